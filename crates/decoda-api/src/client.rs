@@ -1,0 +1,635 @@
+//! The HTTP side: one `reqwest::Client`, the two auth headers, and the mapping of every answer.
+//!
+//! Redirects are refused outright, so the `API-KEY` header only ever goes to the configured host.
+//! Timeouts are per phase (connect, read) rather than for the whole request, because a whole-request
+//! timeout would also cut off a large upload that is progressing normally.
+
+use crate::{
+    error::{ApiError, FieldError, NotFound, Result},
+    models::{Attachment, AttachmentDayPage, BulkUploadResponse, NameUpdates, NotePage, Patient, PatientSummary},
+    ApiKey, AttachmentId, NoteId, PatientId,
+};
+use bytes::Bytes;
+use reqwest::{
+    header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER},
+    multipart::{Form, Part},
+    Method, StatusCode,
+};
+use serde::de::DeserializeOwned;
+use std::{fmt, net::IpAddr, time::Duration};
+use url::Url;
+
+const USER_AGENT: &str = concat!("decoda-uploader/", env!("CARGO_PKG_VERSION"));
+
+/// A validated API base URL: HTTPS, or plain HTTP only to this machine (the sandbox).
+#[derive(Clone, PartialEq, Eq)]
+pub struct BaseUrl(Url);
+
+impl BaseUrl {
+    /// Parses and checks a base URL such as `https://api.decodahealth.com`.
+    pub fn parse(input: &str) -> Result<Self> {
+        let invalid = |reason: &str| ApiError::InvalidBaseUrl {
+            url: input.trim().to_owned(),
+            reason: reason.to_owned(),
+        };
+        let mut url = Url::parse(input.trim()).map_err(|e| invalid(&e.to_string()))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid("it must not contain a user name or password"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(invalid("it must not contain `?` or `#` parts"));
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => return Err(invalid("plain http is only allowed for this computer (localhost); use https")),
+            _ => return Err(invalid("it must start with https://")),
+        }
+        if url.host().is_none() {
+            return Err(invalid("it has no host name"));
+        }
+        let trimmed = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&trimmed);
+        Ok(Self(url))
+    }
+
+    /// The URL as text, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    /// Builds `base/seg1/seg2…`, percent-encoding each segment (so an id with `/` stays one segment).
+    fn join(&self, segments: &[&str]) -> Url {
+        let mut url = self.0.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BaseUrl({})", self.as_str())
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Settings for a [`Client`]; every field has a sensible default.
+#[derive(Debug)]
+pub struct ClientBuilder {
+    base: BaseUrl,
+    tenant: String,
+    key: ApiKey,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+}
+
+impl ClientBuilder {
+    /// How long to wait for a connection (default 10 s).
+    pub fn connect_timeout(mut self, t: Duration) -> Self {
+        self.connect_timeout = t;
+        self
+    }
+
+    /// How long to wait for the next bytes of an answer (default 120 s: the server stores every
+    /// file of a bulk request before it answers).
+    pub fn read_timeout(mut self, t: Duration) -> Self {
+        self.read_timeout = t;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .read_timeout(self.read_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ApiError::Transport {
+                message: format!("could not set up HTTP: {}", error_chain(&e)),
+                connect: true,
+                timeout: false,
+            })?;
+        let tenant = self.tenant.trim().to_owned();
+        Ok(Client {
+            http,
+            base: self.base,
+            tenant,
+            key: self.key,
+        })
+    }
+}
+
+/// One file of an upload, as a body the caller streams (and counts) itself.
+#[derive(Debug)]
+pub struct FilePart {
+    /// The multipart `filename` (the server stores it as `originalFilename`).
+    pub file_name: String,
+    /// The part's `Content-Type`.
+    pub content_type: String,
+    /// The exact number of bytes `body` yields, so the request needs no chunked encoding.
+    pub length: u64,
+    /// The file's bytes.
+    pub body: reqwest::Body,
+}
+
+/// A `POST /attachments/bulk` request.
+#[derive(Debug)]
+pub struct BulkUpload {
+    /// Whose chart the files go to.
+    pub patient_id: PatientId,
+    /// The note to link them to, if any.
+    pub note_id: Option<NoteId>,
+    /// The `names` field, already encoded.
+    pub names: Option<String>,
+    /// The `external_ids` field, already encoded.
+    pub external_ids: Option<String>,
+    /// One part per file, in order.
+    pub files: Vec<FilePart>,
+}
+
+/// A `POST /attachments` request (one file).
+#[derive(Debug)]
+pub struct SingleUpload {
+    /// Whose chart the file goes to.
+    pub patient_id: PatientId,
+    /// The note to link it to, if any.
+    pub note_id: Option<NoteId>,
+    /// Its display name.
+    pub name: Option<String>,
+    /// The caller's own id for it.
+    pub external_id: Option<String>,
+    /// The file.
+    pub file: FilePart,
+}
+
+/// A connection to one tenant of the Decoda API.
+///
+/// Cheap to clone (the connection pool is shared); build it once and reuse it.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: BaseUrl,
+    tenant: String,
+    key: ApiKey,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base)
+            .field("tenant", &self.tenant)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// What a request was about, so that a 404 can say which thing is missing.
+enum Subject<'a> {
+    Patient(&'a PatientId),
+    PatientOrNote(&'a PatientId, Option<&'a NoteId>),
+    Attachments(&'a [AttachmentId]),
+    Note(&'a NoteId),
+}
+
+impl Client {
+    /// Starts building a client for `base` (see [`BaseUrl::parse`]), `tenant` and `key`.
+    pub fn builder(base: BaseUrl, tenant: impl Into<String>, key: ApiKey) -> ClientBuilder {
+        ClientBuilder {
+            base,
+            tenant: tenant.into(),
+            key,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(120),
+        }
+    }
+
+    /// The base URL this client talks to.
+    pub fn base_url(&self) -> &BaseUrl {
+        &self.base
+    }
+
+    /// The tenant this client acts for.
+    pub fn tenant(&self) -> &str {
+        &self.tenant
+    }
+
+    /// `GET /user/patient/{id}`: the patient's chart header, to show who the files go to.
+    pub async fn patient(&self, id: &PatientId) -> Result<Patient> {
+        let url = self.base.join(&["user", "patient", id.as_str()]);
+        self.json(self.request(Method::GET, url), Subject::Patient(id)).await
+    }
+
+    /// `GET /user/patient/search`: patients matching a name, phone, external id or date of birth.
+    pub async fn search_patients(&self, term: &str, limit: u32) -> Result<Vec<PatientSummary>> {
+        let mut url = self.base.join(&["user", "patient", "search"]);
+        url.query_pairs_mut()
+            .append_pair("search_term", term)
+            .append_pair("n", &limit.to_string());
+        let none = PatientId::new("");
+        self.json(self.request(Method::GET, url), Subject::Patient(&none)).await
+    }
+
+    /// `GET /notes/list`: a page of the patient's notes, newest first as the server orders them.
+    pub async fn notes(&self, patient: &PatientId, page: u32, per_page: u32) -> Result<NotePage> {
+        let mut url = self.base.join(&["notes", "list"]);
+        url.query_pairs_mut()
+            .append_pair("patient_id", patient.as_str())
+            .append_pair("page", &page.to_string())
+            .append_pair("per_page", &per_page.to_string());
+        self.json(self.request(Method::GET, url), Subject::Patient(patient)).await
+    }
+
+    /// `GET /attachments?patient_id=…&tz=…[&date=…]`: one local day of the patient's attachments.
+    /// Without `date` the server starts at the most recent day.
+    pub async fn attachments_day(
+        &self,
+        patient: &PatientId,
+        tz: &str,
+        date: Option<&str>,
+    ) -> Result<AttachmentDayPage> {
+        let mut url = self.base.join(&["attachments"]);
+        {
+            let mut q = url.query_pairs_mut();
+            q.append_pair("tz", tz).append_pair("patient_id", patient.as_str());
+            if let Some(d) = date {
+                q.append_pair("date", d);
+            }
+        }
+        self.json(self.request(Method::GET, url), Subject::Patient(patient)).await
+    }
+
+    /// `GET /attachments?note_id=…`: every attachment of one note.
+    pub async fn note_attachments(&self, note: &NoteId, tz: &str) -> Result<Vec<Attachment>> {
+        let mut url = self.base.join(&["attachments"]);
+        url.query_pairs_mut()
+            .append_pair("tz", tz)
+            .append_pair("note_id", note.as_str());
+        self.json(self.request(Method::GET, url), Subject::Note(note)).await
+    }
+
+    /// `POST /attachments/bulk`: several files in one request. The answer is returned as the server
+    /// gave it; checking it against what was sent is the caller's job.
+    pub async fn upload_bulk(&self, upload: BulkUpload) -> Result<Vec<Attachment>> {
+        let mut form = Form::new().text("patient_id", upload.patient_id.as_str().to_owned());
+        if let Some(note) = &upload.note_id {
+            form = form.text("note_id", note.as_str().to_owned());
+        }
+        if let Some(names) = upload.names {
+            form = form.text("names", names);
+        }
+        if let Some(ids) = upload.external_ids {
+            form = form.text("external_ids", ids);
+        }
+        for file in upload.files {
+            form = form.part("attachments", file_part(file)?);
+        }
+        let url = self.base.join(&["attachments", "bulk"]);
+        let subject = Subject::PatientOrNote(&upload.patient_id, upload.note_id.as_ref());
+        let response: BulkUploadResponse =
+            self.json(self.request(Method::POST, url).multipart(form), subject).await?;
+        Ok(response.attachments)
+    }
+
+    /// `POST /attachments`: one file.
+    pub async fn upload_one(&self, upload: SingleUpload) -> Result<Attachment> {
+        let mut form = Form::new().text("patient_id", upload.patient_id.as_str().to_owned());
+        if let Some(note) = &upload.note_id {
+            form = form.text("note_id", note.as_str().to_owned());
+        }
+        if let Some(name) = upload.name {
+            form = form.text("name", name);
+        }
+        if let Some(id) = upload.external_id {
+            form = form.text("external_id", id);
+        }
+        form = form.part("attachment", file_part(upload.file)?);
+        let url = self.base.join(&["attachments"]);
+        let subject = Subject::PatientOrNote(&upload.patient_id, upload.note_id.as_ref());
+        self.json(self.request(Method::POST, url).multipart(form), subject).await
+    }
+
+    /// `PUT /attachments/bulk-names`: sets display names, e.g. to repair ones the server garbled.
+    pub async fn rename_bulk(&self, updates: &NameUpdates) -> Result<()> {
+        let url = self.base.join(&["attachments", "bulk-names"]);
+        let ids: Vec<AttachmentId> = updates.updates.iter().map(|u| u.attachment_id.clone()).collect();
+        let ok: bool = self
+            .json(self.request(Method::PUT, url).json(updates), Subject::Attachments(&ids))
+            .await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::UnexpectedStatus {
+                status: 200,
+                detail: Some("the server did not confirm the rename".to_owned()),
+            })
+        }
+    }
+
+    fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
+        let mut key = HeaderValue::from_str(self.key.expose()).unwrap_or_else(|_| HeaderValue::from_static(""));
+        key.set_sensitive(true);
+        let tenant = HeaderValue::from_str(&self.tenant).unwrap_or_else(|_| HeaderValue::from_static(""));
+        self.http
+            .request(method, url)
+            .header("API-KEY", key)
+            .header("TENANT", tenant)
+            .header(reqwest::header::ACCEPT, "application/json")
+    }
+
+    async fn json<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder, subject: Subject<'_>) -> Result<T> {
+        let (status, headers, body) = self.send(req).await?;
+        if !status.is_success() {
+            return Err(map_error(status, &headers, &body, &subject));
+        }
+        parse_json(status, &headers, &body)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(StatusCode, HeaderMap, Bytes)> {
+        let response = req.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(transport_error)?;
+        Ok((status, headers, body))
+    }
+}
+
+fn file_part(file: FilePart) -> Result<Part> {
+    Part::stream_with_length(file.body, file.length)
+        .file_name(file.file_name)
+        .mime_str(&file.content_type)
+        .map_err(|_| ApiError::Validation {
+            errors: vec![FieldError {
+                loc: "attachments".to_owned(),
+                msg: format!("`{}` is not a valid content type", file.content_type),
+            }],
+        })
+}
+
+/// Parses a success body, naming the JSON path that failed (never echoing the body).
+fn parse_json<T: DeserializeOwned>(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Result<T> {
+    if !is_json(headers) && !body.is_empty() && !looks_like_json(body) {
+        return Err(ApiError::InvalidResponse {
+            status: status.as_u16(),
+            reason: format!("expected JSON, got {}", content_type(headers)),
+        });
+    }
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| ApiError::InvalidResponse {
+        status: status.as_u16(),
+        reason: format!("unexpected JSON at `{}`: {}", e.path(), e.inner().classify_name()),
+    })
+}
+
+trait ClassifyName {
+    fn classify_name(&self) -> &'static str;
+}
+
+impl ClassifyName for serde_json::Error {
+    fn classify_name(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "malformed JSON",
+            serde_json::error::Category::Data => "a field has the wrong type or is missing",
+            serde_json::error::Category::Eof => "the answer was cut short",
+        }
+    }
+}
+
+fn content_type(headers: &HeaderMap) -> String {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_owned())
+        .unwrap_or_else(|| "no content type".to_owned())
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    content_type(headers).ends_with("json")
+}
+
+fn looks_like_json(body: &[u8]) -> bool {
+    matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'0'..=b'9' | b'-'))
+}
+
+/// Maps every non-2xx answer to one variant (the single place that knows status codes).
+fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8], subject: &Subject<'_>) -> ApiError {
+    let code = status.as_u16();
+    let detail = Detail::parse(headers, body);
+    match code {
+        401 | 403 => ApiError::Unauthorized { status: code },
+        404 => ApiError::NotFound(not_found(subject, detail.text())),
+        413 => ApiError::PayloadTooLarge,
+        422 => ApiError::Validation { errors: detail.fields() },
+        429 => ApiError::RateLimited { retry_after: retry_after(headers) },
+        _ if matches!(detail, Detail::NotJson) => ApiError::InvalidResponse {
+            status: code,
+            reason: format!("expected JSON, got {}", content_type(headers)),
+        },
+        500..=599 => ApiError::Server { status: code, detail: detail.text() },
+        _ => ApiError::UnexpectedStatus { status: code, detail: detail.text() },
+    }
+}
+
+fn not_found(subject: &Subject<'_>, detail: Option<String>) -> NotFound {
+    let mentions = |word: &str| detail.as_deref().is_some_and(|d| d.to_ascii_lowercase().contains(word));
+    match subject {
+        Subject::Patient(id) => NotFound::Patient(id.to_string()),
+        Subject::PatientOrNote(_, Some(note)) if mentions("note") => NotFound::Note(note.to_string()),
+        Subject::PatientOrNote(id, _) => NotFound::Patient(id.to_string()),
+        Subject::Note(note) => NotFound::Note(note.to_string()),
+        Subject::Attachments(ids) => NotFound::Attachment(
+            ids.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", "),
+        ),
+    }
+}
+
+/// The body of an error answer, read defensively: the shapes of 401/403/404/413/429 are undocumented.
+enum Detail {
+    Empty,
+    NotJson,
+    Text(String),
+    Fields(Vec<FieldError>),
+    Other,
+}
+
+impl Detail {
+    fn parse(headers: &HeaderMap, body: &[u8]) -> Self {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Self::Empty;
+        }
+        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+            return if is_json(headers) { Self::Other } else { Self::NotJson };
+        };
+        match value.get("detail") {
+            Some(serde_json::Value::String(s)) => Self::Text(s.clone()),
+            Some(serde_json::Value::Array(items)) => Self::Fields(items.iter().map(field_error).collect()),
+            _ => Self::Other,
+        }
+    }
+
+    fn text(&self) -> Option<String> {
+        match self {
+            Self::Text(s) => Some(s.chars().take(300).collect()),
+            _ => None,
+        }
+    }
+
+    fn fields(self) -> Vec<FieldError> {
+        match self {
+            Self::Fields(f) => f,
+            Self::Text(msg) => vec![FieldError { loc: String::new(), msg }],
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn field_error(item: &serde_json::Value) -> FieldError {
+    let loc = item
+        .get("loc")
+        .and_then(|l| l.as_array())
+        .map(|parts| {
+            parts
+                .iter()
+                .map(|p| match p {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .unwrap_or_default();
+    let msg = item.get("msg").and_then(|m| m.as_str()).unwrap_or("invalid").to_owned();
+    FieldError { loc, msg }
+}
+
+/// How long a 429 asks us to wait: `Retry-After` (seconds), else `X-RateLimit-Reset`, which is
+/// read as seconds to wait when small and as a Unix time when it looks like one (undocumented).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let number = |name: &str| -> Option<f64> {
+        headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0)
+    };
+    if let Some(secs) = number(RETRY_AFTER.as_str()) {
+        return Some(Duration::from_secs_f64(secs));
+    }
+    let reset = number("x-ratelimit-reset")?;
+    if reset > 1_000_000_000.0 {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        return Some(Duration::from_secs_f64((reset - now).max(0.0)));
+    }
+    Some(Duration::from_secs_f64(reset))
+}
+
+/// Describes a transport failure without the URL (it holds patient ids) or anything secret.
+fn transport_error(err: reqwest::Error) -> ApiError {
+    let connect = err.is_connect();
+    let timeout = err.is_timeout();
+    let message = if timeout {
+        "no answer in time (timed out)".to_owned()
+    } else {
+        error_chain(&err.without_url())
+    };
+    ApiError::Transport { message, connect, timeout }
+}
+
+fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if !parts.iter().any(|p: &String| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_requires_https_except_for_loopback() {
+        assert!(BaseUrl::parse("https://api.decodahealth.com/").is_ok());
+        assert!(BaseUrl::parse("http://127.0.0.1:8787").is_ok());
+        assert!(BaseUrl::parse("http://localhost:1").is_ok());
+        assert!(BaseUrl::parse("http://[::1]:1").is_ok());
+        let err = BaseUrl::parse("http://api.decodahealth.com").unwrap_err().to_string();
+        assert!(err.contains("https"), "{err}");
+        assert!(BaseUrl::parse("http://127.0.0.1.evil.com").is_err());
+        assert!(BaseUrl::parse("ftp://x").is_err());
+        assert!(BaseUrl::parse("https://user:pw@x").is_err());
+        assert!(BaseUrl::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn ids_with_slashes_stay_one_path_segment() {
+        let base = BaseUrl::parse("https://h/api/").unwrap();
+        assert_eq!(base.join(&["user", "patient", "a/b c"]).as_str(), "https://h/api/user/patient/a%2Fb%20c");
+    }
+
+    fn headers(ct: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_str(ct).unwrap());
+        h
+    }
+
+    #[test]
+    fn error_mapping_covers_each_status() {
+        let p = PatientId::new("p1");
+        let n = NoteId::new("n1");
+        let s = Subject::PatientOrNote(&p, Some(&n));
+        let json = headers("application/json");
+        let map = |code: u16, h: &HeaderMap, body: &str| map_error(StatusCode::from_u16(code).unwrap(), h, body.as_bytes(), &s);
+        assert!(matches!(map(401, &json, ""), ApiError::Unauthorized { status: 401 }));
+        assert!(matches!(map(403, &json, "{}"), ApiError::Unauthorized { status: 403 }));
+        assert!(matches!(map(404, &json, r#"{"detail":"Note not found"}"#), ApiError::NotFound(NotFound::Note(id)) if id == "n1"));
+        assert!(matches!(map(404, &json, r#"{"detail":"Patient not found"}"#), ApiError::NotFound(NotFound::Patient(id)) if id == "p1"));
+        assert!(matches!(map(413, &headers("text/html"), "<html>"), ApiError::PayloadTooLarge));
+        let v = map(422, &json, r#"{"detail":[{"loc":["body","patient_id"],"msg":"Field required","type":"missing"}]}"#);
+        assert!(v.to_string().contains("body.patient_id: Field required"), "{v}");
+        assert!(matches!(map(500, &headers("text/plain"), "Internal Server Error"), ApiError::InvalidResponse { status: 500, .. }));
+        assert!(matches!(map(503, &json, r#"{"detail":"down"}"#), ApiError::Server { status: 503, .. }));
+        assert!(matches!(map(502, &headers("text/html"), "<html>bad gateway</html>"), ApiError::InvalidResponse { status: 502, .. }));
+        assert!(matches!(map(418, &json, r#"{"detail":"teapot"}"#), ApiError::UnexpectedStatus { status: 418, .. }));
+    }
+
+    #[test]
+    fn rate_limit_wait_comes_from_either_header() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
+        let mut h = HeaderMap::new();
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn client_debug_redacts_the_key() {
+        let c = Client::builder(BaseUrl::parse("https://h").unwrap(), "t", ApiKey::new("canary-key-42"))
+            .build()
+            .unwrap();
+        assert!(!format!("{c:?}").contains("canary"));
+    }
+}

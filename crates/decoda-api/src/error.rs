@@ -1,0 +1,167 @@
+//! One error type for every way a call to the API can end badly.
+//!
+//! Each variant is something a caller acts on differently (ask for a new key, pick another patient,
+//! wait and retry, split the batch, look before re-sending), and its message is written for a clinic
+//! worker. No variant ever holds the API key.
+
+use std::time::Duration;
+
+/// Shorthand for results of API calls.
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;
+
+/// Which thing the server could not find (it answers 404 for any unknown id in the tenant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NotFound {
+    /// The patient id is unknown in this tenant.
+    Patient(String),
+    /// The note id is unknown, or belongs to another patient.
+    Note(String),
+    /// The attachment id is unknown.
+    Attachment(String),
+    /// Something else; the path that was asked for, without the query.
+    Other(String),
+}
+
+/// One entry of a FastAPI 422 answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// Where the problem is, e.g. `body.patient_id`.
+    pub loc: String,
+    /// The server's message.
+    pub msg: String,
+}
+
+/// Everything that can go wrong talking to the API.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// 401 or 403: the key or the tenant is wrong (the API does not say which).
+    #[error("the API key or tenant was rejected by the server (HTTP {status}); check them in settings")]
+    Unauthorized {
+        /// The status the server answered.
+        status: u16,
+    },
+    /// 404 for a known kind of thing.
+    #[error("{}", describe_not_found(.0))]
+    NotFound(NotFound),
+    /// 422 with the server's field errors.
+    #[error("the server refused the request: {}", describe_fields(.errors))]
+    Validation {
+        /// Each `loc`/`msg` pair the server gave.
+        errors: Vec<FieldError>,
+    },
+    /// 429: too many requests for this tenant.
+    #[error("the server is busy (rate limited){}", describe_wait(.retry_after))]
+    RateLimited {
+        /// How long the server asked us to wait, if it said.
+        retry_after: Option<Duration>,
+    },
+    /// 413: the request body is larger than the server accepts.
+    #[error("the files are larger than the server accepts in one request (HTTP 413); send fewer or smaller files")]
+    PayloadTooLarge,
+    /// A 5xx with a JSON or empty body: the server itself failed.
+    #[error("the server had a problem (HTTP {status}){}", describe_detail(.detail))]
+    Server {
+        /// The status the server answered.
+        status: u16,
+        /// The server's `detail`, if any.
+        detail: Option<String>,
+    },
+    /// A body that is not the JSON the contract promises: a proxy's HTML page, a truncated answer.
+    #[error("the server's answer could not be read (HTTP {status}, {reason}); it may be a proxy or network fault")]
+    InvalidResponse {
+        /// The status the server answered.
+        status: u16,
+        /// What was wrong with it (e.g. the JSON path that failed), never the body itself.
+        reason: String,
+    },
+    /// Any other status with a readable body.
+    #[error("the server answered HTTP {status}{}", describe_detail(.detail))]
+    UnexpectedStatus {
+        /// The status the server answered.
+        status: u16,
+        /// The server's `detail`, if any.
+        detail: Option<String>,
+    },
+    /// No answer: the connection could not be made, broke, or timed out.
+    #[error("could not reach the Decoda server: {message}")]
+    Transport {
+        /// A short description (no URL query, no headers).
+        message: String,
+        /// The connection was never established, so nothing reached the server.
+        connect: bool,
+        /// The connection timed out waiting for an answer.
+        timeout: bool,
+    },
+    /// The base URL is not usable.
+    #[error("the server address `{url}` is not valid: {reason}")]
+    InvalidBaseUrl {
+        /// The URL as given (it never contains the key).
+        url: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// The caller cancelled the call.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl ApiError {
+    /// Whether the failure says nothing reached the server, so sending again cannot duplicate.
+    pub fn nothing_was_processed(&self) -> bool {
+        match self {
+            Self::Transport { connect, .. } => *connect,
+            Self::Unauthorized { .. }
+            | Self::NotFound(_)
+            | Self::Validation { .. }
+            | Self::RateLimited { .. }
+            | Self::PayloadTooLarge
+            | Self::InvalidBaseUrl { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Whether trying the same request again later could succeed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::RateLimited { .. } | Self::Server { .. } | Self::Transport { .. } => true,
+            Self::InvalidResponse { status, .. } => *status >= 500 || *status == 200,
+            _ => false,
+        }
+    }
+}
+
+fn describe_not_found(what: &NotFound) -> String {
+    match what {
+        NotFound::Patient(id) => format!("no patient with id `{id}` in this clinic"),
+        NotFound::Note(id) => format!("no note with id `{id}` for this patient"),
+        NotFound::Attachment(id) => format!("no attachment with id `{id}`"),
+        NotFound::Other(path) => format!("the server has nothing at `{path}` (HTTP 404)"),
+    }
+}
+
+fn describe_fields(errors: &[FieldError]) -> String {
+    if errors.is_empty() {
+        return "no details given".to_owned();
+    }
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.loc, e.msg))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn describe_wait(wait: &Option<Duration>) -> String {
+    match wait {
+        Some(d) => format!("; it asked to wait {} s", d.as_secs().max(1)),
+        None => String::new(),
+    }
+}
+
+fn describe_detail(detail: &Option<String>) -> String {
+    match detail {
+        Some(d) if !d.is_empty() => format!(": {d}"),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,18 @@
+//! A typed client for the part of the Decoda Health REST API that the uploader needs.
+//!
+//! It knows the wire contract (paths, headers, JSON shapes, multipart field names) and turns every
+//! answer the server can give into either a typed model or one [`ApiError`] variant. It makes no
+//! decisions about retries or batching: that is the upload engine's job, which sees the whole picture.
+
+mod client;
+mod error;
+mod ids;
+mod key;
+pub mod models;
+mod names;
+
+pub use client::{BaseUrl, BulkUpload, Client, ClientBuilder, FilePart, SingleUpload};
+pub use error::{ApiError, FieldError, NotFound, Result};
+pub use ids::{AttachmentId, NoteId, PatientId};
+pub use key::ApiKey;
+pub use names::{EncodeError, NamesEncoding};
