@@ -1,1 +1,134 @@
-//! placeholder
+//! A loopback stand-in for the Decoda Health API, for tests, demos and benchmarks.
+//!
+//! Decoda has no sandbox host, and the behaviours a careful uploader must handle — undocumented name
+//! encodings, rate limits, proxy error pages, connections lost after the files landed — cannot be provoked on
+//! a real clinic's account. This crate serves the documented routes from seeded demo data, stores uploads on
+//! disk so their bytes can be checked, and fails on request (see [`Fault`]).
+//!
+//! In tests, start one instance per test on port 0:
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), decoda_sandbox::Error> {
+//! let sandbox = decoda_sandbox::spawn(decoda_sandbox::Config::default(), "127.0.0.1:0".parse().unwrap()).await?;
+//! let url = sandbox.base_url();
+//! // … point the client at `url` with tenant "demo-clinic" and key "sandbox-demo-key" …
+//! sandbox.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+mod admin;
+mod auth;
+mod config;
+mod disposition;
+mod error;
+mod faults;
+mod model;
+mod multipart;
+mod names;
+mod problem;
+mod query;
+mod record;
+mod routes;
+mod search;
+mod seed;
+mod server;
+mod state;
+mod store;
+mod thumbnails;
+
+#[cfg(test)]
+mod tests;
+
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+pub use auth::{API_KEY_HEADER, TENANT_HEADER};
+pub use config::{
+    Config, NamesEncoding, ParseNamesEncodingError, DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_TENANT,
+};
+pub use error::{Error, Result};
+pub use faults::{Fault, FaultRule};
+pub use model::{
+    AttachmentDayPage, BulkAttachmentUploadResponse, NoteAttachmentNote, NoteAttachmentResponse, NoteListItem,
+    Page, PatientChart, PatientSummary, PatientSummaryWithMemberships, StoredAttachment, PATIENT_TYPE,
+};
+pub use record::{PartRecord, UploadRecord, BULK_ENDPOINT, SINGLE_ENDPOINT};
+pub use routes::app;
+pub use state::SandboxState;
+pub use thumbnails::MAX_SIDE as THUMBNAIL_MAX_SIDE;
+
+/// A running sandbox: a bound socket served by a tokio task. Dropping it stops the server too.
+#[derive(Debug)]
+pub struct Sandbox {
+    addr: SocketAddr,
+    state: SandboxState,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    accept: Option<JoinHandle<()>>,
+}
+
+/// Binds `addr` (port 0 picks a free port; only loopback addresses are allowed) and serves in a tokio task.
+pub async fn spawn(config: Config, addr: SocketAddr) -> Result<Sandbox> {
+    if !addr.ip().is_loopback() {
+        return Err(Error::NotLoopback { addr });
+    }
+    let state = SandboxState::new(config)?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|source| Error::Bind { addr, source })?;
+    let bound = listener.local_addr()?;
+    state.set_base_url(format!("http://{bound}"));
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let accept = tokio::spawn(server::accept_loop(
+        listener,
+        app(state.clone()),
+        shutdown.clone(),
+        tracker.clone(),
+    ));
+    tracing::debug!(%bound, "sandbox listening");
+    Ok(Sandbox {
+        addr: bound,
+        state,
+        shutdown,
+        tracker,
+        accept: Some(accept),
+    })
+}
+
+impl Sandbox {
+    /// The base URL clients use, e.g. `http://127.0.0.1:8787`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address (with the real port when 0 was asked for).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The state, for inspection and fault injection in tests.
+    pub fn state(&self) -> &SandboxState {
+        &self.state
+    }
+
+    /// Stops accepting, lets open requests finish briefly, then closes every connection.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.await;
+        }
+        self.tracker.close();
+        self.tracker.wait().await;
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}

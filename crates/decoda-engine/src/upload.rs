@@ -1,0 +1,587 @@
+//! The upload loop: batches, retries, recovery after ambiguous failures, and verification.
+//!
+//! Every file ends in exactly one state: uploaded (with the attachment the server returned or
+//! that was found in the chart), or failed with a reason. A file whose fate is unknown is never
+//! sent again silently; it is reported as unconfirmed.
+
+use crate::{
+    body::file_body,
+    files::{check_files, CheckedFile, FileSpec, IntakeItem},
+    progress::{sample, Meter, Phase, Progress, ProgressSink},
+    recover::find_landed,
+    verify::{inspect, pair_answer},
+    FileProblem, Limits, RetryPolicy,
+};
+use chrono::{DateTime, Utc};
+use decoda_api::{
+    models::{Attachment, NameUpdate, NameUpdates, Patient},
+    ApiError, AttachmentId, BulkUpload, Client, FilePart, NamesEncoding, NoteId, PatientId,
+};
+use futures_util::{stream, StreamExt};
+use serde::Serialize;
+use std::{
+    collections::{HashSet, VecDeque},
+    path::PathBuf,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+use tokio_util::sync::CancellationToken;
+
+/// Engine settings that come from the user's or the fleet's configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// Size and batching limits.
+    pub limits: Limits,
+    /// How `names` and `external_ids` are encoded.
+    pub names_encoding: NamesEncoding,
+    /// How hard to retry.
+    pub retry: RetryPolicy,
+}
+
+/// What to upload, for whom. Build it from [`Uploader::confirm_patient`] and [`Uploader::check`],
+/// so the patient shown to the user is the one the files go to.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The confirmed patient.
+    pub patient: Patient,
+    /// The note to attach the files to, if any.
+    pub note: Option<NoteId>,
+    /// The checked files, in the user's order.
+    pub items: Vec<IntakeItem>,
+}
+
+/// The final state of one file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "camelCase")]
+pub enum FileStatus {
+    /// In the chart.
+    #[serde(rename_all = "camelCase")]
+    Uploaded {
+        /// The attachment as the server described it.
+        attachment: Box<Attachment>,
+        /// It was found in the chart after a try whose answer was lost, rather than confirmed.
+        found_after_interruption: bool,
+    },
+    /// Not sent on purpose.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+    /// Not uploaded.
+    Failed {
+        /// Why.
+        problem: FileProblem,
+    },
+}
+
+/// One file's outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileReport {
+    /// The file.
+    pub path: PathBuf,
+    /// What happened to it.
+    #[serde(flatten)]
+    pub status: FileStatus,
+    /// Warnings about an uploaded file (a repaired name, an external id that came back wrong).
+    pub notes: Vec<String>,
+}
+
+/// The outcome of a whole job, one entry per item in the job's order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Whose chart the files went to.
+    pub patient: Patient,
+    /// One entry per item.
+    pub files: Vec<FileReport>,
+}
+
+impl Report {
+    /// Files now in the chart.
+    pub fn uploaded(&self) -> usize {
+        self.files.iter().filter(|f| matches!(f.status, FileStatus::Uploaded { .. })).count()
+    }
+
+    /// Whether every file is in the chart.
+    pub fn all_uploaded(&self) -> bool {
+        self.uploaded() == self.files.len()
+    }
+}
+
+/// Drives uploads for one API client.
+#[derive(Debug, Clone)]
+pub struct Uploader {
+    client: Client,
+    settings: Settings,
+}
+
+type Outcome = (usize, FileStatus, Vec<String>);
+
+/// What one run shares between its concurrent batches.
+struct Run<'a> {
+    job: &'a Job,
+    ready: Vec<Option<CheckedFile>>,
+    meter: Arc<Meter>,
+    sink: Option<ProgressSink>,
+    cancel: CancellationToken,
+    claimed: Mutex<HashSet<AttachmentId>>,
+}
+
+impl Run<'_> {
+    fn emit(&self, event: Progress) {
+        if let Some(sink) = &self.sink {
+            let _ = sink.send(event);
+        }
+    }
+
+    fn phase(&self, files: &[usize], phase: Phase) {
+        self.emit(Progress::Phase { files: files.to_vec(), phase });
+    }
+
+    fn file(&self, index: usize) -> Option<&CheckedFile> {
+        self.ready.get(index).and_then(Option::as_ref)
+    }
+
+    fn claim(&self, id: &AttachmentId) {
+        if let Ok(mut set) = self.claimed.lock() {
+            set.insert(id.clone());
+        }
+    }
+
+    fn claimed(&self) -> HashSet<AttachmentId> {
+        self.claimed.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+}
+
+enum SendError {
+    Cancelled { body_sent: bool },
+    Api(ApiError),
+}
+
+impl Uploader {
+    /// An uploader over `client` with `settings`.
+    pub fn new(client: Client, settings: Settings) -> Self {
+        Self { client, settings }
+    }
+
+    /// The API client, for lookups the caller makes itself.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The settings in force.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Fetches the patient so that their name and date of birth can be shown before sending.
+    pub async fn confirm_patient(&self, id: &PatientId) -> Result<Patient, ApiError> {
+        self.client.patient(id).await
+    }
+
+    /// Checks files (and expands folders) off the async threads.
+    pub async fn check(&self, specs: Vec<FileSpec>) -> Vec<IntakeItem> {
+        let limits = self.settings.limits.clone();
+        let fallback = specs.clone();
+        tokio::task::spawn_blocking(move || check_files(&specs, &limits))
+            .await
+            .unwrap_or_else(|_| {
+                fallback
+                    .into_iter()
+                    .map(|s| IntakeItem {
+                        path: s.path,
+                        result: Err(FileProblem::Unreadable("the file check stopped unexpectedly".into())),
+                    })
+                    .collect()
+            })
+    }
+
+    /// Uploads the job's good files and reports on every item. Never fails as a whole: each file
+    /// carries its own outcome. `cancel` stops promptly; the report then says what landed.
+    pub async fn upload(&self, job: Job, sink: Option<ProgressSink>, cancel: CancellationToken) -> Report {
+        let mut outcomes: Vec<Option<(FileStatus, Vec<String>)>> = vec![None; job.items.len()];
+        let mut ready: Vec<Option<CheckedFile>> = Vec::with_capacity(job.items.len());
+        for (index, item) in job.items.iter().enumerate() {
+            match self.sendable(item) {
+                Ok(file) => ready.push(Some(file)),
+                Err(problem) => {
+                    outcomes[index] = Some((FileStatus::Failed { problem }, Vec::new()));
+                    ready.push(None);
+                }
+            }
+        }
+        let sizes: Vec<(usize, u64)> = ready
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.as_ref().map(|f| (i, f.size)))
+            .collect();
+        let batches = self.settings.limits.batches(&sizes);
+        let meter = Meter::new(ready.iter().map(|f| f.as_ref().map_or(0, |f| f.size)).collect());
+        let run = Run {
+            job: &job,
+            ready,
+            meter: meter.clone(),
+            sink,
+            cancel,
+            claimed: Mutex::new(HashSet::new()),
+        };
+        run.emit(Progress::Started {
+            files: sizes.len(),
+            total_bytes: sizes.iter().map(|(_, s)| s).sum(),
+            requests: batches.len(),
+        });
+        let sampler_done = CancellationToken::new();
+        let sampler = run.sink.clone().map(|sink| {
+            tokio::spawn(sample(meter, sizes.iter().map(|(i, _)| *i).collect(), sink, sampler_done.clone()))
+        });
+        let parallel = self.settings.limits.parallel_requests.max(1);
+        let results: Vec<Vec<Outcome>> = stream::iter(batches)
+            .map(|batch| self.run_batch(&run, batch))
+            .buffer_unordered(parallel)
+            .collect()
+            .await;
+        sampler_done.cancel();
+        if let Some(task) = sampler {
+            let _ = task.await;
+        }
+        for (index, status, notes) in results.into_iter().flatten() {
+            outcomes[index] = Some((status, notes));
+        }
+        let files: Vec<FileReport> = job
+            .items
+            .iter()
+            .zip(outcomes)
+            .map(|(item, outcome)| {
+                let (status, notes) = outcome.unwrap_or((
+                    FileStatus::Failed {
+                        problem: FileProblem::NotSent("the upload stopped before this file".into()),
+                    },
+                    Vec::new(),
+                ));
+                FileReport { path: item.path.clone(), status, notes }
+            })
+            .collect();
+        let report = Report { patient: job.patient.clone(), files };
+        run.emit(Progress::Finished {
+            uploaded: report.uploaded(),
+            failed: report.files.len() - report.uploaded(),
+        });
+        report
+    }
+
+    /// A checked file as it will be sent, or why it cannot be in the configured encoding.
+    fn sendable(&self, item: &IntakeItem) -> Result<CheckedFile, FileProblem> {
+        let file = item.result.clone()?;
+        let comma = self.settings.names_encoding == NamesEncoding::Comma;
+        if comma && file.external_id.as_deref().is_some_and(|e| e.contains(',')) {
+            return Err(FileProblem::NotEncodable(
+                "its external id contains a comma, which the comma-separated encoding setting cannot send".into(),
+            ));
+        }
+        Ok(file)
+    }
+
+    /// Sends one batch until every file in it is settled.
+    async fn run_batch(&self, run: &Run<'_>, batch: Vec<usize>) -> Vec<Outcome> {
+        let mut done: Vec<Outcome> = Vec::new();
+        let mut queue = VecDeque::from([batch]);
+        let mut delays = self.settings.retry.delays();
+        let mut attempt = 1u32;
+        let mut first_try: Option<DateTime<Utc>> = None;
+        while let Some(group) = queue.pop_front() {
+            if group.is_empty() {
+                continue;
+            }
+            if run.cancel.is_cancelled() {
+                done.extend(fail_all(run, &group, FileProblem::Cancelled));
+                continue;
+            }
+            let since = *first_try.get_or_insert_with(Utc::now);
+            run.phase(&group, Phase::Sending);
+            let (error, group, looked) = match self.send_group(run, &group).await {
+                Ok(answer) => {
+                    let (settled, resend) = self.settle(run, &group, answer, since).await;
+                    done.extend(settled);
+                    if resend.is_empty() {
+                        continue;
+                    }
+                    let error = ApiError::InvalidResponse {
+                        status: 200,
+                        reason: "the answer left out some files, and they are not in the chart".into(),
+                    };
+                    (error, resend, true)
+                }
+                Err(SendError::Cancelled { body_sent }) => {
+                    let problem = if body_sent {
+                        FileProblem::Unconfirmed("cancelled while the server was storing the files".into())
+                    } else {
+                        FileProblem::Cancelled
+                    };
+                    done.extend(fail_all(run, &group, problem));
+                    continue;
+                }
+                Err(SendError::Api(e)) => (e, group, false),
+            };
+            let (changed, group): (Vec<usize>, Vec<usize>) = group.into_iter().partition(|&i| run.meter.was_changed(i));
+            if !changed.is_empty() {
+                done.extend(fail_all(run, &changed, FileProblem::Changed));
+                queue.push_front(group);
+                continue;
+            }
+            if matches!(error, ApiError::PayloadTooLarge) && group.len() > 1 {
+                let second = group[group.len() / 2..].to_vec();
+                queue.push_front(second);
+                queue.push_front(group[..group.len() / 2].to_vec());
+                continue;
+            }
+            if !error.is_transient() {
+                done.extend(fail_all(run, &group, FileProblem::Refused(error.to_string())));
+                continue;
+            }
+            let mut resend = group;
+            if !looked && run.meter.all_sent(&resend) && !error.nothing_was_processed() {
+                match self.look_in_chart(run, &resend, since).await {
+                    Ok((found, missing)) => {
+                        done.extend(found);
+                        resend = missing;
+                    }
+                    Err(lookup) => {
+                        let why = format!("{error}; then checking the chart failed: {lookup}");
+                        done.extend(fail_all(run, &resend, FileProblem::Unconfirmed(why)));
+                        continue;
+                    }
+                }
+                if resend.is_empty() {
+                    continue;
+                }
+            }
+            match self.wait_before_retry(run, &resend, &error, &mut delays, attempt).await {
+                Ok(()) => {
+                    attempt += 1;
+                    queue.push_front(resend);
+                }
+                Err(problem) => done.extend(fail_all(run, &resend, problem)),
+            }
+        }
+        done
+    }
+
+    /// Waits as the error and the policy say, or says why not to try again.
+    async fn wait_before_retry(
+        &self,
+        run: &Run<'_>,
+        files: &[usize],
+        error: &ApiError,
+        delays: &mut impl Iterator<Item = Duration>,
+        attempt: u32,
+    ) -> Result<(), FileProblem> {
+        let gave_up = || FileProblem::NotSent(format!("{error} (gave up after {attempt} tries)"));
+        let backoff = delays.next().ok_or_else(gave_up)?;
+        let wait = match error {
+            ApiError::RateLimited { retry_after: Some(wait) } => {
+                if *wait > self.settings.retry.max_rate_limit_wait {
+                    return Err(FileProblem::NotSent(format!("{error}: too long to wait now; try again later")));
+                }
+                *wait
+            }
+            _ => backoff,
+        };
+        run.phase(
+            files,
+            Phase::Retrying {
+                attempt: attempt + 1,
+                wait_ms: wait.as_millis().try_into().unwrap_or(u64::MAX),
+                reason: error.to_string(),
+            },
+        );
+        tokio::select! {
+            _ = run.cancel.cancelled() => Err(FileProblem::Cancelled),
+            _ = tokio::time::sleep(wait) => Ok(()),
+        }
+    }
+
+    async fn send_group(&self, run: &Run<'_>, group: &[usize]) -> Result<Vec<Attachment>, SendError> {
+        let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
+        let encoding = self.settings.names_encoding;
+        let names: Vec<String> = files.iter().map(|f| wire_name(&f.display_name, encoding)).collect();
+        let names = encoding
+            .encode(&names.iter().map(|n| Some(n.as_str())).collect::<Vec<_>>())
+            .map_err(|e| SendError::Api(encode_failure(e)))?;
+        let external_ids = if files.iter().any(|f| f.external_id.is_some()) {
+            let ids: Vec<Option<&str>> = files.iter().map(|f| f.external_id.as_deref()).collect();
+            Some(encoding.encode(&ids).map_err(|e| SendError::Api(encode_failure(e)))?)
+        } else {
+            None
+        };
+        let parts = group
+            .iter()
+            .filter_map(|&i| run.file(i).map(|f| (i, f)))
+            .map(|(i, f)| FilePart {
+                file_name: f.file_name.clone(),
+                content_type: f.content_type.clone(),
+                length: f.size,
+                body: file_body(f.clone(), i, run.meter.clone()),
+            })
+            .collect();
+        let request = BulkUpload {
+            patient_id: run.job.patient.id.clone(),
+            note_id: run.job.note.clone(),
+            names: Some(names),
+            external_ids,
+            files: parts,
+        };
+        tracing::debug!(files = group.len(), "sending a bulk request");
+        let call = self.client.upload_bulk(request);
+        tokio::pin!(call);
+        let mut tick = tokio::time::interval(Duration::from_millis(200));
+        let mut announced = false;
+        loop {
+            tokio::select! {
+                biased;
+                _ = run.cancel.cancelled() => {
+                    return Err(SendError::Cancelled { body_sent: run.meter.all_sent(group) });
+                }
+                result = &mut call => return result.map_err(SendError::Api),
+                _ = tick.tick(), if !announced => {
+                    if run.meter.all_sent(group) {
+                        announced = true;
+                        run.phase(group, Phase::ServerProcessing);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Checks an answer, repairs names, and returns the settled files and those to send again.
+    async fn settle(
+        &self,
+        run: &Run<'_>,
+        group: &[usize],
+        answer: Vec<Attachment>,
+        since: DateTime<Utc>,
+    ) -> (Vec<Outcome>, Vec<usize>) {
+        let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
+        let (pairs, missing) = pair_answer(&files, answer);
+        let found: Vec<(usize, Attachment)> = pairs.into_iter().map(|(pos, a)| (group[pos], a)).collect();
+        let mut settled = self.accept(run, found, false).await;
+        let missing: Vec<usize> = missing.into_iter().map(|pos| group[pos]).collect();
+        if missing.is_empty() {
+            return (settled, Vec::new());
+        }
+        // The server answered without these: look before sending them again.
+        match self.look_in_chart(run, &missing, since).await {
+            Ok((found, resend)) => {
+                settled.extend(found);
+                (settled, resend)
+            }
+            Err(e) => {
+                settled.extend(fail_all(run, &missing, FileProblem::Unconfirmed(e.to_string())));
+                (settled, Vec::new())
+            }
+        }
+    }
+
+    /// Looks for files in the patient's chart; returns those found (settled) and those not.
+    async fn look_in_chart(
+        &self,
+        run: &Run<'_>,
+        group: &[usize],
+        since: DateTime<Utc>,
+    ) -> Result<(Vec<Outcome>, Vec<usize>), ApiError> {
+        run.phase(group, Phase::CheckingChart);
+        let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
+        let landed = find_landed(&self.client, &run.job.patient.id, since, &files, &run.claimed()).await?;
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for (&index, hit) in group.iter().zip(landed) {
+            match hit {
+                Some(a) => found.push((index, a)),
+                None => missing.push(index),
+            }
+        }
+        Ok((self.accept(run, found, true).await, missing))
+    }
+
+    /// Verifies returned attachments and repairs names that came back different.
+    async fn accept(&self, run: &Run<'_>, found: Vec<(usize, Attachment)>, recovered: bool) -> Vec<Outcome> {
+        let mut outcomes = Vec::new();
+        let mut repairs: Vec<(usize, NameUpdate)> = Vec::new();
+        for (index, attachment) in found {
+            run.claim(&attachment.id);
+            let Some(file) = run.file(index) else { continue };
+            let findings = inspect(&run.job.patient.id, file, &attachment);
+            if let Some(other) = findings.wrong_patient {
+                tracing::error!(attachment = %attachment.id, "the server filed an attachment on another patient");
+                outcomes.push(failed(run, index, FileProblem::WrongPatient(other)));
+                continue;
+            }
+            if findings.name_differs {
+                repairs.push((index, NameUpdate { attachment_id: attachment.id.clone(), name: file.display_name.clone() }));
+            }
+            let notes: Vec<String> = findings.external_id_note.into_iter().collect();
+            outcomes.push((
+                index,
+                FileStatus::Uploaded { attachment: Box::new(attachment), found_after_interruption: recovered },
+                notes,
+            ));
+        }
+        if !repairs.is_empty() {
+            self.repair_names(run, &mut outcomes, repairs).await;
+        }
+        for (index, status, notes) in &outcomes {
+            if matches!(status, FileStatus::Uploaded { .. }) {
+                let message = (!notes.is_empty()).then(|| notes.join("; "));
+                run.emit(Progress::FileDone { index: *index, uploaded: true, message });
+            }
+        }
+        outcomes
+    }
+
+    async fn repair_names(&self, run: &Run<'_>, outcomes: &mut [Outcome], repairs: Vec<(usize, NameUpdate)>) {
+        let indices: Vec<usize> = repairs.iter().map(|(i, _)| *i).collect();
+        run.phase(&indices, Phase::RepairingNames);
+        let updates = NameUpdates { updates: repairs.iter().map(|(_, u)| u.clone()).collect() };
+        let result = self.client.rename_bulk(&updates).await;
+        for (index, update) in repairs {
+            let Some((_, FileStatus::Uploaded { attachment, .. }, notes)) =
+                outcomes.iter_mut().find(|(i, _, _)| *i == index)
+            else {
+                continue;
+            };
+            match &result {
+                Ok(()) => {
+                    notes.push(format!("the server stored the name as `{}`; it was corrected", attachment.name));
+                    attachment.name = update.name;
+                }
+                Err(e) => notes.push(format!(
+                    "the server stored the name as `{}` and correcting it failed: {e}",
+                    attachment.name
+                )),
+            }
+        }
+    }
+}
+
+/// The name as sent: in the comma encoding a comma would split it, so it is replaced and the
+/// real name set afterwards by the repair step.
+fn wire_name(name: &str, encoding: NamesEncoding) -> String {
+    match encoding {
+        NamesEncoding::Json => name.to_owned(),
+        NamesEncoding::Comma => name.replace(',', " "),
+    }
+}
+
+fn encode_failure(e: decoda_api::EncodeError) -> ApiError {
+    ApiError::Validation {
+        errors: vec![decoda_api::FieldError { loc: "names".into(), msg: e.to_string() }],
+    }
+}
+
+fn failed(run: &Run<'_>, index: usize, problem: FileProblem) -> Outcome {
+    run.emit(Progress::FileDone { index, uploaded: false, message: Some(problem.to_string()) });
+    (index, FileStatus::Failed { problem }, Vec::new())
+}
+
+fn fail_all(run: &Run<'_>, files: &[usize], problem: FileProblem) -> Vec<Outcome> {
+    files.iter().map(|&i| failed(run, i, problem.clone())).collect()
+}

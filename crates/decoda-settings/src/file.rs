@@ -1,0 +1,105 @@
+//! The per-user settings file (TOML): server address, tenant, names encoding, limits.
+//!
+//! It holds nothing secret. A missing file means defaults; a broken one is an error that names the
+//! file and the line, so that it can be fixed rather than silently ignored.
+
+use crate::{Result, SettingsError};
+use decoda_api::NamesEncoding;
+use decoda_engine::{Limits, RetryPolicy};
+use serde::{Deserialize, Serialize};
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+};
+
+/// The production API.
+pub const DEFAULT_API_URL: &str = "https://api.decodahealth.com";
+
+/// The contents of the settings file. Every field is optional in the file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SettingsFile {
+    /// The API base URL; production when absent.
+    pub api_url: Option<String>,
+    /// The clinic's tenant.
+    pub tenant: Option<String>,
+    /// How `names`/`external_ids` are encoded (see the API notes).
+    pub names_encoding: NamesEncoding,
+    /// Size and batching limits.
+    pub limits: Limits,
+    /// Retry behaviour.
+    pub retry: RetryPolicy,
+}
+
+/// `DECODA_CONFIG` if set, else `settings.toml` in the platform's config folder.
+pub fn default_settings_path(env_override: Option<String>) -> Result<PathBuf> {
+    if let Some(path) = env_override.filter(|p| !p.trim().is_empty()) {
+        return Ok(PathBuf::from(path));
+    }
+    directories::ProjectDirs::from("com", "Decoda Health", "Decoda Uploader")
+        .map(|dirs| dirs.config_dir().join("settings.toml"))
+        .ok_or(SettingsError::NoSettingsFolder)
+}
+
+impl SettingsFile {
+    /// Reads the file; a missing file gives the defaults.
+    pub fn load(path: &Path) -> Result<Self> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+            Err(e) => {
+                return Err(SettingsError::Read { path: path.to_path_buf(), reason: e.to_string() });
+            }
+        };
+        toml::from_str(&text).map_err(|e| SettingsError::Invalid {
+            path: path.to_path_buf(),
+            reason: e.to_string().trim().replace('\n', " "),
+        })
+    }
+
+    /// Writes the file atomically (a crash leaves the old file or the new one, never half).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let write_err = |e: &dyn std::fmt::Display| SettingsError::Write {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        };
+        let text = toml::to_string_pretty(self).map_err(|e| write_err(&e))?;
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| write_err(&e))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_err(&e))?;
+        tmp.write_all(text.as_bytes()).map_err(|e| write_err(&e))?;
+        tmp.persist(path).map_err(|e| write_err(&e.error))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_is_defaults_and_round_trip_keeps_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/settings.toml");
+        assert_eq!(SettingsFile::load(&path).unwrap(), SettingsFile::default());
+        let mut s = SettingsFile {
+            tenant: Some("clinic".into()),
+            names_encoding: NamesEncoding::Comma,
+            ..SettingsFile::default()
+        };
+        s.limits.max_files_per_request = 7;
+        s.save(&path).unwrap();
+        assert_eq!(SettingsFile::load(&path).unwrap(), s);
+    }
+
+    #[test]
+    fn a_broken_file_names_the_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "tenant = 3\n").unwrap();
+        let err = SettingsFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("settings.toml") && err.contains("tenant"), "{err}");
+        std::fs::write(&path, "api_key = \"x\"\n").unwrap();
+        assert!(SettingsFile::load(&path).is_err(), "a key in the file is refused, not ignored");
+    }
+}

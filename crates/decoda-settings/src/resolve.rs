@@ -1,0 +1,96 @@
+//! Putting the sources together into what a client needs.
+
+use crate::{Keychain, Result, SettingsError, SettingsFile, DEFAULT_API_URL};
+use decoda_api::{ApiKey, BaseUrl};
+
+/// The environment, as a function, so that tests need not touch the process's variables.
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// Where the key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// `DECODA_API_KEY`.
+    Environment,
+    /// The OS keychain.
+    Keychain,
+}
+
+/// Settings resolved from every source.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The validated server address.
+    pub base_url: BaseUrl,
+    /// The tenant, if one is set anywhere.
+    pub tenant: Option<String>,
+    /// The key and where it came from, if one is set anywhere.
+    pub key: Option<(ApiKey, KeySource)>,
+    /// The settings file's contents (limits, encoding).
+    pub file: SettingsFile,
+}
+
+impl Resolved {
+    /// Resolves URL and tenant, then the key from the environment or else the keychain.
+    pub fn resolve(file: SettingsFile, env: Env<'_>, keychain: &Keychain) -> Result<Self> {
+        let mut resolved = Self::without_key(file, env)?;
+        if let Some(key) = env("DECODA_API_KEY").map(ApiKey::new).filter(|k| !k.is_empty()) {
+            resolved.key = Some((key, KeySource::Environment));
+        } else if let Some(tenant) = &resolved.tenant {
+            resolved.key = keychain.get(&resolved.base_url, tenant)?.map(|k| (k, KeySource::Keychain));
+        }
+        Ok(resolved)
+    }
+
+    /// Resolves URL and tenant only (for `login`, which is about to set the key).
+    pub fn without_key(file: SettingsFile, env: Env<'_>) -> Result<Self> {
+        let non_empty = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let url = non_empty(env("DECODA_API_URL"))
+            .or_else(|| non_empty(file.api_url.clone()))
+            .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
+        let base_url = BaseUrl::parse(&url)?;
+        let tenant = non_empty(env("DECODA_TENANT")).or_else(|| non_empty(file.tenant.clone()));
+        Ok(Self { base_url, tenant, key: None, file })
+    }
+
+    /// The tenant, or the error that tells the user how to set one.
+    pub fn tenant(&self) -> Result<&str> {
+        self.tenant.as_deref().ok_or(SettingsError::NoTenant)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = SettingsFile {
+            api_url: Some("https://file.example".into()),
+            tenant: Some("file-tenant".into()),
+            ..SettingsFile::default()
+        };
+        let env = |k: &str| match k {
+            "DECODA_API_URL" => Some("http://127.0.0.1:9".to_owned()),
+            "DECODA_API_KEY" => Some(" k ".to_owned()),
+            _ => None,
+        };
+        let r = Resolved::resolve(file, &env, &Keychain::with_service("unused-in-this-test")).unwrap();
+        assert_eq!(r.base_url.as_str(), "http://127.0.0.1:9");
+        assert_eq!(r.tenant.as_deref(), Some("file-tenant"));
+        let (key, source) = r.key.unwrap();
+        assert_eq!((key.expose(), source), ("k", KeySource::Environment));
+    }
+
+    #[test]
+    fn plain_http_to_another_host_is_refused() {
+        let env = |k: &str| (k == "DECODA_API_URL").then(|| "http://api.example.com".to_owned());
+        let err = Resolved::without_key(SettingsFile::default(), &env).unwrap_err();
+        assert!(err.to_string().contains("https"), "{err}");
+    }
+
+    #[test]
+    fn production_is_the_default() {
+        let r = Resolved::without_key(SettingsFile::default(), &|_| None).unwrap();
+        assert_eq!(r.base_url.as_str(), DEFAULT_API_URL);
+        assert!(matches!(r.tenant(), Err(SettingsError::NoTenant)));
+    }
+}
