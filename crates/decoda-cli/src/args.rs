@@ -1,0 +1,105 @@
+//! The command line as data: parsing only, no I/O (resolving settings is the next step).
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Send scans, PDFs and photos to a patient's chart in Decoda Health.
+///
+/// Settings come from the environment (DECODA_API_URL, DECODA_TENANT, DECODA_API_KEY), then the
+/// settings file (DECODA_CONFIG or the platform's config folder), and the API key from the
+/// system keychain (set it with `decoda login`).
+///
+/// Exit status: 0 all went well; 1 some files were not uploaded; 2 bad usage or settings;
+/// 3 no API key, or the key or tenant was rejected; 4 patient or note not found;
+/// 5 the server could not be reached or answered wrongly; 130 cancelled (Ctrl-C).
+#[derive(Debug, Parser)]
+#[command(name = "decoda", version, about, long_about)]
+pub struct Cli {
+    /// The API address (default: the production API, or the settings file's).
+    #[arg(long, global = true, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// The clinic's tenant (default: the settings file's).
+    #[arg(long, global = true, value_name = "TENANT")]
+    pub tenant: Option<String>,
+    /// The settings file to use.
+    #[arg(long, global = true, value_name = "FILE", env = "DECODA_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check an API key against the server and save it in the system keychain.
+    ///
+    /// Asks for the key without showing it, or reads it from standard input when that is not a
+    /// terminal (`printf %s "$KEY" | decoda login --tenant clinic`). Saves the tenant and address in
+    /// the settings file; the key goes only to the keychain.
+    Login,
+    /// Remove the saved API key for this server and tenant from the keychain.
+    Logout,
+    /// Show a patient by id, or search for patients.
+    Patient(PatientArgs),
+    /// Upload files (and the files in folders) to a patient's chart.
+    Upload(UploadArgs),
+}
+
+/// `decoda patient`.
+#[derive(Debug, Args)]
+pub struct PatientArgs {
+    /// The patient's id.
+    #[arg(required_unless_present = "search", conflicts_with = "search")]
+    pub id: Option<String>,
+    /// Search by name, phone, external id or date of birth.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// How many search results at most.
+    #[arg(long, default_value_t = 10)]
+    pub limit: u32,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `decoda upload`.
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The patient whose chart receives the files.
+    #[arg(long, value_name = "ID")]
+    pub patient: String,
+    /// Attach the files to this note of the patient.
+    #[arg(long, value_name = "ID")]
+    pub note: Option<String>,
+    /// Display name for the file at the same position (repeat once per file).
+    #[arg(long = "name", value_name = "NAME")]
+    pub names: Vec<String>,
+    /// External id for the file at the same position (repeat once per file).
+    #[arg(long = "external-id", value_name = "ID")]
+    pub external_ids: Vec<String>,
+    /// Print one JSON object describing every file on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Refuse files larger than this many MiB.
+    #[arg(long, value_name = "MiB")]
+    pub max_file_size: Option<u64>,
+    /// At most this many files per request.
+    #[arg(long, value_name = "N")]
+    pub files_per_request: Option<usize>,
+    /// At most this many MiB of files per request.
+    #[arg(long, value_name = "MiB")]
+    pub mib_per_request: Option<u64>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N")]
+    pub parallel: Option<usize>,
+    /// How `names`/`external_ids` are sent: `json` (default) or `comma`.
+    #[arg(long, value_name = "ENCODING")]
+    pub names_encoding: Option<decoda_api::NamesEncoding>,
+    /// Files and folders to upload.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}

@@ -1,0 +1,69 @@
+//! The documented exit statuses, and the one place that maps errors to them.
+
+use decoda_api::ApiError;
+use decoda_settings::SettingsError;
+use std::process::ExitCode;
+
+/// Every file was uploaded, or the command did what was asked.
+pub const OK: u8 = 0;
+/// Some files were not uploaded.
+pub const SOME_FAILED: u8 = 1;
+/// Bad usage or settings.
+pub const USAGE: u8 = 2;
+/// No key, or the key or tenant was rejected.
+pub const AUTH: u8 = 3;
+/// The patient or note does not exist.
+pub const NOT_FOUND: u8 = 4;
+/// The server could not be reached or answered wrongly.
+pub const SERVER: u8 = 5;
+/// Cancelled by the user.
+pub const CANCELLED: u8 = 130;
+
+/// A failure of the whole command, with its exit status.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// An API call failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// Settings or keychain.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// Anything the user must fix in the command.
+    #[error("{0}")]
+    Usage(String),
+    /// No key is configured.
+    #[error("no API key is set for this server and tenant: run `decoda login`, or set DECODA_API_KEY")]
+    NoKey,
+    /// The user said no.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl CliError {
+    /// The exit status for this error.
+    pub fn code(&self) -> u8 {
+        match self {
+            Self::Api(e) => api_code(e),
+            Self::Settings(SettingsError::Api(e)) => api_code(e),
+            Self::Settings(_) | Self::Usage(_) => USAGE,
+            Self::NoKey => AUTH,
+            Self::Cancelled => CANCELLED,
+        }
+    }
+}
+
+fn api_code(e: &ApiError) -> u8 {
+    match e {
+        ApiError::Unauthorized { .. } => AUTH,
+        ApiError::NotFound(_) => NOT_FOUND,
+        ApiError::InvalidBaseUrl { .. } | ApiError::Validation { .. } => USAGE,
+        ApiError::Cancelled => CANCELLED,
+        _ => SERVER,
+    }
+}
+
+/// Prints the error as one line and returns its status.
+pub fn report(err: &CliError) -> ExitCode {
+    eprintln!("decoda: error: {err}");
+    ExitCode::from(err.code())
+}
