@@ -10,7 +10,7 @@ use std::path::PathBuf;
 /// system keychain (set it with `decoda login`).
 ///
 /// Exit status: 0 all went well; 1 some files were not uploaded; 2 bad usage or settings;
-/// 3 no API key, or the key or tenant was rejected; 4 patient or note not found;
+/// 3 no API key (or no keychain), or the key or tenant was rejected; 4 patient or note not found;
 /// 5 the server could not be reached or answered wrongly; 130 cancelled (Ctrl-C).
 #[derive(Debug, Parser)]
 #[command(name = "decoda", version, about, long_about)]

@@ -45,6 +45,7 @@ impl CliError {
         match self {
             Self::Api(e) => api_code(e),
             Self::Settings(SettingsError::Api(e)) => api_code(e),
+            Self::Settings(SettingsError::KeychainUnavailable(_) | SettingsError::Keychain(_)) => AUTH,
             Self::Settings(_) | Self::Usage(_) => USAGE,
             Self::NoKey => AUTH,
             Self::Cancelled => CANCELLED,

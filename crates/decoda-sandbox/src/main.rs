@@ -70,8 +70,6 @@ enum CliError {
     NotLoopback(IpAddr),
     #[error(transparent)]
     Sandbox(#[from] decoda_sandbox::Error),
-    #[error("could not write the start-up banner")]
-    Banner(#[source] std::io::Error),
     #[error("could not start the async runtime")]
     Runtime(#[source] std::io::Error),
 }
@@ -115,22 +113,26 @@ async fn serve(args: Args) -> Result<(), CliError> {
     for rule in args.faults {
         sandbox.state().push_fault(rule);
     }
-    print_banner(&sandbox.base_url(), &banner_tenant, &banner_key).map_err(CliError::Banner)?;
+    // A reader that closes the pipe after the first line must not stop the server.
+    if let Err(error) = print_banner(&sandbox.base_url(), &banner_tenant, &banner_key) {
+        tracing::warn!(%error, "could not write the start-up banner");
+    }
     wait_for_stop().await;
     tracing::info!("stopping");
     sandbox.shutdown().await;
     Ok(())
 }
 
+/// Writes the banner in one piece (tests parse its first line).
 fn print_banner(url: &str, tenant: &str, key: &str) -> std::io::Result<()> {
+    let banner = format!(
+        "decoda-sandbox listening on {url}\n  \
+         tenant:  {tenant}\n  \
+         API key: {key}   (demo key for this sandbox only)\n  \
+         try:     DECODA_API_URL={url} DECODA_TENANT={tenant} DECODA_API_KEY={key} decoda patient --search garcia\n"
+    );
     let mut out = std::io::stdout().lock();
-    writeln!(out, "decoda-sandbox listening on {url}")?;
-    writeln!(out, "  tenant:  {tenant}")?;
-    writeln!(out, "  API key: {key}   (demo key for this sandbox only)")?;
-    writeln!(
-        out,
-        "  try:     DECODA_API_URL={url} DECODA_TENANT={tenant} DECODA_API_KEY={key} decoda patient --search garcia"
-    )?;
+    out.write_all(banner.as_bytes())?;
     out.flush()
 }
 
