@@ -16,7 +16,9 @@ pub struct AppInfo {
 /// Tells the UI which version is running.
 #[tauri::command]
 fn app_info() -> AppInfo {
-    AppInfo { version: env!("CARGO_PKG_VERSION") }
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+    }
 }
 
 /// Builds and runs the app until its window closes.

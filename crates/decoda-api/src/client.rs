@@ -6,7 +6,10 @@
 
 use crate::{
     error::{ApiError, FieldError, NotFound, Result},
-    models::{Attachment, AttachmentDayPage, BulkUploadResponse, NameUpdates, NotePage, Patient, PatientSummary},
+    models::{
+        Attachment, AttachmentDayPage, BulkUploadResponse, NameUpdates, NotePage, Patient,
+        PatientSummary,
+    },
     ApiKey, AttachmentId, NoteId, PatientId,
 };
 use bytes::Bytes;
@@ -42,7 +45,11 @@ impl BaseUrl {
         match url.scheme() {
             "https" => {}
             "http" if is_loopback(&url) => {}
-            "http" => return Err(invalid("plain http is only allowed for this computer (localhost); use https")),
+            "http" => {
+                return Err(invalid(
+                    "plain http is only allowed for this computer (localhost); use https",
+                ))
+            }
             _ => return Err(invalid("it must start with https://")),
         }
         if url.host().is_none() {
@@ -233,7 +240,8 @@ impl Client {
     /// `GET /user/patient/{id}`: the patient's chart header, to show who the files go to.
     pub async fn patient(&self, id: &PatientId) -> Result<Patient> {
         let url = self.base.join(&["user", "patient", id.as_str()]);
-        self.json(self.request(Method::GET, url), Subject::Patient(id)).await
+        self.json(self.request(Method::GET, url), Subject::Patient(id))
+            .await
     }
 
     /// `GET /user/patient/search`: patients matching a name, phone, external id or date of birth.
@@ -243,7 +251,8 @@ impl Client {
             .append_pair("search_term", term)
             .append_pair("n", &limit.to_string());
         let none = PatientId::new("");
-        self.json(self.request(Method::GET, url), Subject::Patient(&none)).await
+        self.json(self.request(Method::GET, url), Subject::Patient(&none))
+            .await
     }
 
     /// `GET /notes/list`: a page of the patient's notes, newest first as the server orders them.
@@ -253,7 +262,8 @@ impl Client {
             .append_pair("patient_id", patient.as_str())
             .append_pair("page", &page.to_string())
             .append_pair("per_page", &per_page.to_string());
-        self.json(self.request(Method::GET, url), Subject::Patient(patient)).await
+        self.json(self.request(Method::GET, url), Subject::Patient(patient))
+            .await
     }
 
     /// `GET /attachments?patient_id=…&tz=…[&date=…]`: one local day of the patient's attachments.
@@ -267,12 +277,14 @@ impl Client {
         let mut url = self.base.join(&["attachments"]);
         {
             let mut q = url.query_pairs_mut();
-            q.append_pair("tz", tz).append_pair("patient_id", patient.as_str());
+            q.append_pair("tz", tz)
+                .append_pair("patient_id", patient.as_str());
             if let Some(d) = date {
                 q.append_pair("date", d);
             }
         }
-        self.json(self.request(Method::GET, url), Subject::Patient(patient)).await
+        self.json(self.request(Method::GET, url), Subject::Patient(patient))
+            .await
     }
 
     /// `GET /attachments?note_id=…`: every attachment of one note.
@@ -281,7 +293,8 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("tz", tz)
             .append_pair("note_id", note.as_str());
-        self.json(self.request(Method::GET, url), Subject::Note(note)).await
+        self.json(self.request(Method::GET, url), Subject::Note(note))
+            .await
     }
 
     /// `POST /attachments/bulk`: several files in one request. The answer is returned as the server
@@ -302,8 +315,9 @@ impl Client {
         }
         let url = self.base.join(&["attachments", "bulk"]);
         let subject = Subject::PatientOrNote(&upload.patient_id, upload.note_id.as_ref());
-        let response: BulkUploadResponse =
-            self.json(self.request(Method::POST, url).multipart(form), subject).await?;
+        let response: BulkUploadResponse = self
+            .json(self.request(Method::POST, url).multipart(form), subject)
+            .await?;
         Ok(response.attachments)
     }
 
@@ -322,15 +336,23 @@ impl Client {
         form = form.part("attachment", file_part(upload.file)?);
         let url = self.base.join(&["attachments"]);
         let subject = Subject::PatientOrNote(&upload.patient_id, upload.note_id.as_ref());
-        self.json(self.request(Method::POST, url).multipart(form), subject).await
+        self.json(self.request(Method::POST, url).multipart(form), subject)
+            .await
     }
 
     /// `PUT /attachments/bulk-names`: sets display names, e.g. to repair ones the server garbled.
     pub async fn rename_bulk(&self, updates: &NameUpdates) -> Result<()> {
         let url = self.base.join(&["attachments", "bulk-names"]);
-        let ids: Vec<AttachmentId> = updates.updates.iter().map(|u| u.attachment_id.clone()).collect();
+        let ids: Vec<AttachmentId> = updates
+            .updates
+            .iter()
+            .map(|u| u.attachment_id.clone())
+            .collect();
         let ok: bool = self
-            .json(self.request(Method::PUT, url).json(updates), Subject::Attachments(&ids))
+            .json(
+                self.request(Method::PUT, url).json(updates),
+                Subject::Attachments(&ids),
+            )
             .await?;
         if ok {
             Ok(())
@@ -343,9 +365,11 @@ impl Client {
     }
 
     fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
-        let mut key = HeaderValue::from_str(self.key.expose()).unwrap_or_else(|_| HeaderValue::from_static(""));
+        let mut key = HeaderValue::from_str(self.key.expose())
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
         key.set_sensitive(true);
-        let tenant = HeaderValue::from_str(&self.tenant).unwrap_or_else(|_| HeaderValue::from_static(""));
+        let tenant =
+            HeaderValue::from_str(&self.tenant).unwrap_or_else(|_| HeaderValue::from_static(""));
         self.http
             .request(method, url)
             .header("API-KEY", key)
@@ -353,7 +377,11 @@ impl Client {
             .header(reqwest::header::ACCEPT, "application/json")
     }
 
-    async fn json<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder, subject: Subject<'_>) -> Result<T> {
+    async fn json<T: DeserializeOwned>(
+        &self,
+        req: reqwest::RequestBuilder,
+        subject: Subject<'_>,
+    ) -> Result<T> {
         let (status, headers, body) = self.send(req).await?;
         if !status.is_success() {
             return Err(map_error(status, &headers, &body, &subject));
@@ -383,7 +411,11 @@ fn file_part(file: FilePart) -> Result<Part> {
 }
 
 /// Parses a success body, naming the JSON path that failed (never echoing the body).
-fn parse_json<T: DeserializeOwned>(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Result<T> {
+fn parse_json<T: DeserializeOwned>(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T> {
     if !is_json(headers) && !body.is_empty() && !looks_like_json(body) {
         return Err(ApiError::InvalidResponse {
             status: status.as_u16(),
@@ -393,7 +425,11 @@ fn parse_json<T: DeserializeOwned>(status: StatusCode, headers: &HeaderMap, body
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| ApiError::InvalidResponse {
         status: status.as_u16(),
-        reason: format!("unexpected JSON at `{}`: {}", e.path(), e.inner().classify_name()),
+        reason: format!(
+            "unexpected JSON at `{}`: {}",
+            e.path(),
+            e.inner().classify_name()
+        ),
     })
 }
 
@@ -425,37 +461,64 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 fn looks_like_json(body: &[u8]) -> bool {
-    matches!(body.iter().find(|b| !b.is_ascii_whitespace()), Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'0'..=b'9' | b'-'))
+    matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[' | b'"' | b't' | b'f' | b'n' | b'0'..=b'9' | b'-')
+    )
 }
 
 /// Maps every non-2xx answer to one variant (the single place that knows status codes).
-fn map_error(status: StatusCode, headers: &HeaderMap, body: &[u8], subject: &Subject<'_>) -> ApiError {
+fn map_error(
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &[u8],
+    subject: &Subject<'_>,
+) -> ApiError {
     let code = status.as_u16();
     let detail = Detail::parse(headers, body);
     match code {
         401 | 403 => ApiError::Unauthorized { status: code },
         404 => ApiError::NotFound(not_found(subject, detail.text())),
         413 => ApiError::PayloadTooLarge,
-        422 => ApiError::Validation { errors: detail.fields() },
-        429 => ApiError::RateLimited { retry_after: retry_after(headers) },
+        422 => ApiError::Validation {
+            errors: detail.fields(),
+        },
+        429 => ApiError::RateLimited {
+            retry_after: retry_after(headers),
+        },
         _ if matches!(detail, Detail::NotJson) => ApiError::InvalidResponse {
             status: code,
             reason: format!("expected JSON, got {}", content_type(headers)),
         },
-        500..=599 => ApiError::Server { status: code, detail: detail.text() },
-        _ => ApiError::UnexpectedStatus { status: code, detail: detail.text() },
+        500..=599 => ApiError::Server {
+            status: code,
+            detail: detail.text(),
+        },
+        _ => ApiError::UnexpectedStatus {
+            status: code,
+            detail: detail.text(),
+        },
     }
 }
 
 fn not_found(subject: &Subject<'_>, detail: Option<String>) -> NotFound {
-    let mentions = |word: &str| detail.as_deref().is_some_and(|d| d.to_ascii_lowercase().contains(word));
+    let mentions = |word: &str| {
+        detail
+            .as_deref()
+            .is_some_and(|d| d.to_ascii_lowercase().contains(word))
+    };
     match subject {
         Subject::Patient(id) => NotFound::Patient(id.to_string()),
-        Subject::PatientOrNote(_, Some(note)) if mentions("note") => NotFound::Note(note.to_string()),
+        Subject::PatientOrNote(_, Some(note)) if mentions("note") => {
+            NotFound::Note(note.to_string())
+        }
         Subject::PatientOrNote(id, _) => NotFound::Patient(id.to_string()),
         Subject::Note(note) => NotFound::Note(note.to_string()),
         Subject::Attachments(ids) => NotFound::Attachment(
-            ids.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(", "),
+            ids.iter()
+                .map(|i| i.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
     }
 }
@@ -475,11 +538,17 @@ impl Detail {
             return Self::Empty;
         }
         let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-            return if is_json(headers) { Self::Other } else { Self::NotJson };
+            return if is_json(headers) {
+                Self::Other
+            } else {
+                Self::NotJson
+            };
         };
         match value.get("detail") {
             Some(serde_json::Value::String(s)) => Self::Text(s.clone()),
-            Some(serde_json::Value::Array(items)) => Self::Fields(items.iter().map(field_error).collect()),
+            Some(serde_json::Value::Array(items)) => {
+                Self::Fields(items.iter().map(field_error).collect())
+            }
             _ => Self::Other,
         }
     }
@@ -494,7 +563,10 @@ impl Detail {
     fn fields(self) -> Vec<FieldError> {
         match self {
             Self::Fields(f) => f,
-            Self::Text(msg) => vec![FieldError { loc: String::new(), msg }],
+            Self::Text(msg) => vec![FieldError {
+                loc: String::new(),
+                msg,
+            }],
             _ => Vec::new(),
         }
     }
@@ -515,7 +587,11 @@ fn field_error(item: &serde_json::Value) -> FieldError {
                 .join(".")
         })
         .unwrap_or_default();
-    let msg = item.get("msg").and_then(|m| m.as_str()).unwrap_or("invalid").to_owned();
+    let msg = item
+        .get("msg")
+        .and_then(|m| m.as_str())
+        .unwrap_or("invalid")
+        .to_owned();
     FieldError { loc, msg }
 }
 
@@ -523,7 +599,14 @@ fn field_error(item: &serde_json::Value) -> FieldError {
 /// read as seconds to wait when small and as a Unix time when it looks like one (undocumented).
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let number = |name: &str| -> Option<f64> {
-        headers.get(name)?.to_str().ok()?.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n >= 0.0)
+        headers
+            .get(name)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n >= 0.0)
     };
     if let Some(secs) = number(RETRY_AFTER.as_str()) {
         return Some(Duration::from_secs_f64(secs));
@@ -548,7 +631,11 @@ fn transport_error(err: reqwest::Error) -> ApiError {
     } else {
         error_chain(&err.without_url())
     };
-    ApiError::Transport { message, connect, timeout }
+    ApiError::Transport {
+        message,
+        connect,
+        timeout,
+    }
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
@@ -574,7 +661,9 @@ mod tests {
         assert!(BaseUrl::parse("http://127.0.0.1:8787").is_ok());
         assert!(BaseUrl::parse("http://localhost:1").is_ok());
         assert!(BaseUrl::parse("http://[::1]:1").is_ok());
-        let err = BaseUrl::parse("http://api.decodahealth.com").unwrap_err().to_string();
+        let err = BaseUrl::parse("http://api.decodahealth.com")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("https"), "{err}");
         assert!(BaseUrl::parse("http://127.0.0.1.evil.com").is_err());
         assert!(BaseUrl::parse("ftp://x").is_err());
@@ -585,7 +674,10 @@ mod tests {
     #[test]
     fn ids_with_slashes_stay_one_path_segment() {
         let base = BaseUrl::parse("https://h/api/").unwrap();
-        assert_eq!(base.join(&["user", "patient", "a/b c"]).as_str(), "https://h/api/user/patient/a%2Fb%20c");
+        assert_eq!(
+            base.join(&["user", "patient", "a/b c"]).as_str(),
+            "https://h/api/user/patient/a%2Fb%20c"
+        );
     }
 
     fn headers(ct: &str) -> HeaderMap {
@@ -600,18 +692,52 @@ mod tests {
         let n = NoteId::new("n1");
         let s = Subject::PatientOrNote(&p, Some(&n));
         let json = headers("application/json");
-        let map = |code: u16, h: &HeaderMap, body: &str| map_error(StatusCode::from_u16(code).unwrap(), h, body.as_bytes(), &s);
-        assert!(matches!(map(401, &json, ""), ApiError::Unauthorized { status: 401 }));
-        assert!(matches!(map(403, &json, "{}"), ApiError::Unauthorized { status: 403 }));
-        assert!(matches!(map(404, &json, r#"{"detail":"Note not found"}"#), ApiError::NotFound(NotFound::Note(id)) if id == "n1"));
-        assert!(matches!(map(404, &json, r#"{"detail":"Patient not found"}"#), ApiError::NotFound(NotFound::Patient(id)) if id == "p1"));
-        assert!(matches!(map(413, &headers("text/html"), "<html>"), ApiError::PayloadTooLarge));
-        let v = map(422, &json, r#"{"detail":[{"loc":["body","patient_id"],"msg":"Field required","type":"missing"}]}"#);
-        assert!(v.to_string().contains("body.patient_id: Field required"), "{v}");
-        assert!(matches!(map(500, &headers("text/plain"), "Internal Server Error"), ApiError::InvalidResponse { status: 500, .. }));
-        assert!(matches!(map(503, &json, r#"{"detail":"down"}"#), ApiError::Server { status: 503, .. }));
-        assert!(matches!(map(502, &headers("text/html"), "<html>bad gateway</html>"), ApiError::InvalidResponse { status: 502, .. }));
-        assert!(matches!(map(418, &json, r#"{"detail":"teapot"}"#), ApiError::UnexpectedStatus { status: 418, .. }));
+        let map = |code: u16, h: &HeaderMap, body: &str| {
+            map_error(StatusCode::from_u16(code).unwrap(), h, body.as_bytes(), &s)
+        };
+        assert!(matches!(
+            map(401, &json, ""),
+            ApiError::Unauthorized { status: 401 }
+        ));
+        assert!(matches!(
+            map(403, &json, "{}"),
+            ApiError::Unauthorized { status: 403 }
+        ));
+        assert!(
+            matches!(map(404, &json, r#"{"detail":"Note not found"}"#), ApiError::NotFound(NotFound::Note(id)) if id == "n1")
+        );
+        assert!(
+            matches!(map(404, &json, r#"{"detail":"Patient not found"}"#), ApiError::NotFound(NotFound::Patient(id)) if id == "p1")
+        );
+        assert!(matches!(
+            map(413, &headers("text/html"), "<html>"),
+            ApiError::PayloadTooLarge
+        ));
+        let v = map(
+            422,
+            &json,
+            r#"{"detail":[{"loc":["body","patient_id"],"msg":"Field required","type":"missing"}]}"#,
+        );
+        assert!(
+            v.to_string().contains("body.patient_id: Field required"),
+            "{v}"
+        );
+        assert!(matches!(
+            map(500, &headers("text/plain"), "Internal Server Error"),
+            ApiError::InvalidResponse { status: 500, .. }
+        ));
+        assert!(matches!(
+            map(503, &json, r#"{"detail":"down"}"#),
+            ApiError::Server { status: 503, .. }
+        ));
+        assert!(matches!(
+            map(502, &headers("text/html"), "<html>bad gateway</html>"),
+            ApiError::InvalidResponse { status: 502, .. }
+        ));
+        assert!(matches!(
+            map(418, &json, r#"{"detail":"teapot"}"#),
+            ApiError::UnexpectedStatus { status: 418, .. }
+        ));
     }
 
     #[test]
@@ -627,9 +753,13 @@ mod tests {
 
     #[test]
     fn client_debug_redacts_the_key() {
-        let c = Client::builder(BaseUrl::parse("https://h").unwrap(), "t", ApiKey::new("canary-key-42"))
-            .build()
-            .unwrap();
+        let c = Client::builder(
+            BaseUrl::parse("https://h").unwrap(),
+            "t",
+            ApiKey::new("canary-key-42"),
+        )
+        .build()
+        .unwrap();
         assert!(!format!("{c:?}").contains("canary"));
     }
 }

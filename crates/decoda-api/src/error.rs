@@ -37,7 +37,9 @@ pub struct FieldError {
 #[non_exhaustive]
 pub enum ApiError {
     /// 401 or 403: the key or the tenant is wrong (the API does not say which).
-    #[error("the API key or tenant was rejected by the server (HTTP {status}); check them in settings")]
+    #[error(
+        "the API key or tenant was rejected by the server (HTTP {status}); check them in settings"
+    )]
     Unauthorized {
         /// The status the server answered.
         status: u16,

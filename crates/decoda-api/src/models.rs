@@ -98,7 +98,11 @@ impl Patient {
             .filter(|s| !s.trim().is_empty())
             .collect::<Vec<_>>()
             .join(" ");
-        let full = if full.is_empty() { "(no name on file)".to_owned() } else { full };
+        let full = if full.is_empty() {
+            "(no name on file)".to_owned()
+        } else {
+            full
+        };
         match self.preferred_name.as_deref().map(str::trim) {
             Some(p) if !p.is_empty() && Some(p) != self.first_name.as_deref() => {
                 format!("{full} ({p})")
@@ -171,7 +175,10 @@ mod tests {
 
     #[test]
     fn display_name_shows_preferred_name_only_when_different() {
-        let mut p: Patient = serde_json::from_str(r#"{"id":"p","firstName":"Robert","lastName":"Lee","preferredName":"Bob"}"#).unwrap();
+        let mut p: Patient = serde_json::from_str(
+            r#"{"id":"p","firstName":"Robert","lastName":"Lee","preferredName":"Bob"}"#,
+        )
+        .unwrap();
         assert_eq!(p.display_name(), "Robert Lee (Bob)");
         p.preferred_name = Some("Robert".into());
         assert_eq!(p.display_name(), "Robert Lee");

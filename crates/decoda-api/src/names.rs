@@ -41,10 +41,17 @@ impl NamesEncoding {
             )
             .to_string()),
             Self::Comma => {
-                if let Some(index) = items.iter().position(|i| i.is_some_and(|s| s.contains(','))) {
+                if let Some(index) = items
+                    .iter()
+                    .position(|i| i.is_some_and(|s| s.contains(',')))
+                {
                     return Err(EncodeError { index });
                 }
-                Ok(items.iter().map(|i| i.unwrap_or("")).collect::<Vec<_>>().join(","))
+                Ok(items
+                    .iter()
+                    .map(|i| i.unwrap_or(""))
+                    .collect::<Vec<_>>()
+                    .join(","))
             }
         }
     }
@@ -66,7 +73,9 @@ impl FromStr for NamesEncoding {
         match s.trim().to_ascii_lowercase().as_str() {
             "json" => Ok(Self::Json),
             "comma" => Ok(Self::Comma),
-            other => Err(format!("unknown names encoding `{other}` (expected `json` or `comma`)")),
+            other => Err(format!(
+                "unknown names encoding `{other}` (expected `json` or `comma`)"
+            )),
         }
     }
 }
@@ -89,6 +98,11 @@ mod tests {
             NamesEncoding::Comma.encode(&[Some("ok"), Some("a,b")]),
             Err(EncodeError { index: 1 })
         );
-        assert_eq!(NamesEncoding::Comma.encode(&[Some("a"), None, Some("c")]).unwrap(), "a,,c");
+        assert_eq!(
+            NamesEncoding::Comma
+                .encode(&[Some("a"), None, Some("c")])
+                .unwrap(),
+            "a,,c"
+        );
     }
 }

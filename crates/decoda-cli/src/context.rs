@@ -31,15 +31,25 @@ impl Context {
         };
         let env = |name: &str| flags(name).or_else(|| std::env::var(name).ok());
         let resolved = Resolved::without_key(file, &env)?;
-        Ok(Self { settings_path, resolved, keychain: Keychain::default() })
+        Ok(Self {
+            settings_path,
+            resolved,
+            keychain: Keychain::default(),
+        })
     }
 
     /// A client with the key from the environment or the keychain.
     pub fn client(&self) -> Result<Client, CliError> {
         let tenant = self.resolved.tenant()?.to_owned();
-        let key = match std::env::var("DECODA_API_KEY").ok().map(decoda_api::ApiKey::new) {
+        let key = match std::env::var("DECODA_API_KEY")
+            .ok()
+            .map(decoda_api::ApiKey::new)
+        {
             Some(key) if !key.is_empty() => key,
-            _ => self.keychain.get(&self.resolved.base_url, &tenant)?.ok_or(CliError::NoKey)?,
+            _ => self
+                .keychain
+                .get(&self.resolved.base_url, &tenant)?
+                .ok_or(CliError::NoKey)?,
         };
         Ok(Client::builder(self.resolved.base_url.clone(), tenant, key).build()?)
     }

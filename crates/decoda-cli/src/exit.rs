@@ -32,7 +32,9 @@ pub enum CliError {
     #[error("{0}")]
     Usage(String),
     /// No key is configured.
-    #[error("no API key is set for this server and tenant: run `decoda login`, or set DECODA_API_KEY")]
+    #[error(
+        "no API key is set for this server and tenant: run `decoda login`, or set DECODA_API_KEY"
+    )]
     NoKey,
     /// The user said no.
     #[error("cancelled")]
@@ -45,7 +47,9 @@ impl CliError {
         match self {
             Self::Api(e) => api_code(e),
             Self::Settings(SettingsError::Api(e)) => api_code(e),
-            Self::Settings(SettingsError::KeychainUnavailable(_) | SettingsError::Keychain(_)) => AUTH,
+            Self::Settings(SettingsError::KeychainUnavailable(_) | SettingsError::Keychain(_)) => {
+                AUTH
+            }
             Self::Settings(_) | Self::Usage(_) => USAGE,
             Self::NoKey => AUTH,
             Self::Cancelled => CANCELLED,

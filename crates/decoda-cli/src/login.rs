@@ -1,6 +1,9 @@
 //! `decoda login` and `decoda logout`.
 
-use crate::{context::Context, exit::{self, CliError}};
+use crate::{
+    context::Context,
+    exit::{self, CliError},
+};
 use decoda_api::{ApiKey, Client};
 use std::io::{BufRead, IsTerminal};
 
@@ -8,7 +11,8 @@ use std::io::{BufRead, IsTerminal};
 pub async fn login(ctx: &Context) -> Result<u8, CliError> {
     let tenant = ctx.resolved.tenant()?.to_owned();
     let key = read_key()?;
-    let client = Client::builder(ctx.resolved.base_url.clone(), tenant.clone(), key.clone()).build()?;
+    let client =
+        Client::builder(ctx.resolved.base_url.clone(), tenant.clone(), key.clone()).build()?;
     // Any authenticated call proves the key and tenant; a one-result search is the cheapest.
     client.search_patients("", 1).await?;
     ctx.keychain.set(&ctx.resolved.base_url, &tenant, &key)?;
@@ -16,7 +20,10 @@ pub async fn login(ctx: &Context) -> Result<u8, CliError> {
     file.api_url = Some(ctx.resolved.base_url.to_string());
     file.tenant = Some(tenant.clone());
     file.save(&ctx.settings_path)?;
-    eprintln!("Signed in to {} as tenant `{tenant}`; the key is in the system keychain.", ctx.resolved.base_url);
+    eprintln!(
+        "Signed in to {} as tenant `{tenant}`; the key is in the system keychain.",
+        ctx.resolved.base_url
+    );
     Ok(exit::OK)
 }
 
@@ -24,19 +31,22 @@ pub async fn login(ctx: &Context) -> Result<u8, CliError> {
 pub fn logout(ctx: &Context) -> Result<u8, CliError> {
     let tenant = ctx.resolved.tenant()?;
     ctx.keychain.delete(&ctx.resolved.base_url, tenant)?;
-    eprintln!("The API key for tenant `{tenant}` at {} was removed.", ctx.resolved.base_url);
+    eprintln!(
+        "The API key for tenant `{tenant}` at {} was removed.",
+        ctx.resolved.base_url
+    );
     Ok(exit::OK)
 }
 
 fn read_key() -> Result<ApiKey, CliError> {
     let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("API key (not shown): ").map_err(|e| CliError::Usage(format!("cannot read the key: {e}")))?
+        rpassword::prompt_password("API key (not shown): ")
+            .map_err(|e| CliError::Usage(format!("cannot read the key: {e}")))?
     } else {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| CliError::Usage(format!("cannot read the key from standard input: {e}")))?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            CliError::Usage(format!("cannot read the key from standard input: {e}"))
+        })?;
         line
     };
     let key = ApiKey::new(text);

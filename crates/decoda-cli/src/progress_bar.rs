@@ -12,8 +12,10 @@ pub fn start(show: bool) -> (Option<ProgressSink>, Option<JoinHandle<()>>) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let task = tokio::spawn(async move {
         let bar = ProgressBar::new(0);
-        let style = ProgressStyle::with_template("{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+        let style = ProgressStyle::with_template(
+            "{bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta} {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         while let Some(event) = rx.recv().await {
             match event {
@@ -33,8 +35,15 @@ fn describe(phase: &Phase) -> String {
     match phase {
         Phase::Sending => "sending".into(),
         Phase::ServerProcessing => "all sent; the server is storing the files".into(),
-        Phase::Retrying { attempt, wait_ms, reason } => {
-            format!("try {attempt} in {:.0} s ({reason})", *wait_ms as f64 / 1000.0)
+        Phase::Retrying {
+            attempt,
+            wait_ms,
+            reason,
+        } => {
+            format!(
+                "try {attempt} in {:.0} s ({reason})",
+                *wait_ms as f64 / 1000.0
+            )
         }
         Phase::CheckingChart => "checking the chart for files that may have landed".into(),
         Phase::RepairingNames => "correcting names".into(),

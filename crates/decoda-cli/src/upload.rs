@@ -8,7 +8,9 @@ use crate::{
     progress_bar,
 };
 use decoda_api::{NoteId, PatientId};
-use decoda_engine::{human_size, CancellationToken, FileSpec, FileStatus, Job, Report, Settings, Uploader};
+use decoda_engine::{
+    human_size, CancellationToken, FileSpec, FileStatus, Job, Report, Settings, Uploader,
+};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -18,21 +20,35 @@ const MIB: u64 = 1024 * 1024;
 pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     let specs = file_specs(&args)?;
     let uploader = Uploader::new(ctx.client()?, settings(ctx, &args));
-    let patient = uploader.confirm_patient(&PatientId::new(args.patient.as_str())).await?;
+    let patient = uploader
+        .confirm_patient(&PatientId::new(args.patient.as_str()))
+        .await?;
     eprintln!("Patient: {}", describe(&patient));
     if patient.is_archived == Some(true) {
         eprintln!("Warning: this patient's chart is archived.");
     }
     let items = uploader.check(specs).await;
-    let ready: Vec<_> = items.iter().filter_map(|i| i.result.as_ref().ok()).collect();
+    let ready: Vec<_> = items
+        .iter()
+        .filter_map(|i| i.result.as_ref().ok())
+        .collect();
     let bytes: u64 = ready.iter().map(|f| f.size).sum();
-    eprintln!("Files:   {} to send ({}), {} refused", ready.len(), human_size(bytes), items.len() - ready.len());
+    eprintln!(
+        "Files:   {} to send ({}), {} refused",
+        ready.len(),
+        human_size(bytes),
+        items.len() - ready.len()
+    );
     for item in &items {
         if let Err(problem) = &item.result {
             eprintln!("  refused {}: {problem}", item.path.display());
         }
     }
-    if !ready.is_empty() && !args.yes && std::io::stdin().is_terminal() && !confirm(&patient, ready.len())? {
+    if !ready.is_empty()
+        && !args.yes
+        && std::io::stdin().is_terminal()
+        && !confirm(&patient, ready.len())?
+    {
         return Err(CliError::Cancelled);
     }
     let job = Job {
@@ -44,7 +60,9 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\nCancelling: files already sent stay in the chart; the list below says which.");
+            eprintln!(
+                "\nCancelling: files already sent stay in the chart; the list below says which."
+            );
             on_ctrl_c.cancel();
         }
     });
@@ -66,7 +84,10 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
 
 /// Pairs `--name` and `--external-id` with paths by position.
 fn file_specs(args: &UploadArgs) -> Result<Vec<FileSpec>, CliError> {
-    for (flag, count) in [("--name", args.names.len()), ("--external-id", args.external_ids.len())] {
+    for (flag, count) in [
+        ("--name", args.names.len()),
+        ("--external-id", args.external_ids.len()),
+    ] {
         if count > args.paths.len() {
             return Err(CliError::Usage(format!(
                 "{count} {flag} values for {} paths: give at most one per path, in the same order",
@@ -111,14 +132,20 @@ fn settings(ctx: &Context, args: &UploadArgs) -> Settings {
 
 fn confirm(patient: &decoda_api::models::Patient, files: usize) -> Result<bool, CliError> {
     let dob = patient.date_of_birth.as_deref().unwrap_or("unknown");
-    eprint!("Upload {files} file(s) to {} (born {dob})? [y/N] ", patient.display_name());
+    eprint!(
+        "Upload {files} file(s) to {} (born {dob})? [y/N] ",
+        patient.display_name()
+    );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
         .map_err(|e| CliError::Usage(format!("cannot read the answer: {e}")))?;
-    Ok(matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        answer.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 /// One entry of `--json` output.
@@ -167,13 +194,17 @@ fn json_file(f: &decoda_engine::FileReport) -> JsonFile {
         notes: f.notes.clone(),
     };
     match &f.status {
-        FileStatus::Uploaded { attachment, found_after_interruption } => {
+        FileStatus::Uploaded {
+            attachment,
+            found_after_interruption,
+        } => {
             out.status = "uploaded";
             out.attachment_id = Some(attachment.id.to_string());
             out.name = Some(attachment.name.clone());
             out.thumbnail_url = attachment.thumbnail_signed_url.clone();
             if *found_after_interruption {
-                out.notes.push("found in the chart after the server's answer was lost".into());
+                out.notes
+                    .push("found in the chart after the server's answer was lost".into());
             }
         }
         FileStatus::Skipped { reason } => {
@@ -199,7 +230,8 @@ fn print_report(report: &Report, json: bool) -> Result<(), CliError> {
             failed: files.len() - uploaded,
             files,
         };
-        let text = serde_json::to_string_pretty(&out).map_err(|e| CliError::Usage(e.to_string()))?;
+        let text =
+            serde_json::to_string_pretty(&out).map_err(|e| CliError::Usage(e.to_string()))?;
         println!("{text}");
         return Ok(());
     }
@@ -211,7 +243,11 @@ fn print_report(report: &Report, json: bool) -> Result<(), CliError> {
                 f.name.as_deref().unwrap_or(""),
                 f.attachment_id.as_deref().unwrap_or("")
             ),
-            _ => println!("FAILED    {}: {}", f.path, f.error.as_deref().unwrap_or("unknown error")),
+            _ => println!(
+                "FAILED    {}: {}",
+                f.path,
+                f.error.as_deref().unwrap_or("unknown error")
+            ),
         }
         for note in &f.notes {
             println!("          note: {note}");

@@ -23,7 +23,13 @@ struct Reader {
 /// The body for one file; `index` is its slot in the meter.
 pub(crate) fn file_body(checked: CheckedFile, index: usize, meter: Arc<Meter>) -> reqwest::Body {
     meter.set(index, 0);
-    let reader = Reader { file: None, checked, index, sent: 0, meter };
+    let reader = Reader {
+        file: None,
+        checked,
+        index,
+        sent: 0,
+        meter,
+    };
     reqwest::Body::wrap_stream(stream::try_unfold(reader, next_chunk))
 }
 

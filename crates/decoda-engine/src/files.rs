@@ -69,9 +69,17 @@ pub fn check_files(specs: &[FileSpec], limits: &Limits) -> Vec<IntakeItem> {
     let mut seen = HashSet::new();
     let mut items = Vec::new();
     for spec in specs {
-        let is_dir = fs::metadata(&spec.path).map(|m| m.is_dir()).unwrap_or(false);
+        let is_dir = fs::metadata(&spec.path)
+            .map(|m| m.is_dir())
+            .unwrap_or(false);
         if !is_dir {
-            items.push(check_one(&spec.path, spec.name.clone(), spec.external_id.clone(), limits, &mut seen));
+            items.push(check_one(
+                &spec.path,
+                spec.name.clone(),
+                spec.external_id.clone(),
+                limits,
+                &mut seen,
+            ));
             continue;
         }
         if spec.name.is_some() || spec.external_id.is_some() {
@@ -84,7 +92,10 @@ pub fn check_files(specs: &[FileSpec], limits: &Limits) -> Vec<IntakeItem> {
         for entry in expand_folder(&spec.path) {
             items.push(match entry {
                 Ok(path) => check_one(&path, None, None, limits, &mut seen),
-                Err((path, problem)) => IntakeItem { path, result: Err(problem) },
+                Err((path, problem)) => IntakeItem {
+                    path,
+                    result: Err(problem),
+                },
             });
         }
     }
@@ -101,7 +112,10 @@ fn expand_folder(root: &Path) -> Vec<Result<PathBuf, (PathBuf, FileProblem)>> {
             Ok(e) if e.file_type().is_dir() => None,
             Ok(e) => Some(Ok(e.into_path())),
             Err(err) => {
-                let path = err.path().map(Path::to_path_buf).unwrap_or_else(|| root.to_path_buf());
+                let path = err
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.to_path_buf());
                 let problem = if err.loop_ancestor().is_some() {
                     FileProblem::LinkLoop
                 } else {
@@ -116,14 +130,21 @@ fn expand_folder(root: &Path) -> Vec<Result<PathBuf, (PathBuf, FileProblem)>> {
 /// Hidden files and the litter operating systems leave in folders.
 fn is_ignored(name: &std::ffi::OsStr) -> bool {
     let name = name.to_string_lossy();
-    name.starts_with('.') || name.eq_ignore_ascii_case("Thumbs.db") || name.eq_ignore_ascii_case("desktop.ini")
+    name.starts_with('.')
+        || name.eq_ignore_ascii_case("Thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
 }
 
 fn io_problem(err: Option<&std::io::Error>) -> FileProblem {
     match err.map(std::io::Error::kind) {
         Some(std::io::ErrorKind::NotFound) => FileProblem::Missing,
-        Some(std::io::ErrorKind::PermissionDenied) => FileProblem::Unreadable("permission denied".to_owned()),
-        _ => FileProblem::Unreadable(err.map(|e| e.kind().to_string()).unwrap_or_else(|| "unknown error".into())),
+        Some(std::io::ErrorKind::PermissionDenied) => {
+            FileProblem::Unreadable("permission denied".to_owned())
+        }
+        _ => FileProblem::Unreadable(
+            err.map(|e| e.kind().to_string())
+                .unwrap_or_else(|| "unknown error".into()),
+        ),
     }
 }
 
@@ -171,12 +192,18 @@ fn check_file(
     let display_name = name
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+        .unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
     Ok(CheckedFile {
         path: path.to_path_buf(),
         file_name,
         display_name,
-        external_id: external_id.map(|e| e.trim().to_owned()).filter(|e| !e.is_empty()),
+        external_id: external_id
+            .map(|e| e.trim().to_owned())
+            .filter(|e| !e.is_empty()),
         size: meta.len(),
         content_type,
         modified: meta.modified().ok(),
@@ -186,8 +213,13 @@ fn check_file(
 /// The multipart file name: the file's own name with control characters (which cannot travel in
 /// a header) replaced by `_`. The display name travels separately, unaltered, in `names`.
 fn wire_file_name(path: &Path) -> String {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    name.chars().map(|c| if c.is_control() { '_' } else { c }).collect()
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    name.chars()
+        .map(|c| if c.is_control() { '_' } else { c })
+        .collect()
 }
 
 #[cfg(test)]
@@ -211,7 +243,10 @@ mod tests {
             ..Limits::default()
         };
         let specs = [
-            FileSpec { name: Some(" Consent form ".into()), ..FileSpec::new(&good) },
+            FileSpec {
+                name: Some(" Consent form ".into()),
+                ..FileSpec::new(&good)
+            },
             FileSpec::new(&empty),
             FileSpec::new(&big),
             FileSpec::new(dir.path().join("nope.pdf")),
@@ -223,7 +258,13 @@ mod tests {
         assert_eq!(ok.file_name, "scan 1, \"final\".pdf");
         assert_eq!(ok.content_type, "application/pdf");
         assert_eq!(items[1].result, Err(FileProblem::Empty));
-        assert!(matches!(items[2].result, Err(FileProblem::TooLarge { size: 2048, limit: 1024 })));
+        assert!(matches!(
+            items[2].result,
+            Err(FileProblem::TooLarge {
+                size: 2048,
+                limit: 1024
+            })
+        ));
         assert_eq!(items[3].result, Err(FileProblem::Missing));
         assert_eq!(items[4].result, Err(FileProblem::ListedTwice));
     }
@@ -238,7 +279,10 @@ mod tests {
         write(dir.path(), "Thumbs.db", b"x");
         write(&dir.path().join("sub"), "c.txt", b"c");
         let items = check_files(&[FileSpec::new(dir.path())], &Limits::default());
-        let names: Vec<_> = items.iter().map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let names: Vec<_> = items
+            .iter()
+            .map(|i| i.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
         assert_eq!(names, ["a.txt", "b.txt", "c.txt"]);
         assert!(items.iter().all(|i| i.result.is_ok()));
     }
@@ -250,7 +294,10 @@ mod tests {
         write(dir.path(), "a.txt", b"a");
         std::os::unix::fs::symlink(dir.path(), dir.path().join("loop")).unwrap();
         let items = check_files(&[FileSpec::new(dir.path())], &Limits::default());
-        assert!(items.iter().any(|i| i.result == Err(FileProblem::LinkLoop)), "{items:?}");
+        assert!(
+            items.iter().any(|i| i.result == Err(FileProblem::LinkLoop)),
+            "{items:?}"
+        );
         assert!(items.iter().any(|i| i.result.is_ok()));
     }
 

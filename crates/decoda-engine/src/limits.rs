@@ -37,7 +37,8 @@ impl Limits {
         let mut current: Vec<usize> = Vec::new();
         let mut bytes = 0u64;
         for &(index, size) in sizes {
-            let full = current.len() >= max_files || (!current.is_empty() && bytes + size > self.max_bytes_per_request);
+            let full = current.len() >= max_files
+                || (!current.is_empty() && bytes + size > self.max_bytes_per_request);
             if full {
                 batches.push(std::mem::take(&mut current));
                 bytes = 0;
@@ -64,7 +65,10 @@ mod tests {
             ..Limits::default()
         };
         let sizes = [(0, 10), (1, 10), (2, 10), (3, 95), (4, 500), (5, 1)];
-        assert_eq!(limits.batches(&sizes), vec![vec![0, 1], vec![2], vec![3], vec![4], vec![5]]);
+        assert_eq!(
+            limits.batches(&sizes),
+            vec![vec![0, 1], vec![2], vec![3], vec![4], vec![5]]
+        );
         assert!(limits.batches(&[]).is_empty());
     }
 }

@@ -87,7 +87,10 @@ mod tests {
         assert_eq!(human_size(0), "0 B");
         assert_eq!(human_size(1536), "1.5 KiB");
         assert_eq!(human_size(100 * 1024 * 1024), "100.0 MiB");
-        let p = FileProblem::TooLarge { size: 3 * 1024 * 1024, limit: 1024 * 1024 };
+        let p = FileProblem::TooLarge {
+            size: 3 * 1024 * 1024,
+            limit: 1024 * 1024,
+        };
         assert_eq!(p.to_string(), "the file is 3.0 MiB, over the 1.0 MiB limit");
     }
 }

@@ -132,7 +132,9 @@ impl Meter {
     }
 
     pub(crate) fn sent(&self, index: usize) -> u64 {
-        self.sent.get(index).map_or(0, |c| c.load(Ordering::Relaxed))
+        self.sent
+            .get(index)
+            .map_or(0, |c| c.load(Ordering::Relaxed))
     }
 
     pub(crate) fn mark_changed(&self, index: usize) {
@@ -142,19 +144,31 @@ impl Meter {
     }
 
     pub(crate) fn was_changed(&self, index: usize) -> bool {
-        self.changed.get(index).is_some_and(|c| c.load(Ordering::Relaxed))
+        self.changed
+            .get(index)
+            .is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
     /// Whether every byte of these files was handed to the HTTP stack.
     pub(crate) fn all_sent(&self, files: &[usize]) -> bool {
-        files.iter().all(|&i| self.sent(i) >= self.sizes.get(i).copied().unwrap_or(0))
+        files
+            .iter()
+            .all(|&i| self.sent(i) >= self.sizes.get(i).copied().unwrap_or(0))
     }
 }
 
 /// Samples the meter a few times a second and emits `Bytes` events until `done` fires.
-pub(crate) async fn sample(meter: Arc<Meter>, files: Vec<usize>, sink: ProgressSink, done: CancellationToken) {
+pub(crate) async fn sample(
+    meter: Arc<Meter>,
+    files: Vec<usize>,
+    sink: ProgressSink,
+    done: CancellationToken,
+) {
     const EVERY: Duration = Duration::from_millis(200);
-    let total: u64 = files.iter().map(|&i| meter.sizes.get(i).copied().unwrap_or(0)).sum();
+    let total: u64 = files
+        .iter()
+        .map(|&i| meter.sizes.get(i).copied().unwrap_or(0))
+        .sum();
     let mut last: Vec<u64> = vec![u64::MAX; files.len()];
     let mut speed = 0.0f64;
     let mut prev = (Instant::now(), 0u64);
@@ -170,18 +184,31 @@ pub(crate) async fn sample(meter: Arc<Meter>, files: Vec<usize>, sink: ProgressS
             sent += now;
             if last[slot] != now {
                 last[slot] = now;
-                changed.push(FileBytes { index, sent: now, size: meter.sizes[index] });
+                changed.push(FileBytes {
+                    index,
+                    sent: now,
+                    size: meter.sizes[index],
+                });
             }
         }
         let elapsed = prev.0.elapsed().as_secs_f64();
         if elapsed > 0.0 {
             let instant = sent.saturating_sub(prev.1) as f64 / elapsed;
             // Smooth the figure: jumpy speeds and ETAs confuse people.
-            speed = if speed == 0.0 { instant } else { 0.7 * speed + 0.3 * instant };
+            speed = if speed == 0.0 {
+                instant
+            } else {
+                0.7 * speed + 0.3 * instant
+            };
         }
         prev = (Instant::now(), sent);
         if !changed.is_empty() || finished {
-            let _ = sink.send(Progress::Bytes(BytesProgress { sent, total, bytes_per_sec: speed, files: changed }));
+            let _ = sink.send(Progress::Bytes(BytesProgress {
+                sent,
+                total,
+                bytes_per_sec: speed,
+                files: changed,
+            }));
         }
         if finished {
             return;

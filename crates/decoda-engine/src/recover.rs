@@ -28,7 +28,9 @@ pub(crate) async fn find_landed(
     let mut candidates = Vec::new();
     let mut date: Option<String> = None;
     for _ in 0..MAX_DAYS {
-        let page = client.attachments_day(patient, "UTC", date.as_deref()).await?;
+        let page = client
+            .attachments_day(patient, "UTC", date.as_deref())
+            .await?;
         let before_cutoff = page.date.as_str() < cutoff.format("%Y-%m-%d").to_string().as_str();
         candidates.extend(
             page.data
@@ -44,7 +46,8 @@ pub(crate) async fn find_landed(
         .iter()
         .map(|file| {
             let pos = candidates.iter().position(|a| {
-                same_file_name(&file.file_name, &a.original_filename) && a.external_id == file.external_id
+                same_file_name(&file.file_name, &a.original_filename)
+                    && a.external_id == file.external_id
             })?;
             Some(candidates.swap_remove(pos))
         })

@@ -77,6 +77,9 @@ mod tests {
         let delays: Vec<_> = policy.delays().collect();
         assert_eq!(delays.len(), 3, "three retries after the first try");
         // Jitter adds up to one more base delay on top of the capped value.
-        assert!(delays.iter().all(|d| *d <= Duration::from_millis(600)), "{delays:?}");
+        assert!(
+            delays.iter().all(|d| *d <= Duration::from_millis(600)),
+            "{delays:?}"
+        );
     }
 }

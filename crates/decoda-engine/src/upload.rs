@@ -99,7 +99,10 @@ pub struct Report {
 impl Report {
     /// Files now in the chart.
     pub fn uploaded(&self) -> usize {
-        self.files.iter().filter(|f| matches!(f.status, FileStatus::Uploaded { .. })).count()
+        self.files
+            .iter()
+            .filter(|f| matches!(f.status, FileStatus::Uploaded { .. }))
+            .count()
     }
 
     /// Whether every file is in the chart.
@@ -135,7 +138,10 @@ impl Run<'_> {
     }
 
     fn phase(&self, files: &[usize], phase: Phase) {
-        self.emit(Progress::Phase { files: files.to_vec(), phase });
+        self.emit(Progress::Phase {
+            files: files.to_vec(),
+            phase,
+        });
     }
 
     fn file(&self, index: usize) -> Option<&CheckedFile> {
@@ -190,7 +196,9 @@ impl Uploader {
                     .into_iter()
                     .map(|s| IntakeItem {
                         path: s.path,
-                        result: Err(FileProblem::Unreadable("the file check stopped unexpectedly".into())),
+                        result: Err(FileProblem::Unreadable(
+                            "the file check stopped unexpectedly".into(),
+                        )),
                     })
                     .collect()
             })
@@ -198,7 +206,12 @@ impl Uploader {
 
     /// Uploads the job's good files and reports on every item. Never fails as a whole: each file
     /// carries its own outcome. `cancel` stops promptly; the report then says what landed.
-    pub async fn upload(&self, job: Job, sink: Option<ProgressSink>, cancel: CancellationToken) -> Report {
+    pub async fn upload(
+        &self,
+        job: Job,
+        sink: Option<ProgressSink>,
+        cancel: CancellationToken,
+    ) -> Report {
         let mut outcomes: Vec<Option<(FileStatus, Vec<String>)>> = vec![None; job.items.len()];
         let mut ready: Vec<Option<CheckedFile>> = Vec::with_capacity(job.items.len());
         for (index, item) in job.items.iter().enumerate() {
@@ -216,7 +229,12 @@ impl Uploader {
             .filter_map(|(i, f)| f.as_ref().map(|f| (i, f.size)))
             .collect();
         let batches = self.settings.limits.batches(&sizes);
-        let meter = Meter::new(ready.iter().map(|f| f.as_ref().map_or(0, |f| f.size)).collect());
+        let meter = Meter::new(
+            ready
+                .iter()
+                .map(|f| f.as_ref().map_or(0, |f| f.size))
+                .collect(),
+        );
         let run = Run {
             job: &job,
             ready,
@@ -232,7 +250,12 @@ impl Uploader {
         });
         let sampler_done = CancellationToken::new();
         let sampler = run.sink.clone().map(|sink| {
-            tokio::spawn(sample(meter, sizes.iter().map(|(i, _)| *i).collect(), sink, sampler_done.clone()))
+            tokio::spawn(sample(
+                meter,
+                sizes.iter().map(|(i, _)| *i).collect(),
+                sink,
+                sampler_done.clone(),
+            ))
         });
         let parallel = self.settings.limits.parallel_requests.max(1);
         let results: Vec<Vec<Outcome>> = stream::iter(batches)
@@ -258,10 +281,17 @@ impl Uploader {
                     },
                     Vec::new(),
                 ));
-                FileReport { path: item.path.clone(), status, notes }
+                FileReport {
+                    path: item.path.clone(),
+                    status,
+                    notes,
+                }
             })
             .collect();
-        let report = Report { patient: job.patient.clone(), files };
+        let report = Report {
+            patient: job.patient.clone(),
+            files,
+        };
         run.emit(Progress::Finished {
             uploaded: report.uploaded(),
             failed: report.files.len() - report.uploaded(),
@@ -307,13 +337,16 @@ impl Uploader {
                     }
                     let error = ApiError::InvalidResponse {
                         status: 200,
-                        reason: "the answer left out some files, and they are not in the chart".into(),
+                        reason: "the answer left out some files, and they are not in the chart"
+                            .into(),
                     };
                     (error, resend, true)
                 }
                 Err(SendError::Cancelled { body_sent }) => {
                     let problem = if body_sent {
-                        FileProblem::Unconfirmed("cancelled while the server was storing the files".into())
+                        FileProblem::Unconfirmed(
+                            "cancelled while the server was storing the files".into(),
+                        )
                     } else {
                         FileProblem::Cancelled
                     };
@@ -322,7 +355,8 @@ impl Uploader {
                 }
                 Err(SendError::Api(e)) => (e, group, false),
             };
-            let (changed, group): (Vec<usize>, Vec<usize>) = group.into_iter().partition(|&i| run.meter.was_changed(i));
+            let (changed, group): (Vec<usize>, Vec<usize>) =
+                group.into_iter().partition(|&i| run.meter.was_changed(i));
             if !changed.is_empty() {
                 done.extend(fail_all(run, &changed, FileProblem::Changed));
                 queue.push_front(group);
@@ -335,7 +369,11 @@ impl Uploader {
                 continue;
             }
             if !error.is_transient() {
-                done.extend(fail_all(run, &group, FileProblem::Refused(error.to_string())));
+                done.extend(fail_all(
+                    run,
+                    &group,
+                    FileProblem::Refused(error.to_string()),
+                ));
                 continue;
             }
             let mut resend = group;
@@ -355,7 +393,10 @@ impl Uploader {
                     continue;
                 }
             }
-            match self.wait_before_retry(run, &resend, &error, &mut delays, attempt).await {
+            match self
+                .wait_before_retry(run, &resend, &error, &mut delays, attempt)
+                .await
+            {
                 Ok(()) => {
                     attempt += 1;
                     queue.push_front(resend);
@@ -378,9 +419,13 @@ impl Uploader {
         let gave_up = || FileProblem::NotSent(format!("{error} (gave up after {attempt} tries)"));
         let backoff = delays.next().ok_or_else(gave_up)?;
         let wait = match error {
-            ApiError::RateLimited { retry_after: Some(wait) } => {
+            ApiError::RateLimited {
+                retry_after: Some(wait),
+            } => {
                 if *wait > self.settings.retry.max_rate_limit_wait {
-                    return Err(FileProblem::NotSent(format!("{error}: too long to wait now; try again later")));
+                    return Err(FileProblem::NotSent(format!(
+                        "{error}: too long to wait now; try again later"
+                    )));
                 }
                 *wait
             }
@@ -400,16 +445,27 @@ impl Uploader {
         }
     }
 
-    async fn send_group(&self, run: &Run<'_>, group: &[usize]) -> Result<Vec<Attachment>, SendError> {
+    async fn send_group(
+        &self,
+        run: &Run<'_>,
+        group: &[usize],
+    ) -> Result<Vec<Attachment>, SendError> {
         let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
         let encoding = self.settings.names_encoding;
-        let names: Vec<String> = files.iter().map(|f| wire_name(&f.display_name, encoding)).collect();
+        let names: Vec<String> = files
+            .iter()
+            .map(|f| wire_name(&f.display_name, encoding))
+            .collect();
         let names = encoding
             .encode(&names.iter().map(|n| Some(n.as_str())).collect::<Vec<_>>())
             .map_err(|e| SendError::Api(encode_failure(e)))?;
         let external_ids = if files.iter().any(|f| f.external_id.is_some()) {
             let ids: Vec<Option<&str>> = files.iter().map(|f| f.external_id.as_deref()).collect();
-            Some(encoding.encode(&ids).map_err(|e| SendError::Api(encode_failure(e)))?)
+            Some(
+                encoding
+                    .encode(&ids)
+                    .map_err(|e| SendError::Api(encode_failure(e)))?,
+            )
         } else {
             None
         };
@@ -462,7 +518,8 @@ impl Uploader {
     ) -> (Vec<Outcome>, Vec<usize>) {
         let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
         let (pairs, missing) = pair_answer(&files, answer);
-        let found: Vec<(usize, Attachment)> = pairs.into_iter().map(|(pos, a)| (group[pos], a)).collect();
+        let found: Vec<(usize, Attachment)> =
+            pairs.into_iter().map(|(pos, a)| (group[pos], a)).collect();
         let mut settled = self.accept(run, found, false).await;
         let missing: Vec<usize> = missing.into_iter().map(|pos| group[pos]).collect();
         if missing.is_empty() {
@@ -475,7 +532,11 @@ impl Uploader {
                 (settled, resend)
             }
             Err(e) => {
-                settled.extend(fail_all(run, &missing, FileProblem::Unconfirmed(e.to_string())));
+                settled.extend(fail_all(
+                    run,
+                    &missing,
+                    FileProblem::Unconfirmed(e.to_string()),
+                ));
                 (settled, Vec::new())
             }
         }
@@ -490,7 +551,14 @@ impl Uploader {
     ) -> Result<(Vec<Outcome>, Vec<usize>), ApiError> {
         run.phase(group, Phase::CheckingChart);
         let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
-        let landed = find_landed(&self.client, &run.job.patient.id, since, &files, &run.claimed()).await?;
+        let landed = find_landed(
+            &self.client,
+            &run.job.patient.id,
+            since,
+            &files,
+            &run.claimed(),
+        )
+        .await?;
         let mut found = Vec::new();
         let mut missing = Vec::new();
         for (&index, hit) in group.iter().zip(landed) {
@@ -503,12 +571,19 @@ impl Uploader {
     }
 
     /// Verifies returned attachments and repairs names that came back different.
-    async fn accept(&self, run: &Run<'_>, found: Vec<(usize, Attachment)>, recovered: bool) -> Vec<Outcome> {
+    async fn accept(
+        &self,
+        run: &Run<'_>,
+        found: Vec<(usize, Attachment)>,
+        recovered: bool,
+    ) -> Vec<Outcome> {
         let mut outcomes = Vec::new();
         let mut repairs: Vec<(usize, NameUpdate)> = Vec::new();
         for (index, attachment) in found {
             run.claim(&attachment.id);
-            let Some(file) = run.file(index) else { continue };
+            let Some(file) = run.file(index) else {
+                continue;
+            };
             let findings = inspect(&run.job.patient.id, file, &attachment);
             if let Some(other) = findings.wrong_patient {
                 tracing::error!(attachment = %attachment.id, "the server filed an attachment on another patient");
@@ -516,12 +591,21 @@ impl Uploader {
                 continue;
             }
             if findings.name_differs {
-                repairs.push((index, NameUpdate { attachment_id: attachment.id.clone(), name: file.display_name.clone() }));
+                repairs.push((
+                    index,
+                    NameUpdate {
+                        attachment_id: attachment.id.clone(),
+                        name: file.display_name.clone(),
+                    },
+                ));
             }
             let notes: Vec<String> = findings.external_id_note.into_iter().collect();
             outcomes.push((
                 index,
-                FileStatus::Uploaded { attachment: Box::new(attachment), found_after_interruption: recovered },
+                FileStatus::Uploaded {
+                    attachment: Box::new(attachment),
+                    found_after_interruption: recovered,
+                },
                 notes,
             ));
         }
@@ -531,16 +615,27 @@ impl Uploader {
         for (index, status, notes) in &outcomes {
             if matches!(status, FileStatus::Uploaded { .. }) {
                 let message = (!notes.is_empty()).then(|| notes.join("; "));
-                run.emit(Progress::FileDone { index: *index, uploaded: true, message });
+                run.emit(Progress::FileDone {
+                    index: *index,
+                    uploaded: true,
+                    message,
+                });
             }
         }
         outcomes
     }
 
-    async fn repair_names(&self, run: &Run<'_>, outcomes: &mut [Outcome], repairs: Vec<(usize, NameUpdate)>) {
+    async fn repair_names(
+        &self,
+        run: &Run<'_>,
+        outcomes: &mut [Outcome],
+        repairs: Vec<(usize, NameUpdate)>,
+    ) {
         let indices: Vec<usize> = repairs.iter().map(|(i, _)| *i).collect();
         run.phase(&indices, Phase::RepairingNames);
-        let updates = NameUpdates { updates: repairs.iter().map(|(_, u)| u.clone()).collect() };
+        let updates = NameUpdates {
+            updates: repairs.iter().map(|(_, u)| u.clone()).collect(),
+        };
         let result = self.client.rename_bulk(&updates).await;
         for (index, update) in repairs {
             let Some((_, FileStatus::Uploaded { attachment, .. }, notes)) =
@@ -550,7 +645,10 @@ impl Uploader {
             };
             match &result {
                 Ok(()) => {
-                    notes.push(format!("the server stored the name as `{}`; it was corrected", attachment.name));
+                    notes.push(format!(
+                        "the server stored the name as `{}`; it was corrected",
+                        attachment.name
+                    ));
                     attachment.name = update.name;
                 }
                 Err(e) => notes.push(format!(
@@ -573,15 +671,25 @@ fn wire_name(name: &str, encoding: NamesEncoding) -> String {
 
 fn encode_failure(e: decoda_api::EncodeError) -> ApiError {
     ApiError::Validation {
-        errors: vec![decoda_api::FieldError { loc: "names".into(), msg: e.to_string() }],
+        errors: vec![decoda_api::FieldError {
+            loc: "names".into(),
+            msg: e.to_string(),
+        }],
     }
 }
 
 fn failed(run: &Run<'_>, index: usize, problem: FileProblem) -> Outcome {
-    run.emit(Progress::FileDone { index, uploaded: false, message: Some(problem.to_string()) });
+    run.emit(Progress::FileDone {
+        index,
+        uploaded: false,
+        message: Some(problem.to_string()),
+    });
     (index, FileStatus::Failed { problem }, Vec::new())
 }
 
 fn fail_all(run: &Run<'_>, files: &[usize], problem: FileProblem) -> Vec<Outcome> {
-    files.iter().map(|&i| failed(run, i, problem.clone())).collect()
+    files
+        .iter()
+        .map(|&i| failed(run, i, problem.clone()))
+        .collect()
 }

@@ -11,12 +11,17 @@ use decoda_api::{models::Attachment, PatientId};
 /// Whether `returned` is the `originalFilename` the server would store for `sent`, allowing for
 /// the escaping that browsers and some servers apply to quotes in multipart file names.
 pub(crate) fn same_file_name(sent: &str, returned: &str) -> bool {
-    sent == returned || sent.replace('"', "%22") == returned || sent.replace('"', "\\\"") == returned
+    sent == returned
+        || sent.replace('"', "%22") == returned
+        || sent.replace('"', "\\\"") == returned
 }
 
 /// Pairs each sent file with its attachment. Returns the pairs (by file position in `sent`) and
 /// the positions that got none; extra attachments are dropped (and logged by the caller).
-pub(crate) fn pair_answer(sent: &[&CheckedFile], answer: Vec<Attachment>) -> (Vec<(usize, Attachment)>, Vec<usize>) {
+pub(crate) fn pair_answer(
+    sent: &[&CheckedFile],
+    answer: Vec<Attachment>,
+) -> (Vec<(usize, Attachment)>, Vec<usize>) {
     let lines_up = answer.len() == sent.len()
         && sent
             .iter()
@@ -73,8 +78,12 @@ pub(crate) fn inspect(patient: &PatientId, file: &CheckedFile, a: &Attachment) -
     let external_id_note = (a.external_id != file.external_id).then(|| {
         format!(
             "the external id came back as {} instead of {}; it cannot be changed after upload",
-            a.external_id.as_deref().map_or("nothing".to_owned(), |e| format!("`{e}`")),
-            file.external_id.as_deref().map_or("nothing".to_owned(), |e| format!("`{e}`")),
+            a.external_id
+                .as_deref()
+                .map_or("nothing".to_owned(), |e| format!("`{e}`")),
+            file.external_id
+                .as_deref()
+                .map_or("nothing".to_owned(), |e| format!("`{e}`")),
         )
     });
     Findings {
@@ -114,8 +123,14 @@ mod tests {
         let b = file("b.pdf", None);
         let c = file("a.pdf", Some("x2"));
         let sent = [&a, &b, &c];
-        let (pairs, missing) = pair_answer(&sent, vec![att("2", "a.pdf", Some("x2")), att("1", "a.pdf", None)]);
-        let ids: Vec<_> = pairs.iter().map(|(p, a)| (*p, a.id.as_str().to_owned())).collect();
+        let (pairs, missing) = pair_answer(
+            &sent,
+            vec![att("2", "a.pdf", Some("x2")), att("1", "a.pdf", None)],
+        );
+        let ids: Vec<_> = pairs
+            .iter()
+            .map(|(p, a)| (*p, a.id.as_str().to_owned()))
+            .collect();
         assert_eq!(ids, [(0, "1".to_owned()), (2, "2".to_owned())]);
         assert_eq!(missing, [1]);
     }

@@ -21,7 +21,10 @@ use crate::state::SandboxState;
 pub(crate) fn router() -> Router<SandboxState> {
     Router::new()
         .route("/__sandbox/health", get(health))
-        .route("/__sandbox/faults", post(push_fault).delete(clear_faults).get(list_faults))
+        .route(
+            "/__sandbox/faults",
+            post(push_fault).delete(clear_faults).get(list_faults),
+        )
         .route("/__sandbox/names-encoding", put(set_names_encoding))
         .route("/__sandbox/uploads", get(uploads))
         .route("/__sandbox/attachments", get(attachments))
@@ -35,9 +38,11 @@ async fn loopback_only(request: Request, next: Next) -> Response {
         .get::<ConnectionControl>()
         .map(|c| c.peer().ip());
     match remote {
-        Some(ip) if !ip.is_loopback() => {
-            ApiError::detail(StatusCode::FORBIDDEN, "sandbox admin routes are loopback only").into_response()
-        }
+        Some(ip) if !ip.is_loopback() => ApiError::detail(
+            StatusCode::FORBIDDEN,
+            "sandbox admin routes are loopback only",
+        )
+        .into_response(),
         _ => next.run(request).await,
     }
 }

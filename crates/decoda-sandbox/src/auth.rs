@@ -18,7 +18,11 @@ pub const API_KEY_HEADER: &str = "api-key";
 pub const TENANT_HEADER: &str = "tenant";
 
 /// Rejects requests without the configured key and tenant.
-pub(crate) async fn middleware(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
+pub(crate) async fn middleware(
+    State(state): State<SandboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
     match check(&state, request.headers()) {
         Ok(()) => next.run(request).await,
         Err(error) => {
@@ -36,10 +40,16 @@ fn check(state: &SandboxState, headers: &HeaderMap) -> Result<(), ApiError> {
             if tenant == state.tenant().as_bytes() {
                 Ok(())
             } else {
-                Err(ApiError::detail(StatusCode::FORBIDDEN, "Tenant not found or access denied"))
+                Err(ApiError::detail(
+                    StatusCode::FORBIDDEN,
+                    "Tenant not found or access denied",
+                ))
             }
         }
-        _ => Err(ApiError::detail(StatusCode::UNAUTHORIZED, "Could not validate credentials")),
+        _ => Err(ApiError::detail(
+            StatusCode::UNAUTHORIZED,
+            "Could not validate credentials",
+        )),
     }
 }
 

@@ -41,9 +41,7 @@ fn next_param(text: &str) -> Option<(String, String, &str)> {
     if text.is_empty() {
         return None;
     }
-    let Some((key, after_eq)) = text.split_once('=') else {
-        return None;
-    };
+    let (key, after_eq) = text.split_once('=')?;
     if key.contains(';') {
         // A bare token without a value; skip it.
         let skip = key.find(';').map_or(text.len(), |i| i + 1);
@@ -84,9 +82,10 @@ fn decode_extended(value: &str) -> Option<String> {
     let charset = pieces.next()?;
     let _language = pieces.next()?;
     let encoded = pieces.next()?;
-    let bytes: Vec<u8> = url::form_urlencoded::parse(format!("x={}", encoded.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned().into_bytes())?;
+    let bytes: Vec<u8> =
+        url::form_urlencoded::parse(format!("x={}", encoded.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned().into_bytes())?;
     if charset.eq_ignore_ascii_case("utf-8") {
         Some(String::from_utf8_lossy(&bytes).into_owned())
     } else {
@@ -102,9 +101,13 @@ mod tests {
 
     #[test]
     fn quoted_filename_keeps_commas_spaces_and_percent_escapes() {
-        let d = parse(r#"form-data; name="attachments"; filename="scan 1, page %22A%22 – Zoë.pdf""#);
+        let d =
+            parse(r#"form-data; name="attachments"; filename="scan 1, page %22A%22 – Zoë.pdf""#);
         assert_eq!(d.name.as_deref(), Some("attachments"));
-        assert_eq!(d.filename.as_deref(), Some("scan 1, page %22A%22 – Zoë.pdf"));
+        assert_eq!(
+            d.filename.as_deref(),
+            Some("scan 1, page %22A%22 – Zoë.pdf")
+        );
     }
 
     #[test]
@@ -122,6 +125,12 @@ mod tests {
     #[test]
     fn text_field_has_no_filename() {
         let d = parse("form-data; name=\"patient_id\"");
-        assert_eq!(d, Disposition { name: Some("patient_id".into()), filename: None });
+        assert_eq!(
+            d,
+            Disposition {
+                name: Some("patient_id".into()),
+                filename: None
+            }
+        );
     }
 }

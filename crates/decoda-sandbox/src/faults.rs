@@ -23,7 +23,11 @@ use crate::state::{lock, SandboxState};
 
 /// One way to fail a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum Fault {
     /// 500 with a plain-text body; nothing stored.
     Status500,
@@ -138,7 +142,8 @@ impl Fault {
             Self::BadGatewayHtml => Some(bad_gateway()),
             Self::RateLimited { retry_after_secs } => Some(rate_limited(*retry_after_secs)),
             Self::PayloadTooLarge => Some(
-                ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large").into_response(),
+                ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")
+                    .into_response(),
             ),
             _ => None,
         }
@@ -211,11 +216,19 @@ impl FaultQueue {
 pub(crate) struct ActiveFault(pub(crate) Fault);
 
 /// Takes a matching rule for each API request and applies it (upload handlers apply their own).
-pub(crate) async fn middleware(State(state): State<SandboxState>, mut req: Request, next: Next) -> Response {
+pub(crate) async fn middleware(
+    State(state): State<SandboxState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let Some(fault) = state.take_fault(req.uri().path()) else {
         return next.run(req).await;
     };
-    tracing::info!(fault = fault.label(), path = req.uri().path(), "injecting fault");
+    tracing::info!(
+        fault = fault.label(),
+        path = req.uri().path(),
+        "injecting fault"
+    );
     if is_upload(req.method(), req.uri().path()) {
         req.extensions_mut().insert(ActiveFault(fault));
         return next.run(req).await;
@@ -247,7 +260,11 @@ fn is_upload(method: &Method, path: &str) -> bool {
 }
 
 /// Applies what a fault does after the request was processed.
-pub(crate) async fn finish(fault: Option<&Fault>, response: Response, conn: Option<&ConnectionControl>) -> Response {
+pub(crate) async fn finish(
+    fault: Option<&Fault>,
+    response: Response,
+    conn: Option<&ConnectionControl>,
+) -> Response {
     match fault {
         Some(Fault::DropAfterStore) => drop_connection(conn).await,
         Some(Fault::Delay { ms }) => {
@@ -307,11 +324,16 @@ async fn truncate(response: Response) -> Response {
     let (mut parts, body) = response.into_parts();
     let bytes = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let cut = bytes.slice(..bytes.len() / 2);
-    let cut = if cut.is_empty() { bytes::Bytes::from_static(b"{") } else { cut };
+    let cut = if cut.is_empty() {
+        bytes::Bytes::from_static(b"{")
+    } else {
+        cut
+    };
     parts.status = StatusCode::OK;
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     Response::from_parts(parts, Body::from(cut))
 }

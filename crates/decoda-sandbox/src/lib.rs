@@ -48,13 +48,15 @@ use tokio_util::task::TaskTracker;
 
 pub use auth::{API_KEY_HEADER, TENANT_HEADER};
 pub use config::{
-    Config, NamesEncoding, ParseNamesEncodingError, DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES, DEFAULT_TENANT,
+    Config, NamesEncoding, ParseNamesEncodingError, DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_TENANT,
 };
 pub use error::{Error, Result};
 pub use faults::{Fault, FaultRule};
 pub use model::{
-    AttachmentDayPage, BulkAttachmentUploadResponse, NoteAttachmentNote, NoteAttachmentResponse, NoteListItem,
-    Page, PatientChart, PatientSummary, PatientSummaryWithMemberships, StoredAttachment, PATIENT_TYPE,
+    AttachmentDayPage, BulkAttachmentUploadResponse, NoteAttachmentNote, NoteAttachmentResponse,
+    NoteListItem, Page, PatientChart, PatientSummary, PatientSummaryWithMemberships,
+    StoredAttachment, PATIENT_TYPE,
 };
 pub use record::{PartRecord, UploadRecord, BULK_ENDPOINT, SINGLE_ENDPOINT};
 pub use routes::app;

@@ -140,7 +140,11 @@ enum Phase {
 }
 
 /// Reads a multipart body according to `spec`. `content_type` is the request's header value.
-pub(crate) async fn read_form(body: Body, content_type: Option<&str>, spec: &FormSpec) -> ParsedForm {
+pub(crate) async fn read_form(
+    body: Body,
+    content_type: Option<&str>,
+    spec: &FormSpec,
+) -> ParsedForm {
     let mut form = ParsedForm::default();
     let Some(boundary) = content_type.and_then(|ct| multer::parse_boundary(ct).ok()) else {
         return form;
@@ -165,7 +169,11 @@ pub(crate) async fn read_form(body: Body, content_type: Option<&str>, spec: &For
     form
 }
 
-fn metered(body: Body, spec: &FormSpec, meter: Arc<Meter>) -> impl Stream<Item = Result<Bytes, BodyError>> + Send {
+fn metered(
+    body: Body,
+    spec: &FormSpec,
+    meter: Arc<Meter>,
+) -> impl Stream<Item = Result<Bytes, BodyError>> + Send {
     let max = spec.max_body;
     let cut_after = spec.cut_after;
     stream::unfold(Phase::Reading(body.into_data_stream()), move |phase| {
@@ -178,7 +186,9 @@ fn metered(body: Body, spec: &FormSpec, meter: Arc<Meter>) -> impl Stream<Item =
             };
             let chunk = match inner.next().await? {
                 Ok(chunk) => chunk,
-                Err(error) => return Some((Err(BodyError::Transport(error.to_string())), Phase::Done)),
+                Err(error) => {
+                    return Some((Err(BodyError::Transport(error.to_string())), Phase::Done))
+                }
             };
             let before = meter.read.load(Ordering::Relaxed);
             let after = before + chunk.len() as u64;
@@ -186,7 +196,10 @@ fn metered(body: Body, spec: &FormSpec, meter: Arc<Meter>) -> impl Stream<Item =
                 meter.cut.store(true, Ordering::Relaxed);
                 meter.read.store(cut.max(before), Ordering::Relaxed);
                 let keep = usize::try_from(cut.saturating_sub(before)).unwrap_or(chunk.len());
-                return Some((Ok(chunk.slice(..keep.min(chunk.len()))), Phase::Failing(BodyError::Cut)));
+                return Some((
+                    Ok(chunk.slice(..keep.min(chunk.len()))),
+                    Phase::Failing(BodyError::Cut),
+                ));
             }
             meter.read.store(after, Ordering::Relaxed);
             if after > max {
@@ -266,7 +279,10 @@ async fn read_text(
     }
     part.sha256 = format!("{:x}", hasher.finalize());
     part.complete = true;
-    form.texts.push((part.field.clone(), String::from_utf8_lossy(&value).into_owned()));
+    form.texts.push((
+        part.field.clone(),
+        String::from_utf8_lossy(&value).into_owned(),
+    ));
     Ok(())
 }
 
@@ -293,7 +309,10 @@ async fn read_file(
     };
     let path = sink.path().map(Path::to_path_buf);
     let finished = match outcome {
-        Ok(()) => sink.finish().await.map_err(|e| FormEnd::Disk(e.to_string())),
+        Ok(()) => sink
+            .finish()
+            .await
+            .map_err(|e| FormEnd::Disk(e.to_string())),
         Err(end) => Err(end),
     };
     match finished {
@@ -372,7 +391,9 @@ impl PartSink {
 
     async fn finish(self) -> std::io::Result<String> {
         match self {
-            Self::Disk { mut file, hasher, .. } => {
+            Self::Disk {
+                mut file, hasher, ..
+            } => {
                 file.flush().await?;
                 Ok(format!("{:x}", hasher.finalize()))
             }

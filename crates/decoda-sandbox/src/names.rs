@@ -44,20 +44,31 @@ mod tests {
 
     #[test]
     fn json_keeps_commas_inside_names() {
-        let got = decode(Some(r#"["a,b.pdf", null, ""]"#), NamesEncoding::Json, "names").unwrap();
+        let got = decode(
+            Some(r#"["a,b.pdf", null, ""]"#),
+            NamesEncoding::Json,
+            "names",
+        )
+        .unwrap();
         assert_eq!(got, vec![Some("a,b.pdf".to_owned()), None, None]);
     }
 
     #[test]
     fn comma_splits_and_empty_items_mean_none() {
         let got = decode(Some("a.pdf,,c.pdf"), NamesEncoding::Comma, "names").unwrap();
-        assert_eq!(got, vec![Some("a.pdf".to_owned()), None, Some("c.pdf".to_owned())]);
+        assert_eq!(
+            got,
+            vec![Some("a.pdf".to_owned()), None, Some("c.pdf".to_owned())]
+        );
     }
 
     #[test]
     fn bad_json_is_a_422_on_the_field() {
         let err = decode(Some("a.pdf,b.pdf"), NamesEncoding::Json, "external_ids").unwrap_err();
         assert_eq!(err.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(format!("{err:?}").contains("external_ids"), "loc must name the field: {err:?}");
+        assert!(
+            format!("{err:?}").contains("external_ids"),
+            "loc must name the field: {err:?}"
+        );
     }
 }

@@ -103,5 +103,10 @@ impl IntoResponse for ApiError {
 
 /// A JSON body that did not parse: 422 on `["body"]`, as FastAPI answers.
 pub(crate) fn json_rejection(rejection: &axum::extract::rejection::JsonRejection) -> ApiError {
-    ApiError::invalid(&["body"], &rejection.body_text(), "json_invalid", Value::Null)
+    ApiError::invalid(
+        &["body"],
+        &rejection.body_text(),
+        "json_invalid",
+        Value::Null,
+    )
 }

@@ -16,7 +16,11 @@ impl QueryParams {
     /// Decodes a raw query string (`None` means no query).
     pub(crate) fn parse(raw: Option<&str>) -> Self {
         let pairs = raw
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         Self(pairs)
     }
@@ -41,7 +45,8 @@ impl QueryParams {
 
     /// A required parameter.
     pub(crate) fn required(&self, name: &str) -> Result<&str, ApiError> {
-        self.get(name).ok_or_else(|| ApiError::missing(&["query", name]))
+        self.get(name)
+            .ok_or_else(|| ApiError::missing(&["query", name]))
     }
 
     /// An integer parameter with a default.
@@ -61,7 +66,9 @@ impl QueryParams {
 
     /// An optional `YYYY-MM-DD` parameter.
     pub(crate) fn date(&self, name: &str) -> Result<Option<NaiveDate>, ApiError> {
-        self.get(name).map(|text| parse_date(name, text)).transpose()
+        self.get(name)
+            .map(|text| parse_date(name, text))
+            .transpose()
     }
 }
 

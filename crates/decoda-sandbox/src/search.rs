@@ -18,7 +18,10 @@ pub(crate) fn matches(patient: &PatientSummary, term: &str) -> bool {
     }
     names(patient).iter().any(|n| fold(n).contains(&term))
         || contains_folded(&patient.id, &term)
-        || patient.external_id.as_deref().is_some_and(|e| contains_folded(e, &term))
+        || patient
+            .external_id
+            .as_deref()
+            .is_some_and(|e| contains_folded(e, &term))
         || phone_matches(patient.phone_number.as_deref(), &term)
 }
 

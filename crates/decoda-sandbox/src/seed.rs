@@ -122,38 +122,124 @@ const PATIENTS: &[SeedPatient] = &[
     },
 ];
 
-/// One demo note: (id, patient id, title, summary, visit day).
-const NOTES: &[(&str, &str, &str, &str, (i32, u32, u32))] = &[
-    ("note_2001", "pat_1001", "Annual physical", "Routine check-up; labs ordered.", (2026, 1, 14)),
-    ("note_2002", "pat_1001", "Lab review", "Reviewed lipid panel.", (2026, 2, 3)),
-    ("note_2003", "pat_1002", "New patient intake", "Intake visit, history taken.", (2026, 1, 20)),
-    ("note_2004", "pat_1003", "Knee pain", "Right knee pain after running.", (2025, 11, 5)),
-    ("note_2005", "pat_1003", "Physio referral", "Referred to physiotherapy.", (2025, 12, 1)),
-    ("note_2006", "pat_1003", "Follow-up", "Improving; continue exercises.", (2026, 2, 10)),
-    ("note_2007", "pat_1004", "Allergy consult", "Seasonal allergies; antihistamine.", (2026, 3, 2)),
-    ("note_2008", "pat_1005", "Discharge summary", "Care transferred; chart archived.", (2024, 6, 30)),
-    ("note_2009", "pat_1006", "Prenatal visit", "Week 12 visit, all normal.", (2026, 2, 18)),
-    ("note_2010", "pat_1006", "Ultrasound", "Scan images attached.", (2026, 3, 18)),
-    ("note_2011", "pat_1007", "Sports physical", "Cleared for soccer season.", (2026, 1, 8)),
-    ("note_2012", "pat_1008", "Well-child visit", "Growth on track; vaccines up to date.", (2026, 2, 25)),
+/// One demo note.
+struct SeedNote {
+    id: &'static str,
+    patient_id: &'static str,
+    title: &'static str,
+    summary: &'static str,
+    /// Visit day as (year, month, day).
+    visit: (i32, u32, u32),
+}
+
+const NOTES: &[SeedNote] = &[
+    SeedNote {
+        id: "note_2001",
+        patient_id: "pat_1001",
+        title: "Annual physical",
+        summary: "Routine check-up; labs ordered.",
+        visit: (2026, 1, 14),
+    },
+    SeedNote {
+        id: "note_2002",
+        patient_id: "pat_1001",
+        title: "Lab review",
+        summary: "Reviewed lipid panel.",
+        visit: (2026, 2, 3),
+    },
+    SeedNote {
+        id: "note_2003",
+        patient_id: "pat_1002",
+        title: "New patient intake",
+        summary: "Intake visit, history taken.",
+        visit: (2026, 1, 20),
+    },
+    SeedNote {
+        id: "note_2004",
+        patient_id: "pat_1003",
+        title: "Knee pain",
+        summary: "Right knee pain after running.",
+        visit: (2025, 11, 5),
+    },
+    SeedNote {
+        id: "note_2005",
+        patient_id: "pat_1003",
+        title: "Physio referral",
+        summary: "Referred to physiotherapy.",
+        visit: (2025, 12, 1),
+    },
+    SeedNote {
+        id: "note_2006",
+        patient_id: "pat_1003",
+        title: "Follow-up",
+        summary: "Improving; continue exercises.",
+        visit: (2026, 2, 10),
+    },
+    SeedNote {
+        id: "note_2007",
+        patient_id: "pat_1004",
+        title: "Allergy consult",
+        summary: "Seasonal allergies; antihistamine.",
+        visit: (2026, 3, 2),
+    },
+    SeedNote {
+        id: "note_2008",
+        patient_id: "pat_1005",
+        title: "Discharge summary",
+        summary: "Care transferred; chart archived.",
+        visit: (2024, 6, 30),
+    },
+    SeedNote {
+        id: "note_2009",
+        patient_id: "pat_1006",
+        title: "Prenatal visit",
+        summary: "Week 12 visit, all normal.",
+        visit: (2026, 2, 18),
+    },
+    SeedNote {
+        id: "note_2010",
+        patient_id: "pat_1006",
+        title: "Ultrasound",
+        summary: "Scan images attached.",
+        visit: (2026, 3, 18),
+    },
+    SeedNote {
+        id: "note_2011",
+        patient_id: "pat_1007",
+        title: "Sports physical",
+        summary: "Cleared for soccer season.",
+        visit: (2026, 1, 8),
+    },
+    SeedNote {
+        id: "note_2012",
+        patient_id: "pat_1008",
+        title: "Well-child visit",
+        summary: "Growth on track; vaccines up to date.",
+        visit: (2026, 2, 25),
+    },
 ];
 
 /// The demo patients, in seed order.
 pub(crate) fn patients() -> Vec<PatientChart> {
-    PATIENTS.iter().enumerate().map(|(i, p)| chart(i, p)).collect()
+    PATIENTS
+        .iter()
+        .enumerate()
+        .map(|(i, p)| chart(i, p))
+        .collect()
 }
 
 /// The demo notes, in seed order.
 pub(crate) fn notes() -> Vec<Note> {
     NOTES
         .iter()
-        .map(|&(id, patient_id, title, summary, (y, m, d))| {
+        .map(|n| {
+            let (y, m, d) = n.visit;
             let visit = at_nine(y, m, d);
             Note {
-                id: id.to_owned(),
-                patient_id: patient_id.to_owned(),
-                title: title.to_owned(),
-                summary: summary.to_owned(),
+                id: n.id.to_owned(),
+                patient_id: n.patient_id.to_owned(),
+                title: n.title.to_owned(),
+                summary: n.summary.to_owned(),
                 visit_date: visit,
                 created_date: visit,
             }

@@ -64,7 +64,12 @@ pub(crate) async fn accept_loop(
         };
         match accepted {
             Ok((stream, peer)) => {
-                tracker.spawn(serve_connection(stream, peer, router.clone(), shutdown.clone()));
+                tracker.spawn(serve_connection(
+                    stream,
+                    peer,
+                    router.clone(),
+                    shutdown.clone(),
+                ));
             }
             Err(error) => {
                 // Usually "too many open files": back off instead of spinning.
@@ -75,7 +80,12 @@ pub(crate) async fn accept_loop(
     }
 }
 
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, router: Router, shutdown: CancellationToken) {
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    shutdown: CancellationToken,
+) {
     let _ = stream.set_nodelay(true);
     let control = ConnectionControl {
         peer,

@@ -50,7 +50,9 @@ impl SandboxState {
         let (root, temp) = match &config.data_dir {
             Some(dir) => (dir.clone(), None),
             None => {
-                let temp = tempfile::Builder::new().prefix("decoda-sandbox-").tempdir()?;
+                let temp = tempfile::Builder::new()
+                    .prefix("decoda-sandbox-")
+                    .tempdir()?;
                 (temp.path().to_path_buf(), Some(temp))
             }
         };
@@ -112,7 +114,10 @@ impl SandboxState {
 
     /// Every attachment stored (and not deleted), in order.
     pub fn attachments(&self) -> Vec<StoredAttachment> {
-        lock(&self.inner.store).all().map(|a| a.stored.clone()).collect()
+        lock(&self.inner.store)
+            .all()
+            .map(|a| a.stored.clone())
+            .collect()
     }
 
     /// Backdates (or postdates) an attachment, for tests of day paging; false when the id is unknown.

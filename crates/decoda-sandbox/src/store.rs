@@ -86,7 +86,11 @@ impl Store {
 
     /// A seeded patient other than `id` (for the `WrongPatient` fault).
     pub(crate) fn other_patient(&self, id: &str) -> Option<PatientSummary> {
-        let index = self.patients.iter().position(|p| p.summary.id == id).unwrap_or(0);
+        let index = self
+            .patients
+            .iter()
+            .position(|p| p.summary.id == id)
+            .unwrap_or(0);
         let other = (index + 1) % self.patients.len().max(1);
         self.patients.get(other).map(|p| p.summary.clone())
     }
@@ -122,8 +126,11 @@ impl Store {
             .iter()
             .filter(|n| patient_id.is_none_or(|p| n.patient_id == p))
             .collect();
-        notes.sort_by(|a, b| b.visit_date.cmp(&a.visit_date));
-        notes.into_iter().filter_map(|n| self.list_item(n)).collect()
+        notes.sort_by_key(|n| std::cmp::Reverse(n.visit_date));
+        notes
+            .into_iter()
+            .filter_map(|n| self.list_item(n))
+            .collect()
     }
 
     fn list_item(&self, note: &Note) -> Option<NoteListItem> {
@@ -171,7 +178,10 @@ impl Store {
     }
 
     /// Renames several attachments; changes nothing when any id is unknown.
-    pub(crate) fn rename_all(&mut self, updates: &[(String, String)]) -> Result<(), UnknownAttachment> {
+    pub(crate) fn rename_all(
+        &mut self,
+        updates: &[(String, String)],
+    ) -> Result<(), UnknownAttachment> {
         if let Some((id, _)) = updates.iter().find(|(id, _)| self.attachment(id).is_none()) {
             return Err(UnknownAttachment(id.clone()));
         }
@@ -184,7 +194,11 @@ impl Store {
     }
 
     /// Files an attachment under another patient, dropping its note link.
-    pub(crate) fn move_to(&mut self, id: &str, patient: PatientSummary) -> Result<(), UnknownAttachment> {
+    pub(crate) fn move_to(
+        &mut self,
+        id: &str,
+        patient: PatientSummary,
+    ) -> Result<(), UnknownAttachment> {
         let a = self
             .attachment_mut(id)
             .ok_or_else(|| UnknownAttachment(id.to_owned()))?;
@@ -217,7 +231,11 @@ impl Store {
     }
 
     /// Attachments of one note (optionally also of one patient), in the order stored.
-    pub(crate) fn for_note(&self, note_id: &str, patient_id: Option<&str>) -> Vec<StoredAttachment> {
+    pub(crate) fn for_note(
+        &self,
+        note_id: &str,
+        patient_id: Option<&str>,
+    ) -> Vec<StoredAttachment> {
         self.attachments
             .iter()
             .map(|a| &a.stored)
@@ -242,11 +260,14 @@ impl Store {
             .cloned()
             .collect();
         found.reverse();
-        found.sort_by(|a, b| b.response.created_date.cmp(&a.response.created_date));
+        found.sort_by_key(|s| std::cmp::Reverse(s.response.created_date));
         found
     }
 
-    fn of_patient<'a>(&'a self, patient_id: Option<&'a str>) -> impl Iterator<Item = &'a StoredAttachment> {
+    fn of_patient<'a>(
+        &'a self,
+        patient_id: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a StoredAttachment> {
         self.attachments
             .iter()
             .map(|a| &a.stored)
@@ -264,7 +285,9 @@ fn with_memberships(p: &PatientChart) -> PatientSummaryWithMemberships {
 fn table_matches(p: &PatientSummary, f: &TableFilter) -> bool {
     let name_ok = f.name.as_deref().is_none_or(|n| {
         let n = search::fold(n.trim());
-        search::names(p).iter().any(|candidate| search::fold(candidate).contains(&n))
+        search::names(p)
+            .iter()
+            .any(|candidate| search::fold(candidate).contains(&n))
     });
     let dob = p.date_of_birth.as_deref().and_then(search::parse_date);
     let dob_ok = f.dates_of_birth.is_empty() || dob.is_some_and(|d| f.dates_of_birth.contains(&d));

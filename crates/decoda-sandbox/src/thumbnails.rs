@@ -46,14 +46,20 @@ pub(crate) async fn cached_png(
     if let Ok(bytes) = tokio::fs::read(&cache).await {
         return Ok(bytes);
     }
-    let png = tokio::task::spawn_blocking(move || render(&source, content_type.as_deref(), &file_name)).await??;
+    let png =
+        tokio::task::spawn_blocking(move || render(&source, content_type.as_deref(), &file_name))
+            .await??;
     let temp = cache.with_extension(format!("{}.tmp", uuid::Uuid::new_v4()));
     tokio::fs::write(&temp, &png).await?;
     tokio::fs::rename(&temp, &cache).await?;
     Ok(png)
 }
 
-fn render(source: &Path, content_type: Option<&str>, file_name: &str) -> Result<Vec<u8>, ThumbnailError> {
+fn render(
+    source: &Path,
+    content_type: Option<&str>,
+    file_name: &str,
+) -> Result<Vec<u8>, ThumbnailError> {
     let image = match decode_image(source) {
         Some(image) => shrink(image),
         None => DynamicImage::ImageRgba8(placeholder(doc_kind(source, content_type, file_name))),
@@ -66,10 +72,18 @@ fn render(source: &Path, content_type: Option<&str>, file_name: &str) -> Result<
 /// Decodes the file when its content is a supported image format.
 fn decode_image(source: &Path) -> Option<DynamicImage> {
     let file = std::fs::File::open(source).ok()?;
-    let reader = ImageReader::new(BufReader::new(file)).with_guessed_format().ok()?;
+    let reader = ImageReader::new(BufReader::new(file))
+        .with_guessed_format()
+        .ok()?;
     let supported = matches!(
         reader.format(),
-        Some(ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP | ImageFormat::Bmp)
+        Some(
+            ImageFormat::Png
+                | ImageFormat::Jpeg
+                | ImageFormat::Gif
+                | ImageFormat::WebP
+                | ImageFormat::Bmp
+        )
     );
     if !supported {
         return None;
@@ -93,7 +107,10 @@ pub(crate) fn doc_kind(source: &Path, content_type: Option<&str>, file_name: &st
         .unwrap_or(0);
     let content_type = content_type.unwrap_or_default().to_ascii_lowercase();
     let name = file_name.to_ascii_lowercase();
-    if head.get(..read).is_some_and(|h| h.starts_with(b"%PDF")) || content_type.contains("pdf") || name.ends_with(".pdf") {
+    if head.get(..read).is_some_and(|h| h.starts_with(b"%PDF"))
+        || content_type.contains("pdf")
+        || name.ends_with(".pdf")
+    {
         DocKind::Pdf
     } else if content_type.contains("word") || name.ends_with(".doc") || name.ends_with(".docx") {
         DocKind::Word

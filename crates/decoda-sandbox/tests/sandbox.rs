@@ -40,7 +40,11 @@ fn files_form(files: &[(&str, Vec<u8>)]) -> Form {
     form
 }
 
-async fn post_bulk(sandbox: &Sandbox, client: &reqwest::Client, form: Form) -> reqwest::Result<reqwest::Response> {
+async fn post_bulk(
+    sandbox: &Sandbox,
+    client: &reqwest::Client,
+    form: Form,
+) -> reqwest::Result<reqwest::Response> {
     client
         .post(format!("{}/attachments/bulk", sandbox.base_url()))
         .multipart(form)
@@ -52,30 +56,57 @@ async fn post_bulk(sandbox: &Sandbox, client: &reqwest::Client, form: Form) -> r
 async fn drop_mid_body_is_a_connection_error_and_stores_nothing() {
     let sandbox = start(Config::default()).await;
     sandbox.state().push_fault(
-        FaultRule::once(Fault::DropMidBody { after_bytes: 64 * 1024 }).on_path("/attachments/bulk"),
+        FaultRule::once(Fault::DropMidBody {
+            after_bytes: 64 * 1024,
+        })
+        .on_path("/attachments/bulk"),
     );
     let big = vec![7u8; 4 * 1024 * 1024];
     let result = post_bulk(&sandbox, &client(), files_form(&[("big.pdf", big)])).await;
     let error = result.expect_err("the server closed the connection without an answer");
-    assert!(error.status().is_none(), "a transport error, not an HTTP status: {error}");
+    assert!(
+        error.status().is_none(),
+        "a transport error, not an HTTP status: {error}"
+    );
     assert!(sandbox.state().attachments().is_empty());
     let record = &sandbox.state().uploads()[0];
     assert_eq!(record.outcome, "fault:dropMidBody");
-    assert!(record.parts.iter().any(|p| !p.complete), "the file part was cut off");
+    assert!(
+        record.parts.iter().any(|p| !p.complete),
+        "the file part was cut off"
+    );
 
-    let after = post_bulk(&sandbox, &client(), files_form(&[("ok.pdf", b"ok".to_vec())])).await.unwrap();
-    assert_eq!(after.status(), StatusCode::OK, "the next request is served normally");
+    let after = post_bulk(
+        &sandbox,
+        &client(),
+        files_form(&[("ok.pdf", b"ok".to_vec())]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::OK,
+        "the next request is served normally"
+    );
     sandbox.shutdown().await;
 }
 
 #[tokio::test]
 async fn drop_after_store_stores_but_the_client_never_hears() {
     let sandbox = start(Config::default()).await;
-    sandbox.state().push_fault(FaultRule::once(Fault::DropAfterStore));
+    sandbox
+        .state()
+        .push_fault(FaultRule::once(Fault::DropAfterStore));
     let form = files_form(&[("a.pdf", b"one".to_vec()), ("b.pdf", b"two".to_vec())]);
-    let error = post_bulk(&sandbox, &client(), form).await.expect_err("no answer was sent");
+    let error = post_bulk(&sandbox, &client(), form)
+        .await
+        .expect_err("no answer was sent");
     assert!(error.status().is_none(), "{error}");
-    assert_eq!(sandbox.state().attachments().len(), 2, "the files landed anyway");
+    assert_eq!(
+        sandbox.state().attachments().len(),
+        2,
+        "the files landed anyway"
+    );
     assert_eq!(sandbox.state().uploads()[0].outcome, "fault:dropAfterStore");
     sandbox.shutdown().await;
 }
@@ -83,15 +114,24 @@ async fn drop_after_store_stores_but_the_client_never_hears() {
 #[tokio::test]
 async fn rate_limited_sends_the_documented_headers() {
     let sandbox = start(Config::default()).await;
-    sandbox.state().push_fault(FaultRule::once(Fault::RateLimited { retry_after_secs: 5 }));
-    let response = post_bulk(&sandbox, &client(), files_form(&[("a.pdf", b"a".to_vec())])).await.unwrap();
+    sandbox
+        .state()
+        .push_fault(FaultRule::once(Fault::RateLimited {
+            retry_after_secs: 5,
+        }));
+    let response = post_bulk(&sandbox, &client(), files_form(&[("a.pdf", b"a".to_vec())]))
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     let headers = response.headers().clone();
     assert_eq!(headers["retry-after"], "5");
     assert_eq!(headers["x-ratelimit-remaining"], "0");
     assert_eq!(headers["x-ratelimit-reset"], "5");
     assert!(headers.contains_key("x-ratelimit-limit"));
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({"detail": "Rate limit exceeded"}));
+    assert_eq!(
+        response.json::<Value>().await.unwrap(),
+        json!({"detail": "Rate limit exceeded"})
+    );
     assert!(sandbox.state().attachments().is_empty());
     sandbox.shutdown().await;
 }
@@ -99,7 +139,9 @@ async fn rate_limited_sends_the_documented_headers() {
 #[tokio::test]
 async fn bad_gateway_is_an_html_page() {
     let sandbox = start(Config::default()).await;
-    sandbox.state().push_fault(FaultRule::once(Fault::BadGatewayHtml));
+    sandbox
+        .state()
+        .push_fault(FaultRule::once(Fault::BadGatewayHtml));
     let response = client()
         .get(format!("{}/user/patient/pat_1001", sandbox.base_url()))
         .send()
@@ -127,9 +169,16 @@ async fn hang_never_answers_until_the_client_gives_up() {
 
 #[tokio::test]
 async fn sink_mode_counts_bytes_and_answers_a_valid_response() {
-    let sandbox = start(Config { sink: true, ..Config::default() }).await;
-    let form = files_form(&[("a.pdf", vec![1u8; 3 * 1024 * 1024]), ("b.pdf", vec![2u8; 1024 * 1024 + 1])])
-        .text("names", r#"["First", null]"#);
+    let sandbox = start(Config {
+        sink: true,
+        ..Config::default()
+    })
+    .await;
+    let form = files_form(&[
+        ("a.pdf", vec![1u8; 3 * 1024 * 1024]),
+        ("b.pdf", vec![2u8; 1024 * 1024 + 1]),
+    ])
+    .text("names", r#"["First", null]"#);
     let response = post_bulk(&sandbox, &client(), form).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
@@ -147,7 +196,11 @@ async fn sink_mode_counts_bytes_and_answers_a_valid_response() {
     let mut unknown = files_form(&[("a.pdf", b"a".to_vec())]);
     unknown = unknown.text("patient_id", "pat_0000");
     let response = post_bulk(&sandbox, &client(), unknown).await.unwrap();
-    assert_eq!(response.status(), StatusCode::NOT_FOUND, "the patient is still checked");
+    assert_eq!(
+        response.status(),
+        StatusCode::NOT_FOUND,
+        "the patient is still checked"
+    );
     sandbox.shutdown().await;
 }
 
@@ -155,7 +208,9 @@ async fn sink_mode_counts_bytes_and_answers_a_valid_response() {
 async fn reqwest_file_names_round_trip() {
     let sandbox = start(Config::default()).await;
     let name = "scan \"A\", page 2 – Zoë.pdf";
-    let response = post_bulk(&sandbox, &client(), files_form(&[(name, b"x".to_vec())])).await.unwrap();
+    let response = post_bulk(&sandbox, &client(), files_form(&[(name, b"x".to_vec())]))
+        .await
+        .unwrap();
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["attachments"][0]["originalFilename"], name);
     let bytes = reqwest::get(body["attachments"][0]["signedUrl"].as_str().unwrap())
@@ -173,10 +228,20 @@ async fn admin_routes_mirror_the_library() {
     let sandbox = start(Config::default()).await;
     let base = sandbox.base_url();
     let http = reqwest::Client::new();
-    let rule = json!({"fault": {"kind": "status500"}, "path": "/user/patient/pat_1001", "times": 1});
-    let pushed = http.post(format!("{base}/__sandbox/faults")).json(&rule).send().await.unwrap();
+    let rule =
+        json!({"fault": {"kind": "status500"}, "path": "/user/patient/pat_1001", "times": 1});
+    let pushed = http
+        .post(format!("{base}/__sandbox/faults"))
+        .json(&rule)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(pushed.status(), StatusCode::OK);
-    let hit = client().get(format!("{base}/user/patient/pat_1001")).send().await.unwrap();
+    let hit = client()
+        .get(format!("{base}/user/patient/pat_1001"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(hit.status(), StatusCode::INTERNAL_SERVER_ERROR);
 
     let encoding = http
@@ -186,17 +251,42 @@ async fn admin_routes_mirror_the_library() {
         .await
         .unwrap();
     assert_eq!(encoding.status(), StatusCode::OK);
-    assert_eq!(sandbox.state().names_encoding(), decoda_sandbox::NamesEncoding::Comma);
+    assert_eq!(
+        sandbox.state().names_encoding(),
+        decoda_sandbox::NamesEncoding::Comma
+    );
 
-    post_bulk(&sandbox, &client(), files_form(&[("a.pdf", b"a".to_vec())])).await.unwrap();
-    let uploads: Value = http.get(format!("{base}/__sandbox/uploads")).send().await.unwrap().json().await.unwrap();
+    post_bulk(&sandbox, &client(), files_form(&[("a.pdf", b"a".to_vec())]))
+        .await
+        .unwrap();
+    let uploads: Value = http
+        .get(format!("{base}/__sandbox/uploads"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(uploads[0]["outcome"], "stored");
-    assert_eq!(uploads[0]["fieldOrder"], json!(["patient_id", "attachments"]));
-    let attachments: Value = http.get(format!("{base}/__sandbox/attachments")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        uploads[0]["fieldOrder"],
+        json!(["patient_id", "attachments"])
+    );
+    let attachments: Value = http
+        .get(format!("{base}/__sandbox/attachments"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(attachments[0]["patientId"], "pat_1001");
     assert_eq!(attachments[0]["size"], 1);
 
-    http.post(format!("{base}/__sandbox/reset")).send().await.unwrap();
+    http.post(format!("{base}/__sandbox/reset"))
+        .send()
+        .await
+        .unwrap();
     assert!(sandbox.state().attachments().is_empty());
     sandbox.shutdown().await;
 }
@@ -204,7 +294,10 @@ async fn admin_routes_mirror_the_library() {
 #[tokio::test]
 async fn spawn_refuses_non_loopback_addresses() {
     let result = spawn(Config::default(), "0.0.0.0:0".parse().unwrap()).await;
-    assert!(matches!(result, Err(decoda_sandbox::Error::NotLoopback { .. })));
+    assert!(matches!(
+        result,
+        Err(decoda_sandbox::Error::NotLoopback { .. })
+    ));
 }
 
 #[test]
@@ -217,7 +310,9 @@ fn binary_prints_its_url_first_and_serves_it() {
         .unwrap();
     let mut first = String::new();
     // Dropped right after the first line on purpose: the server must keep running without its stdout.
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
     let url = first
         .trim()
         .strip_prefix("decoda-sandbox listening on ")
@@ -225,7 +320,12 @@ fn binary_prints_its_url_first_and_serves_it() {
         .to_owned();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let health: Value = runtime.block_on(async {
-        reqwest::get(format!("{url}/__sandbox/health")).await.unwrap().json().await.unwrap()
+        reqwest::get(format!("{url}/__sandbox/health"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     });
     child.kill().unwrap();
     child.wait().unwrap();

@@ -37,7 +37,9 @@ pub enum SettingsError {
     #[error("no settings folder could be found for this user; set DECODA_CONFIG to a file path")]
     NoSettingsFolder,
     /// The OS keychain refused or is not there.
-    #[error("the system keychain is not available ({0}); unlock it, or set DECODA_API_KEY for scripts")]
+    #[error(
+        "the system keychain is not available ({0}); unlock it, or set DECODA_API_KEY for scripts"
+    )]
     KeychainUnavailable(String),
     /// A keychain failure other than absence.
     #[error("the system keychain failed: {0}")]

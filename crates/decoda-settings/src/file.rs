@@ -48,7 +48,10 @@ impl SettingsFile {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => {
-                return Err(SettingsError::Read { path: path.to_path_buf(), reason: e.to_string() });
+                return Err(SettingsError::Read {
+                    path: path.to_path_buf(),
+                    reason: e.to_string(),
+                });
             }
         };
         toml::from_str(&text).map_err(|e| SettingsError::Invalid {
@@ -64,7 +67,10 @@ impl SettingsFile {
             reason: e.to_string(),
         };
         let text = toml::to_string_pretty(self).map_err(|e| write_err(&e))?;
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir).map_err(|e| write_err(&e))?;
         let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_err(&e))?;
         tmp.write_all(text.as_bytes()).map_err(|e| write_err(&e))?;
@@ -98,8 +104,14 @@ mod tests {
         let path = dir.path().join("settings.toml");
         std::fs::write(&path, "tenant = 3\n").unwrap();
         let err = SettingsFile::load(&path).unwrap_err().to_string();
-        assert!(err.contains("settings.toml") && err.contains("tenant"), "{err}");
+        assert!(
+            err.contains("settings.toml") && err.contains("tenant"),
+            "{err}"
+        );
         std::fs::write(&path, "api_key = \"x\"\n").unwrap();
-        assert!(SettingsFile::load(&path).is_err(), "a key in the file is refused, not ignored");
+        assert!(
+            SettingsFile::load(&path).is_err(),
+            "a key in the file is refused, not ignored"
+        );
     }
 }

@@ -15,7 +15,11 @@ pub struct Keychain {
 
 impl Default for Keychain {
     fn default() -> Self {
-        let service = if cfg!(debug_assertions) { "decoda-uploader-dev" } else { "decoda-uploader" };
+        let service = if cfg!(debug_assertions) {
+            "decoda-uploader-dev"
+        } else {
+            "decoda-uploader"
+        };
         Self::with_service(service)
     }
 }
@@ -23,7 +27,9 @@ impl Default for Keychain {
 impl Keychain {
     /// A keychain under a given service name (tests use their own).
     pub fn with_service(service: impl Into<String>) -> Self {
-        Self { service: service.into() }
+        Self {
+            service: service.into(),
+        }
     }
 
     fn entry(&self, base: &BaseUrl, tenant: &str) -> Result<keyring::Entry> {
@@ -41,7 +47,9 @@ impl Keychain {
 
     /// Stores (or replaces) the key.
     pub fn set(&self, base: &BaseUrl, tenant: &str, key: &ApiKey) -> Result<()> {
-        self.entry(base, tenant)?.set_password(key.expose()).map_err(map_error)
+        self.entry(base, tenant)?
+            .set_password(key.expose())
+            .map_err(map_error)
     }
 
     /// Deletes the key; succeeds when there was none.
@@ -56,9 +64,15 @@ impl Keychain {
 /// Maps keychain errors to two stable kinds, never including the secret.
 fn map_error(e: keyring::Error) -> SettingsError {
     match e {
-        keyring::Error::NoStorageAccess(inner) => SettingsError::KeychainUnavailable(inner.to_string()),
-        keyring::Error::PlatformFailure(inner) => SettingsError::KeychainUnavailable(inner.to_string()),
-        keyring::Error::TooLong(what, max) => SettingsError::Keychain(format!("the {what} is longer than {max}")),
+        keyring::Error::NoStorageAccess(inner) => {
+            SettingsError::KeychainUnavailable(inner.to_string())
+        }
+        keyring::Error::PlatformFailure(inner) => {
+            SettingsError::KeychainUnavailable(inner.to_string())
+        }
+        keyring::Error::TooLong(what, max) => {
+            SettingsError::Keychain(format!("the {what} is longer than {max}"))
+        }
         other => SettingsError::Keychain(other.to_string()),
     }
 }

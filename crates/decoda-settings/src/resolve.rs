@@ -32,23 +32,34 @@ impl Resolved {
     /// Resolves URL and tenant, then the key from the environment or else the keychain.
     pub fn resolve(file: SettingsFile, env: Env<'_>, keychain: &Keychain) -> Result<Self> {
         let mut resolved = Self::without_key(file, env)?;
-        if let Some(key) = env("DECODA_API_KEY").map(ApiKey::new).filter(|k| !k.is_empty()) {
+        if let Some(key) = env("DECODA_API_KEY")
+            .map(ApiKey::new)
+            .filter(|k| !k.is_empty())
+        {
             resolved.key = Some((key, KeySource::Environment));
         } else if let Some(tenant) = &resolved.tenant {
-            resolved.key = keychain.get(&resolved.base_url, tenant)?.map(|k| (k, KeySource::Keychain));
+            resolved.key = keychain
+                .get(&resolved.base_url, tenant)?
+                .map(|k| (k, KeySource::Keychain));
         }
         Ok(resolved)
     }
 
     /// Resolves URL and tenant only (for `login`, which is about to set the key).
     pub fn without_key(file: SettingsFile, env: Env<'_>) -> Result<Self> {
-        let non_empty = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let non_empty =
+            |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         let url = non_empty(env("DECODA_API_URL"))
             .or_else(|| non_empty(file.api_url.clone()))
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         let base_url = BaseUrl::parse(&url)?;
         let tenant = non_empty(env("DECODA_TENANT")).or_else(|| non_empty(file.tenant.clone()));
-        Ok(Self { base_url, tenant, key: None, file })
+        Ok(Self {
+            base_url,
+            tenant,
+            key: None,
+            file,
+        })
     }
 
     /// The tenant, or the error that tells the user how to set one.
@@ -73,7 +84,8 @@ mod tests {
             "DECODA_API_KEY" => Some(" k ".to_owned()),
             _ => None,
         };
-        let r = Resolved::resolve(file, &env, &Keychain::with_service("unused-in-this-test")).unwrap();
+        let r =
+            Resolved::resolve(file, &env, &Keychain::with_service("unused-in-this-test")).unwrap();
         assert_eq!(r.base_url.as_str(), "http://127.0.0.1:9");
         assert_eq!(r.tenant.as_deref(), Some("file-tenant"));
         let (key, source) = r.key.unwrap();

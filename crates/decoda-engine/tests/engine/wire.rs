@@ -1,19 +1,33 @@
 //! What goes over the wire: field names and order, one part per file, names, bytes.
 
 use crate::support::*;
-use decoda_engine::{api::NoteId, CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress};
+use decoda_engine::{
+    api::NoteId, CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress,
+};
 
 #[tokio::test]
 async fn bulk_request_matches_the_contract_part_for_part() {
     let w = world().await;
-    let tricky = ["scan 1.pdf", "bills, 2026.txt", "say \"cheese\".png", "Zoë Ærø 日本.txt"];
+    let tricky = [
+        "scan 1.pdf",
+        "bills, 2026.txt",
+        "say \"cheese\".png",
+        "Zoë Ærø 日本.txt",
+    ];
     let contents: Vec<Vec<u8>> = vec![
         b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n".to_vec(),
         b"amount,date\n12,2026-01-01\n".to_vec(),
-        vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 1, 2, 3],
+        vec![
+            0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R', 1,
+            2, 3,
+        ],
         "héllo wörld\n".as_bytes().to_vec(),
     ];
-    let paths: Vec<_> = tricky.iter().zip(&contents).map(|(n, c)| w.file(n, c)).collect();
+    let paths: Vec<_> = tricky
+        .iter()
+        .zip(&contents)
+        .map(|(n, c)| w.file(n, c))
+        .collect();
     let mut specs: Vec<FileSpec> = paths.iter().map(FileSpec::new).collect();
     specs[0].name = Some("Consent form, signed".into());
     specs[0].external_id = Some("EXT-1".into());
@@ -30,34 +44,76 @@ async fn bulk_request_matches_the_contract_part_for_part() {
     assert_eq!(up.note_id.as_deref(), Some("note_2001"));
     assert_eq!(
         up.field_order,
-        ["patient_id", "note_id", "names", "external_ids", "attachments", "attachments", "attachments", "attachments"]
+        [
+            "patient_id",
+            "note_id",
+            "names",
+            "external_ids",
+            "attachments",
+            "attachments",
+            "attachments",
+            "attachments"
+        ]
     );
     assert_eq!(
         up.names.as_deref(),
-        Some(r#"["Consent form, signed","bills, 2026.txt","say \"cheese\".png","Zoë Ærø 日本.txt"]"#)
+        Some(
+            r#"["Consent form, signed","bills, 2026.txt","say \"cheese\".png","Zoë Ærø 日本.txt"]"#
+        )
     );
-    assert_eq!(up.external_ids.as_deref(), Some(r#"["EXT-1",null,null,null]"#));
+    assert_eq!(
+        up.external_ids.as_deref(),
+        Some(r#"["EXT-1",null,null,null]"#)
+    );
     let types = ["application/pdf", "text/plain", "image/png", "text/plain"];
     for (i, part) in file_parts(up).into_iter().enumerate() {
         assert_eq!(part.field, "attachments");
-        assert_eq!(part.file_name.as_deref(), Some(tricky[i]), "file name survives: {}", part.content_disposition);
-        assert_eq!(part.content_type.as_deref(), Some(types[i]), "type sniffed from content");
+        assert_eq!(
+            part.file_name.as_deref(),
+            Some(tricky[i]),
+            "file name survives: {}",
+            part.content_disposition
+        );
+        assert_eq!(
+            part.content_type.as_deref(),
+            Some(types[i]),
+            "type sniffed from content"
+        );
         assert_eq!(part.sha256, sha256(&contents[i]), "bytes identical");
         assert!(part.complete);
     }
     // Each returned attachment serves back the same bytes and carries what was sent.
     let http = reqwest::Client::new();
     for (i, f) in report.files.iter().enumerate() {
-        let FileStatus::Uploaded { attachment, found_after_interruption } = &f.status else { panic!() };
+        let FileStatus::Uploaded {
+            attachment,
+            found_after_interruption,
+        } = &f.status
+        else {
+            panic!()
+        };
         assert!(!found_after_interruption);
-        let body = http.get(&attachment.signed_url).send().await.unwrap().bytes().await.unwrap();
+        let body = http
+            .get(&attachment.signed_url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         assert_eq!(body.as_ref(), contents[i].as_slice());
         assert_eq!(attachment.patient.as_ref().unwrap().id.as_str(), PATIENT);
     }
-    let FileStatus::Uploaded { attachment, .. } = &report.files[0].status else { panic!() };
+    let FileStatus::Uploaded { attachment, .. } = &report.files[0].status else {
+        panic!()
+    };
     assert_eq!(attachment.name, "Consent form, signed");
     assert_eq!(attachment.external_id.as_deref(), Some("EXT-1"));
-    assert!(report.files.iter().all(|f| f.notes.is_empty()), "nothing to repair: {:?}", report.files);
+    assert!(
+        report.files.iter().all(|f| f.notes.is_empty()),
+        "nothing to repair: {:?}",
+        report.files
+    );
 }
 
 #[tokio::test]
@@ -76,16 +132,37 @@ async fn bad_files_are_reported_and_the_good_ones_still_go() {
         FileSpec::new(&sub),
         FileSpec::new(&good[1]),
     ];
-    let report = w.uploader.upload(w.job(specs).await, None, CancellationToken::new()).await;
-    let statuses: Vec<_> = report.files.iter().map(|f| match &f.status {
-        FileStatus::Uploaded { .. } => "uploaded".to_owned(),
-        FileStatus::Failed { problem } => format!("{problem}"),
-        FileStatus::Skipped { reason } => reason.clone(),
-    }).collect();
-    assert_eq!(statuses, ["uploaded", "the file is empty", "file not found", "uploaded", "uploaded"]);
+    let report = w
+        .uploader
+        .upload(w.job(specs).await, None, CancellationToken::new())
+        .await;
+    let statuses: Vec<_> = report
+        .files
+        .iter()
+        .map(|f| match &f.status {
+            FileStatus::Uploaded { .. } => "uploaded".to_owned(),
+            FileStatus::Failed { problem } => format!("{problem}"),
+            FileStatus::Skipped { reason } => reason.clone(),
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "uploaded",
+            "the file is empty",
+            "file not found",
+            "uploaded",
+            "uploaded"
+        ]
+    );
     assert!(report.files[3].path.ends_with("folder/inside.txt"));
     assert_eq!(w.sandbox.state().attachments().len(), 3);
-    assert!(matches!(report.files[1].status, FileStatus::Failed { problem: FileProblem::Empty }));
+    assert!(matches!(
+        report.files[1].status,
+        FileStatus::Failed {
+            problem: FileProblem::Empty
+        }
+    ));
 }
 
 #[tokio::test]
@@ -95,18 +172,55 @@ async fn large_selections_are_split_and_sent_in_parallel() {
     let job = w.job(paths.iter().map(FileSpec::new).collect()).await;
     let (report, events) = w.upload_watching(job, CancellationToken::new()).await;
     w.assert_each_stored_once(&report, &paths);
-    let sizes: Vec<usize> = w.sandbox.state().uploads().iter().map(|u| file_parts(u).len()).collect();
+    let sizes: Vec<usize> = w
+        .sandbox
+        .state()
+        .uploads()
+        .iter()
+        .map(|u| file_parts(u).len())
+        .collect();
     assert_eq!(sizes.iter().sum::<usize>(), 5);
     assert_eq!(sizes.len(), 3, "5 files at 2 per request: {sizes:?}");
 
-    let total: u64 = paths.iter().map(|p| std::fs::metadata(p).unwrap().len()).sum();
-    assert!(matches!(events.first(), Some(Progress::Started { files: 5, requests: 3, total_bytes }) if *total_bytes == total));
-    let last_bytes = events.iter().rev().find_map(|e| match e { Progress::Bytes(b) => Some(b.clone()), _ => None }).unwrap();
-    assert_eq!((last_bytes.sent, last_bytes.total), (total, total), "the final count is complete");
-    let done = events.iter().filter(|e| matches!(e, Progress::FileDone { uploaded: true, .. })).count();
+    let total: u64 = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(
+        matches!(events.first(), Some(Progress::Started { files: 5, requests: 3, total_bytes }) if *total_bytes == total)
+    );
+    let last_bytes = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Progress::Bytes(b) => Some(b.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        (last_bytes.sent, last_bytes.total),
+        (total, total),
+        "the final count is complete"
+    );
+    let done = events
+        .iter()
+        .filter(|e| matches!(e, Progress::FileDone { uploaded: true, .. }))
+        .count();
     assert_eq!(done, 5, "one FileDone per file");
-    assert!(events.iter().any(|e| matches!(e, Progress::Phase { phase: Phase::Sending, .. })));
-    assert!(matches!(events.last(), Some(Progress::Finished { uploaded: 5, failed: 0 })));
+    assert!(events.iter().any(|e| matches!(
+        e,
+        Progress::Phase {
+            phase: Phase::Sending,
+            ..
+        }
+    )));
+    assert!(matches!(
+        events.last(),
+        Some(Progress::Finished {
+            uploaded: 5,
+            failed: 0
+        })
+    ));
 }
 
 #[tokio::test]
@@ -124,12 +238,36 @@ async fn a_file_that_changes_after_the_check_is_not_stored_half_written() {
     let w = world().await;
     let paths = w.files(3);
     let job = w.job(paths.iter().map(FileSpec::new).collect()).await;
-    std::fs::write(&paths[1], "rewritten by the scanner, longer than before
-".repeat(100)).unwrap();
+    std::fs::write(
+        &paths[1],
+        "rewritten by the scanner, longer than before
+"
+        .repeat(100),
+    )
+    .unwrap();
     let report = w.uploader.upload(job, None, CancellationToken::new()).await;
-    assert!(matches!(report.files[1].status, FileStatus::Failed { problem: FileProblem::Changed }), "{:?}", report.files[1]);
-    assert!(matches!(report.files[0].status, FileStatus::Uploaded { .. }));
-    assert!(matches!(report.files[2].status, FileStatus::Uploaded { .. }));
+    assert!(
+        matches!(
+            report.files[1].status,
+            FileStatus::Failed {
+                problem: FileProblem::Changed
+            }
+        ),
+        "{:?}",
+        report.files[1]
+    );
+    assert!(matches!(
+        report.files[0].status,
+        FileStatus::Uploaded { .. }
+    ));
+    assert!(matches!(
+        report.files[2].status,
+        FileStatus::Uploaded { .. }
+    ));
     assert_eq!(w.copies_of(&paths[0]) + w.copies_of(&paths[2]), 2);
-    assert_eq!(w.sandbox.state().attachments().len(), 2, "the changed file was not stored");
+    assert_eq!(
+        w.sandbox.state().attachments().len(),
+        2,
+        "the changed file was not stored"
+    );
 }

@@ -16,7 +16,10 @@ use crate::query::QueryParams;
 use crate::state::SandboxState;
 
 /// `GET /attachments?tz=&patient_id=&note_id=&date=`: a day page, or a plain list for a note.
-pub(crate) async fn list(State(state): State<SandboxState>, RawQuery(raw): RawQuery) -> Result<Response, ApiError> {
+pub(crate) async fn list(
+    State(state): State<SandboxState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
     let q = QueryParams::parse(raw.as_deref());
     let tz = q.required("tz")?;
     if tz.trim().is_empty() {
@@ -48,7 +51,11 @@ pub(crate) async fn list(State(state): State<SandboxState>, RawQuery(raw): RawQu
         .unwrap_or_else(|| Utc::now().date_naive());
     let page = AttachmentDayPage {
         date,
-        data: store.on_day(patient_id, date).into_iter().map(|s| s.response).collect(),
+        data: store
+            .on_day(patient_id, date)
+            .into_iter()
+            .map(|s| s.response)
+            .collect(),
         next_date: days.range(..date).next_back().copied(),
     };
     Ok(Json(page).into_response())
@@ -98,15 +105,30 @@ fn parse_updates(value: &Value) -> Result<Vec<(String, String)>, ApiError> {
     }
 }
 
-fn string_field(item: &Value, key: &str, loc: Vec<Value>, errors: &mut Vec<FieldError>) -> Option<String> {
+fn string_field(
+    item: &Value,
+    key: &str,
+    loc: Vec<Value>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
     match item.get(key) {
         Some(Value::String(s)) => Some(s.clone()),
         None | Some(Value::Null) => {
-            errors.push(FieldError::new(loc, "Field required", "missing", Value::Null));
+            errors.push(FieldError::new(
+                loc,
+                "Field required",
+                "missing",
+                Value::Null,
+            ));
             None
         }
         Some(other) => {
-            errors.push(FieldError::new(loc, "Input should be a valid string", "string_type", other.clone()));
+            errors.push(FieldError::new(
+                loc,
+                "Input should be a valid string",
+                "string_type",
+                other.clone(),
+            ));
             None
         }
     }
@@ -120,8 +142,13 @@ pub(crate) async fn rename_one(
 ) -> Result<Json<bool>, ApiError> {
     let Json(value) = body.map_err(|r| json_rejection(&r))?;
     let mut errors = Vec::new();
-    let name = string_field(&value, "name", vec![json!("body"), json!("name")], &mut errors)
-        .ok_or(ApiError::Validation(errors))?;
+    let name = string_field(
+        &value,
+        "name",
+        vec![json!("body"), json!("name")],
+        &mut errors,
+    )
+    .ok_or(ApiError::Validation(errors))?;
     state
         .store()
         .rename_all(&[(attachment_id, name)])
@@ -137,8 +164,13 @@ pub(crate) async fn change_patient(
 ) -> Result<Json<bool>, ApiError> {
     let Json(value) = body.map_err(|r| json_rejection(&r))?;
     let mut errors = Vec::new();
-    let patient_id = string_field(&value, "patientId", vec![json!("body"), json!("patientId")], &mut errors)
-        .ok_or(ApiError::Validation(errors))?;
+    let patient_id = string_field(
+        &value,
+        "patientId",
+        vec![json!("body"), json!("patientId")],
+        &mut errors,
+    )
+    .ok_or(ApiError::Validation(errors))?;
     let mut store = state.store();
     if store.attachment(&attachment_id).is_none() {
         return Err(ApiError::not_found("Attachment"));

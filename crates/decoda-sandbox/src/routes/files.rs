@@ -43,7 +43,10 @@ async fn file(
         .and_then(|ct| HeaderValue::from_str(ct).ok())
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     headers.insert(header::CONTENT_TYPE, content_type);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(attachment.stored.size));
+    headers.insert(
+        header::CONTENT_LENGTH,
+        HeaderValue::from(attachment.stored.size),
+    );
     let body = Body::from_stream(ReaderStream::with_capacity(file, READ_CHUNK));
     Ok((headers, body).into_response())
 }
@@ -67,7 +70,10 @@ async fn thumbnail(
     .await
     .map_err(|error| {
         tracing::warn!(%error, "thumbnail failed");
-        ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "Could not make the thumbnail")
+        ApiError::detail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Could not make the thumbnail",
+        )
     })?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
 }
@@ -83,10 +89,16 @@ fn signed(state: &SandboxState, id: &str, raw_query: Option<&str>) -> Result<Att
     if query.get("sig") == Some(attachment.sig.as_str()) {
         Ok(attachment)
     } else {
-        Err(ApiError::detail(StatusCode::FORBIDDEN, "Invalid or missing signature"))
+        Err(ApiError::detail(
+            StatusCode::FORBIDDEN,
+            "Invalid or missing signature",
+        ))
     }
 }
 
 fn not_kept() -> ApiError {
-    ApiError::detail(StatusCode::NOT_FOUND, "File not kept (sink mode or deleted)")
+    ApiError::detail(
+        StatusCode::NOT_FOUND,
+        "File not kept (sink mode or deleted)",
+    )
 }

@@ -42,15 +42,27 @@ fn api(state: &SandboxState) -> Router<SandboxState> {
         .route("/attachments/bulk", post(upload::bulk))
         .route("/attachments", post(upload::single).get(attachments::list))
         .route("/attachments/bulk-names", put(attachments::rename_many))
-        .route("/attachments/{attachment_id}/name", put(attachments::rename_one))
-        .route("/attachments/{attachment_id}/patient", put(attachments::change_patient))
+        .route(
+            "/attachments/{attachment_id}/name",
+            put(attachments::rename_one),
+        )
+        .route(
+            "/attachments/{attachment_id}/patient",
+            put(attachments::change_patient),
+        )
         .route("/attachments/{attachment_id}", delete(attachments::remove))
         .route("/user/patient/search", get(patients::search))
         .route("/user/patient/table", get(patients::table))
         .route("/user/patient/{patient_id}", get(patients::chart))
         .route("/notes/list", get(notes::list))
-        .route_layer(middleware::from_fn_with_state(state.clone(), faults::middleware))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::middleware))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            faults::middleware,
+        ))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware,
+        ))
 }
 
 async fn not_found() -> Response {

@@ -60,7 +60,9 @@ fn dates_of_birth(q: &QueryParams) -> Result<Vec<chrono::NaiveDate>, ApiError> {
     q.all("date_of_birth")
         .into_iter()
         .filter(|s| !s.is_empty())
-        .map(|text| search::parse_date(text).map_or_else(|| query::parse_date("date_of_birth", text), Ok))
+        .map(|text| {
+            search::parse_date(text).map_or_else(|| query::parse_date("date_of_birth", text), Ok)
+        })
         .collect()
 }
 
@@ -72,7 +74,9 @@ fn non_empty(value: Option<&str>) -> Option<String> {
 pub(crate) fn paginate<T>(rows: Vec<T>, page: i64, per_page: i64) -> Page<T> {
     let total = rows.len();
     let per_page = usize::try_from(per_page).unwrap_or(1);
-    let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(per_page);
+    let skip = usize::try_from(page - 1)
+        .unwrap_or(0)
+        .saturating_mul(per_page);
     Page {
         data: rows.into_iter().skip(skip).take(per_page).collect(),
         total,

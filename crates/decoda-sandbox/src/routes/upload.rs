@@ -12,7 +12,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use serde_json::json;
 
 use crate::faults::{self, ActiveFault, Fault};
-use crate::model::{BulkAttachmentUploadResponse, NoteAttachmentResponse, PatientSummary, StoredAttachment};
+use crate::model::{
+    BulkAttachmentUploadResponse, NoteAttachmentResponse, PatientSummary, StoredAttachment,
+};
 use crate::multipart::{self, FormEnd, FormSpec, ParsedForm, ReceivedFile, Storage};
 use crate::names;
 use crate::problem::{ApiError, FieldError};
@@ -63,7 +65,10 @@ async fn upload(state: SandboxState, request: Request, endpoint: Endpoint) -> Re
         return reject(&state, record, too_large());
     }
     let spec = form_spec(&state, endpoint, fault.as_ref());
-    let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let content_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
     let form = multipart::read_form(body, content_type, &spec).await;
     let record = filled(record, &form);
     if let Some(fault) = fault.as_ref().filter(|f| f.stores_nothing()) {
@@ -87,8 +92,14 @@ async fn upload(state: SandboxState, request: Request, endpoint: Endpoint) -> Re
         }
     };
     discard_unused(&form, &responses).await;
-    state.record_upload(with_outcome(record, success_outcome(&state, fault.as_ref())));
-    let response = answer(endpoint, distort(&state, endpoint, responses, fault.as_ref()));
+    state.record_upload(with_outcome(
+        record,
+        success_outcome(&state, fault.as_ref()),
+    ));
+    let response = answer(
+        endpoint,
+        distort(&state, endpoint, responses, fault.as_ref()),
+    );
     faults::finish(fault.as_ref(), response, conn.as_ref()).await
 }
 
@@ -176,12 +187,18 @@ fn read_error(end: &FormEnd) -> Option<ApiError> {
         )),
         FormEnd::Disk(error) => {
             tracing::warn!(%error, "could not store an upload");
-            Some(ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "Could not store the file"))
+            Some(ApiError::detail(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Could not store the file",
+            ))
         }
     }
 }
 
-fn store_bulk(state: &SandboxState, form: &ParsedForm) -> Result<Vec<NoteAttachmentResponse>, ApiError> {
+fn store_bulk(
+    state: &SandboxState,
+    form: &ParsedForm,
+) -> Result<Vec<NoteAttachmentResponse>, ApiError> {
     required_fields(form, "attachments")?;
     let encoding = state.names_encoding();
     let mut store = state.store();
@@ -205,7 +222,10 @@ fn store_bulk(state: &SandboxState, form: &ParsedForm) -> Result<Vec<NoteAttachm
     Ok(commit(&mut store, batch))
 }
 
-fn store_single(state: &SandboxState, form: &ParsedForm) -> Result<Vec<NoteAttachmentResponse>, ApiError> {
+fn store_single(
+    state: &SandboxState,
+    form: &ParsedForm,
+) -> Result<Vec<NoteAttachmentResponse>, ApiError> {
     required_fields(form, "attachment")?;
     let mut store = state.store();
     let (patient, note) = resolve(&store, form)?;
@@ -213,10 +233,24 @@ fn store_single(state: &SandboxState, form: &ParsedForm) -> Result<Vec<NoteAttac
         return Err(ApiError::missing(&["body", "attachment"]));
     };
     let given = Given {
-        name: form.text("name").filter(|n| !n.is_empty()).map(str::to_owned),
-        external_id: form.text("external_id").filter(|e| !e.is_empty()).map(str::to_owned),
+        name: form
+            .text("name")
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned),
+        external_id: form
+            .text("external_id")
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned),
     };
-    let attachment = new_attachment(state, &state.base_url(), file, given, &patient, note.as_ref(), now());
+    let attachment = new_attachment(
+        state,
+        &state.base_url(),
+        file,
+        given,
+        &patient,
+        note.as_ref(),
+        now(),
+    );
     Ok(commit(&mut store, vec![attachment]))
 }
 
@@ -333,7 +367,11 @@ fn now() -> DateTime<Utc> {
 /// Deletes files of parts that were received but not stored (a repeated single-upload field).
 async fn discard_unused(form: &ParsedForm, stored: &[NoteAttachmentResponse]) {
     for file in &form.files {
-        if let Some(path) = file.path.as_ref().filter(|_| !stored.iter().any(|r| r.id == file.id)) {
+        if let Some(path) = file
+            .path
+            .as_ref()
+            .filter(|_| !stored.iter().any(|r| r.id == file.id))
+        {
             let _ = tokio::fs::remove_file(path).await;
         }
     }
@@ -353,7 +391,11 @@ fn distort(
         Some(Fault::WrongPatient) => {
             let store = state.store();
             for response in &mut responses {
-                let real = response.patient.as_ref().map(|p| p.id.clone()).unwrap_or_default();
+                let real = response
+                    .patient
+                    .as_ref()
+                    .map(|p| p.id.clone())
+                    .unwrap_or_default();
                 response.patient = store.other_patient(&real);
             }
         }
@@ -364,10 +406,14 @@ fn distort(
 
 fn answer(endpoint: Endpoint, mut responses: Vec<NoteAttachmentResponse>) -> Response {
     match endpoint {
-        Endpoint::Bulk => Json(BulkAttachmentUploadResponse { attachments: responses }).into_response(),
+        Endpoint::Bulk => Json(BulkAttachmentUploadResponse {
+            attachments: responses,
+        })
+        .into_response(),
         Endpoint::Single => match responses.pop() {
             Some(one) => Json(one).into_response(),
-            None => ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "nothing stored").into_response(),
+            None => ApiError::detail(StatusCode::INTERNAL_SERVER_ERROR, "nothing stored")
+                .into_response(),
         },
     }
 }

@@ -8,7 +8,12 @@ use super::{get, post_form, send_json, state, Form};
 use crate::SandboxState;
 
 /// Uploads `count` small files for a patient (optionally to a note) and returns their ids.
-async fn upload(state: &SandboxState, patient: &str, note: Option<&str>, count: usize) -> Vec<String> {
+async fn upload(
+    state: &SandboxState,
+    patient: &str,
+    note: Option<&str>,
+    count: usize,
+) -> Vec<String> {
     let mut form = Form::default().text("patient_id", patient);
     if let Some(note) = note {
         form = form.text("note_id", note);
@@ -45,7 +50,11 @@ async fn bulk_names_renames_all() {
     let answer = send_json(&state, Method::PUT, "/attachments/bulk-names", &body).await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json(), json!(true));
-    let names: Vec<String> = state.attachments().into_iter().map(|a| a.response.name).collect();
+    let names: Vec<String> = state
+        .attachments()
+        .into_iter()
+        .map(|a| a.response.name)
+        .collect();
     assert_eq!(names, ["Referral letter", "Lab results, page 2"]);
 }
 
@@ -69,7 +78,10 @@ async fn bulk_names_validates_items() {
     let body = json!({"updates": [{"name": "x"}]});
     let answer = send_json(&state, Method::PUT, "/attachments/bulk-names", &body).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer.json()["detail"][0]["loc"], json!(["body", "updates", 0, "attachmentId"]));
+    assert_eq!(
+        answer.json()["detail"][0]["loc"],
+        json!(["body", "updates", 0, "attachmentId"])
+    );
 }
 
 #[tokio::test]
@@ -79,29 +91,52 @@ async fn day_pages_walk_back_through_days_with_attachments() {
     let older = upload(&state, "pat_1002", None, 1).await;
     let recent = upload(&state, "pat_1002", None, 2).await;
     upload(&state, "pat_1003", None, 1).await; // another patient's file must not show
-    assert!(state.set_created_date(&old[0], Utc.with_ymd_and_hms(2026, 3, 10, 15, 0, 0).unwrap()));
-    assert!(state.set_created_date(&older[0], Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap()));
+    assert!(state.set_created_date(
+        &old[0],
+        Utc.with_ymd_and_hms(2026, 3, 10, 15, 0, 0).unwrap()
+    ));
+    assert!(state.set_created_date(
+        &older[0],
+        Utc.with_ymd_and_hms(2026, 3, 1, 8, 0, 0).unwrap()
+    ));
     for id in &recent {
         assert!(state.set_created_date(id, Utc.with_ymd_and_hms(2026, 3, 12, 9, 30, 0).unwrap()));
     }
 
-    let first = get(&state, "/attachments?tz=America/Chicago&patient_id=pat_1002").await.json();
+    let first = get(
+        &state,
+        "/attachments?tz=America/Chicago&patient_id=pat_1002",
+    )
+    .await
+    .json();
     assert_eq!(first["date"], "2026-03-12");
     assert_eq!(ids_of(&first["data"]).len(), 2);
     assert_eq!(first["nextDate"], "2026-03-10");
 
-    let second = get(&state, "/attachments?tz=America/Chicago&patient_id=pat_1002&date=2026-03-10").await.json();
+    let second = get(
+        &state,
+        "/attachments?tz=America/Chicago&patient_id=pat_1002&date=2026-03-10",
+    )
+    .await
+    .json();
     assert_eq!(ids_of(&second["data"]), old);
     assert_eq!(second["nextDate"], "2026-03-01");
 
-    let last = get(&state, "/attachments?tz=UTC&patient_id=pat_1002&date=2026-03-01").await.json();
+    let last = get(
+        &state,
+        "/attachments?tz=UTC&patient_id=pat_1002&date=2026-03-01",
+    )
+    .await
+    .json();
     assert_eq!(ids_of(&last["data"]), older);
     assert_eq!(last["nextDate"], Value::Null);
 }
 
 #[tokio::test]
 async fn no_attachments_gives_today_and_no_cursor() {
-    let page = get(&state(), "/attachments?tz=UTC&patient_id=pat_1008").await.json();
+    let page = get(&state(), "/attachments?tz=UTC&patient_id=pat_1008")
+        .await
+        .json();
     assert_eq!(page["date"], Utc::now().date_naive().to_string());
     assert_eq!(page["data"], json!([]));
     assert_eq!(page["nextDate"], Value::Null);
@@ -127,7 +162,9 @@ async fn note_id_gives_a_plain_list_of_that_notes_files() {
     let on_note = upload(&state, "pat_1003", Some("note_2005"), 2).await;
     upload(&state, "pat_1003", Some("note_2006"), 1).await;
     upload(&state, "pat_1003", None, 1).await;
-    let list = get(&state, "/attachments?tz=UTC&note_id=note_2005").await.json();
+    let list = get(&state, "/attachments?tz=UTC&note_id=note_2005")
+        .await
+        .json();
     assert_eq!(ids_of(&list), on_note);
 }
 
@@ -147,11 +184,19 @@ async fn moving_drops_the_note_and_delete_removes() {
     assert_eq!(to_nobody.status, StatusCode::NOT_FOUND);
 
     let uri = format!("/attachments/{}", ids[0]);
-    let request = super::authed(Method::DELETE, &uri).body(axum::body::Body::empty()).unwrap();
+    let request = super::authed(Method::DELETE, &uri)
+        .body(axum::body::Body::empty())
+        .unwrap();
     let deleted = super::send(&state, request).await;
     assert_eq!(deleted.json(), json!(true));
     assert!(state.attachments().is_empty());
-    let again = super::send(&state, super::authed(Method::DELETE, &uri).body(axum::body::Body::empty()).unwrap()).await;
+    let again = super::send(
+        &state,
+        super::authed(Method::DELETE, &uri)
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
 }
 
@@ -162,5 +207,8 @@ async fn reset_clears_attachments_and_uploads_but_keeps_patients() {
     state.reset();
     assert!(state.attachments().is_empty());
     assert!(state.uploads().is_empty());
-    assert_eq!(get(&state, "/user/patient/pat_1001").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&state, "/user/patient/pat_1001").await.status,
+        StatusCode::OK
+    );
 }

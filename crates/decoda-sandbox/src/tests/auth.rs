@@ -35,7 +35,11 @@ async fn wrong_key_is_401_and_wrong_tenant_is_403() {
         .body(Body::empty())
         .unwrap();
     let answer = send(&state, bad_tenant).await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "a wrong tenant is 403 on purpose");
+    assert_eq!(
+        answer.status,
+        StatusCode::FORBIDDEN,
+        "a wrong tenant is 403 on purpose"
+    );
     assert_eq!(answer.json()["detail"], "Tenant not found or access denied");
 }
 
@@ -56,8 +60,18 @@ async fn rejected_uploads_are_still_recorded() {
 #[tokio::test]
 async fn health_needs_no_key_but_api_routes_do() {
     let state = state();
-    let health = send(&state, Request::builder().uri("/__sandbox/health").body(Body::empty()).unwrap()).await;
+    let health = send(
+        &state,
+        Request::builder()
+            .uri("/__sandbox/health")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(health.status, StatusCode::OK);
     assert_eq!(health.json(), serde_json::json!({"ok": true}));
-    assert_eq!(get(&state, "/user/patient/pat_1001").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&state, "/user/patient/pat_1001").await.status,
+        StatusCode::OK
+    );
 }

@@ -25,11 +25,19 @@ async fn status500_reads_the_body_records_it_and_stores_nothing() {
     assert!(state.attachments().is_empty());
     let record = &state.uploads()[0];
     assert_eq!(record.outcome, "fault:status500");
-    assert_eq!(record.parts.len(), 3, "the refused request was read and recorded");
+    assert_eq!(
+        record.parts.len(),
+        3,
+        "the refused request was read and recorded"
+    );
     assert!(record.parts.iter().all(|p| p.complete));
 
     let retry = post_form(&state, "/attachments/bulk", two_files()).await;
-    assert_eq!(retry.status, StatusCode::OK, "a rule applies once by default");
+    assert_eq!(
+        retry.status,
+        StatusCode::OK,
+        "a rule applies once by default"
+    );
     assert_eq!(state.attachments().len(), 2);
 }
 
@@ -39,12 +47,19 @@ async fn rules_match_their_path_and_are_consumed_in_order() {
     state.push_fault(FaultRule::once(Fault::PayloadTooLarge).on_path("/attachments/bulk"));
     state.push_fault(FaultRule::once(Fault::BadGatewayHtml).times(2));
     let patient = get(&state, "/user/patient/pat_1001").await;
-    assert_eq!(patient.status, StatusCode::BAD_GATEWAY, "the path rule does not match, the any-route rule does");
+    assert_eq!(
+        patient.status,
+        StatusCode::BAD_GATEWAY,
+        "the path rule does not match, the any-route rule does"
+    );
     assert_eq!(patient.headers["content-type"], "text/html");
     let upload = post_form(&state, "/attachments/bulk", two_files()).await;
     assert_eq!(upload.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(upload.json(), json!({"detail": "Request Entity Too Large"}));
-    assert_eq!(get(&state, "/notes/list").await.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(
+        get(&state, "/notes/list").await.status,
+        StatusCode::BAD_GATEWAY
+    );
     assert_eq!(get(&state, "/notes/list").await.status, StatusCode::OK);
     assert!(state.pending_faults().is_empty());
 }
@@ -67,7 +82,10 @@ async fn wrong_patient_lies_only_in_the_answer() {
     let answer = post_form(&state, "/attachments/bulk", two_files()).await;
     let body = answer.json();
     assert_ne!(body["attachments"][0]["patient"]["id"], "pat_1001");
-    assert!(state.attachments().iter().all(|a| a.patient_id == "pat_1001"));
+    assert!(state
+        .attachments()
+        .iter()
+        .all(|a| a.patient_id == "pat_1001"));
 }
 
 #[tokio::test]
@@ -94,7 +112,9 @@ async fn delay_stores_then_waits() {
 #[tokio::test]
 async fn rate_limit_on_a_json_route() {
     let state = state();
-    state.push_fault(FaultRule::once(Fault::RateLimited { retry_after_secs: 7 }));
+    state.push_fault(FaultRule::once(Fault::RateLimited {
+        retry_after_secs: 7,
+    }));
     let answer = get(&state, "/user/patient/search?search_term=garcia").await;
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(answer.headers["retry-after"], "7");
@@ -110,6 +130,12 @@ fn fault_rules_have_the_documented_json_shape() {
     .unwrap();
     assert_eq!(rule.fault, Fault::DropMidBody { after_bytes: 1000 });
     assert_eq!(rule.times, 1, "times defaults to 1");
-    let json = serde_json::to_value(FaultRule::once(Fault::RateLimited { retry_after_secs: 3 })).unwrap();
-    assert_eq!(json, json!({"fault": {"kind": "rateLimited", "retryAfterSecs": 3}, "path": null, "times": 1}));
+    let json = serde_json::to_value(FaultRule::once(Fault::RateLimited {
+        retry_after_secs: 3,
+    }))
+    .unwrap();
+    assert_eq!(
+        json,
+        json!({"fault": {"kind": "rateLimited", "retryAfterSecs": 3}, "path": null, "times": 1})
+    );
 }

@@ -41,8 +41,12 @@ struct Answer {
 
 impl Answer {
     fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 }
 
@@ -50,8 +54,15 @@ async fn send(state: &SandboxState, request: Request<Body>) -> Answer {
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec();
-    Answer { status, headers, body }
+    let body = to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap()
+        .to_vec();
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 fn authed(method: Method, uri: &str) -> axum::http::request::Builder {
@@ -82,7 +93,11 @@ struct Form {
 
 impl Form {
     fn text(mut self, name: &str, value: &str) -> Self {
-        self.part(&format!("form-data; name=\"{name}\""), None, value.as_bytes());
+        self.part(
+            &format!("form-data; name=\"{name}\""),
+            None,
+            value.as_bytes(),
+        );
         self
     }
 
@@ -94,11 +109,13 @@ impl Form {
     }
 
     fn part(&mut self, disposition: &str, content_type: Option<&str>, bytes: &[u8]) {
-        self.body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+        self.body
+            .extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
         self.body
             .extend_from_slice(format!("Content-Disposition: {disposition}\r\n").as_bytes());
         if let Some(ct) = content_type {
-            self.body.extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
+            self.body
+                .extend_from_slice(format!("Content-Type: {ct}\r\n").as_bytes());
         }
         self.body.extend_from_slice(b"\r\n");
         self.body.extend_from_slice(bytes);
@@ -106,14 +123,18 @@ impl Form {
     }
 
     fn finish(mut self) -> Vec<u8> {
-        self.body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        self.body
+            .extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
         self.body
     }
 }
 
 async fn post_form(state: &SandboxState, uri: &str, form: Form) -> Answer {
     let request = authed(Method::POST, uri)
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
         .body(Body::from(form.finish()))
         .unwrap();
     send(state, request).await
@@ -126,7 +147,12 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Deterministic non-text bytes of a given length (covers every byte value, CR/LF and boundary-like dashes).
 fn sample_bytes(len: usize, seed: u8) -> Vec<u8> {
     (0..len)
-        .map(|i| u8::try_from(i % 251).unwrap().wrapping_mul(7).wrapping_add(seed))
+        .map(|i| {
+            u8::try_from(i % 251)
+                .unwrap()
+                .wrapping_mul(7)
+                .wrapping_add(seed)
+        })
         .collect()
 }
 

@@ -38,7 +38,9 @@ async fn unknown_patient_is_404() {
 
 #[tokio::test]
 async fn search_by_name_finds_both_look_alikes_with_different_birth_dates() {
-    let found = get(&state(), "/user/patient/search?search_term=GARCIA&n=10").await.json();
+    let found = get(&state(), "/user/patient/search?search_term=GARCIA&n=10")
+        .await
+        .json();
     assert_eq!(ids(&found), ["pat_1001", "pat_1002"]);
     let dobs: Vec<&str> = found
         .as_array()
@@ -53,37 +55,55 @@ async fn search_by_name_finds_both_look_alikes_with_different_birth_dates() {
 #[tokio::test]
 async fn search_by_full_name_accents_and_apostrophe() {
     let state = state();
-    let by_full = get(&state, "/user/patient/search?search_term=maria%20garcia").await.json();
+    let by_full = get(&state, "/user/patient/search?search_term=maria%20garcia")
+        .await
+        .json();
     assert_eq!(ids(&by_full).len(), 2);
-    let unaccented = get(&state, "/user/patient/search?search_term=zoe%20o%27brien").await.json();
+    let unaccented = get(&state, "/user/patient/search?search_term=zoe%20o%27brien")
+        .await
+        .json();
     assert_eq!(ids(&unaccented), ["pat_1004"]);
-    let preferred = get(&state, "/user/patient/search?search_term=pepe").await.json();
+    let preferred = get(&state, "/user/patient/search?search_term=pepe")
+        .await
+        .json();
     assert_eq!(ids(&preferred), ["pat_1007"]);
 }
 
 #[tokio::test]
 async fn search_by_date_of_birth_in_both_formats() {
     let state = state();
-    let iso = get(&state, "/user/patient/search?search_term=1991-07-30").await.json();
+    let iso = get(&state, "/user/patient/search?search_term=1991-07-30")
+        .await
+        .json();
     assert_eq!(ids(&iso), ["pat_1002"]);
-    let us = get(&state, "/user/patient/search?search_term=07/30/1991").await.json();
+    let us = get(&state, "/user/patient/search?search_term=07/30/1991")
+        .await
+        .json();
     assert_eq!(ids(&us), ["pat_1002"]);
 }
 
 #[tokio::test]
 async fn search_by_phone_external_id_and_id() {
     let state = state();
-    let phone = get(&state, "/user/patient/search?search_term=555-010-1003").await.json();
+    let phone = get(&state, "/user/patient/search?search_term=555-010-1003")
+        .await
+        .json();
     assert_eq!(ids(&phone), ["pat_1003"]);
-    let mrn = get(&state, "/user/patient/search?search_term=mrn-1006").await.json();
+    let mrn = get(&state, "/user/patient/search?search_term=mrn-1006")
+        .await
+        .json();
     assert_eq!(ids(&mrn), ["pat_1006"]);
-    let id = get(&state, "/user/patient/search?search_term=pat_1008").await.json();
+    let id = get(&state, "/user/patient/search?search_term=pat_1008")
+        .await
+        .json();
     assert_eq!(ids(&id), ["pat_1008"]);
 }
 
 #[tokio::test]
 async fn empty_term_lists_the_first_n() {
-    let found = get(&state(), "/user/patient/search?search_term=&n=3").await.json();
+    let found = get(&state(), "/user/patient/search?search_term=&n=3")
+        .await
+        .json();
     assert_eq!(ids(&found), ["pat_1001", "pat_1002", "pat_1003"]);
 }
 
@@ -111,7 +131,9 @@ async fn table_filters_by_name_and_date_of_birth() {
 #[tokio::test]
 async fn notes_list_pages_a_patients_notes_newest_first() {
     let state = state();
-    let all = get(&state, "/notes/list?patient_id=pat_1003&page=1&per_page=20").await.json();
+    let all = get(&state, "/notes/list?patient_id=pat_1003&page=1&per_page=20")
+        .await
+        .json();
     assert_eq!(all["total"], 3);
     let ids: Vec<&str> = all["data"]
         .as_array()
@@ -127,7 +149,9 @@ async fn notes_list_pages_a_patients_notes_newest_first() {
     assert_eq!(first["version"], 1);
     assert!(first["visitDate"].is_string());
 
-    let second_page = get(&state, "/notes/list?patient_id=pat_1003&page=2&per_page=2").await.json();
+    let second_page = get(&state, "/notes/list?patient_id=pat_1003&page=2&per_page=2")
+        .await
+        .json();
     assert_eq!(second_page["total"], 3);
     assert_eq!(second_page["data"].as_array().unwrap().len(), 1);
     assert_eq!(second_page["data"][0]["id"], "note_2004");

@@ -20,12 +20,20 @@ async fn bulk_stores_exact_bytes_in_upload_order() {
         .file("attachments", TRICKY_NAME, "application/pdf", &first)
         .file("attachments", "plain.txt", "text/plain", &second);
     let answer = post_form(&state, "/attachments/bulk", form).await;
-    assert_eq!(answer.status, StatusCode::OK, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let body = answer.json();
     let returned = body["attachments"].as_array().unwrap();
     assert_eq!(returned.len(), 2);
     assert_eq!(returned[0]["originalFilename"], TRICKY_NAME);
-    assert_eq!(returned[0]["name"], TRICKY_NAME, "without names the filename is the name");
+    assert_eq!(
+        returned[0]["name"], TRICKY_NAME,
+        "without names the filename is the name"
+    );
     assert_eq!(returned[1]["originalFilename"], "plain.txt");
     assert_eq!(returned[0]["patient"]["id"], "pat_1001");
     assert_eq!(returned[0]["patient"]["dateOfBirth"], "1984-03-12");
@@ -46,7 +54,10 @@ async fn bulk_stores_exact_bytes_in_upload_order() {
 
     let served = get(&state, &path_of(returned[0]["signedUrl"].as_str().unwrap())).await;
     assert_eq!(served.status, StatusCode::OK);
-    assert_eq!(served.body, first, "the signed URL serves exactly the uploaded bytes");
+    assert_eq!(
+        served.body, first,
+        "the signed URL serves exactly the uploaded bytes"
+    );
     assert_eq!(served.headers["content-type"], "application/pdf");
 }
 
@@ -97,7 +108,10 @@ fn names_and_ids(body: &serde_json::Value) -> Vec<(serde_json::Value, serde_json
 #[tokio::test]
 async fn names_as_json_arrays() {
     let state = state_with(NamesEncoding::Json);
-    let form = names_form(r#"["First, with comma", null, "Third"]"#, r#"["ext-1", null, "ext-3"]"#);
+    let form = names_form(
+        r#"["First, with comma", null, "Third"]"#,
+        r#"["ext-1", null, "ext-3"]"#,
+    );
     let answer = post_form(&state, "/attachments/bulk", form).await;
     assert_eq!(answer.status, StatusCode::OK);
     let body = answer.json();
@@ -116,7 +130,12 @@ async fn names_as_json_arrays() {
 #[tokio::test]
 async fn names_comma_separated() {
     let state = state_with(NamesEncoding::Comma);
-    let answer = post_form(&state, "/attachments/bulk", names_form("First,,Third", "ext-1,,ext-3")).await;
+    let answer = post_form(
+        &state,
+        "/attachments/bulk",
+        names_form("First,,Third", "ext-1,,ext-3"),
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(
         names_and_ids(&answer.json()),
@@ -165,15 +184,21 @@ async fn zero_files_is_a_422_on_attachments() {
     let form = Form::default().text("patient_id", "pat_1001");
     let answer = post_form(&state, "/attachments/bulk", form).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer.json()["detail"][0]["loc"], json!(["body", "attachments"]));
+    assert_eq!(
+        answer.json()["detail"][0]["loc"],
+        json!(["body", "attachments"])
+    );
 }
 
 #[tokio::test]
 async fn unknown_patient_and_foreign_note_are_404() {
     let state = state();
-    let unknown = Form::default()
-        .text("patient_id", "pat_4040")
-        .file("attachments", "a.pdf", "application/pdf", b"a");
+    let unknown = Form::default().text("patient_id", "pat_4040").file(
+        "attachments",
+        "a.pdf",
+        "application/pdf",
+        b"a",
+    );
     let answer = post_form(&state, "/attachments/bulk", unknown).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.json(), json!({"detail": "Patient not found"}));
@@ -185,7 +210,10 @@ async fn unknown_patient_and_foreign_note_are_404() {
     let answer = post_form(&state, "/attachments/bulk", foreign_note).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
     assert_eq!(answer.json(), json!({"detail": "Note not found"}));
-    assert!(state.attachments().is_empty(), "a refused batch stores nothing");
+    assert!(
+        state.attachments().is_empty(),
+        "a refused batch stores nothing"
+    );
     let files = std::fs::read_dir(state.files_dir()).unwrap().count();
     assert_eq!(files, 0, "files of a refused batch are deleted");
 }
@@ -215,7 +243,10 @@ async fn single_upload_requires_the_file() {
     let form = Form::default().text("patient_id", "pat_1006");
     let answer = post_form(&state(), "/attachments", form).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(answer.json()["detail"][0]["loc"], json!(["body", "attachment"]));
+    assert_eq!(
+        answer.json()["detail"][0]["loc"],
+        json!(["body", "attachment"])
+    );
 }
 
 #[tokio::test]
@@ -225,9 +256,12 @@ async fn declared_body_over_the_limit_is_413() {
         ..crate::Config::default()
     })
     .unwrap();
-    let form = Form::default()
-        .text("patient_id", "pat_1001")
-        .file("attachments", "a.bin", "application/octet-stream", &sample_bytes(500, 0));
+    let form = Form::default().text("patient_id", "pat_1001").file(
+        "attachments",
+        "a.bin",
+        "application/octet-stream",
+        &sample_bytes(500, 0),
+    );
     let answer = post_form(&state, "/attachments/bulk", form).await;
     assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(state.attachments().is_empty());
