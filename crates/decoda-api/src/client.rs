@@ -1,8 +1,11 @@
 //! The HTTP side: one `reqwest::Client`, the two auth headers, and the mapping of every answer.
 //!
 //! Redirects are refused outright, so the `API-KEY` header only ever goes to the configured host.
-//! Timeouts are per phase (connect, read) rather than for the whole request, because a whole-request
-//! timeout would also cut off a large upload that is progressing normally.
+//! Ordinary calls get a whole-request timeout. Uploads get none here: a large upload on a slow link
+//! may rightly take many minutes, so the upload engine bounds them itself, by watching the bytes go
+//! out (a stall) and by timing the wait for the answer from the moment the body was sent. (reqwest's
+//! `read_timeout` would not do: it runs from the start of the request until the answer's headers,
+//! upload included.)
 
 use crate::{
     error::{ApiError, FieldError, NotFound, Result},
@@ -103,7 +106,7 @@ pub struct ClientBuilder {
     tenant: String,
     key: ApiKey,
     connect_timeout: Duration,
-    read_timeout: Duration,
+    request_timeout: Duration,
 }
 
 impl ClientBuilder {
@@ -113,10 +116,9 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for the next bytes of an answer (default 120 s: the server stores every
-    /// file of a bulk request before it answers).
-    pub fn read_timeout(mut self, t: Duration) -> Self {
-        self.read_timeout = t;
+    /// How long a call other than an upload may take in all (default 60 s).
+    pub fn request_timeout(mut self, t: Duration) -> Self {
+        self.request_timeout = t;
         self
     }
 
@@ -125,7 +127,6 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| ApiError::Transport {
@@ -139,6 +140,7 @@ impl ClientBuilder {
             base: self.base,
             tenant,
             key: self.key,
+            request_timeout: self.request_timeout,
         })
     }
 }
@@ -195,6 +197,7 @@ pub struct Client {
     base: BaseUrl,
     tenant: String,
     key: ApiKey,
+    request_timeout: Duration,
 }
 
 impl fmt::Debug for Client {
@@ -223,7 +226,7 @@ impl Client {
             tenant: tenant.into(),
             key,
             connect_timeout: Duration::from_secs(10),
-            read_timeout: Duration::from_secs(120),
+            request_timeout: Duration::from_secs(60),
         }
     }
 
@@ -240,8 +243,11 @@ impl Client {
     /// `GET /user/patient/{id}`: the patient's chart header, to show who the files go to.
     pub async fn patient(&self, id: &PatientId) -> Result<Patient> {
         let url = self.base.join(&["user", "patient", id.as_str()]);
-        self.json(self.request(Method::GET, url), Subject::Patient(id))
-            .await
+        self.json(
+            self.request(Method::GET, url).timeout(self.request_timeout),
+            Subject::Patient(id),
+        )
+        .await
     }
 
     /// `GET /user/patient/search`: patients matching a name, phone, external id or date of birth.
@@ -251,8 +257,11 @@ impl Client {
             .append_pair("search_term", term)
             .append_pair("n", &limit.to_string());
         let none = PatientId::new("");
-        self.json(self.request(Method::GET, url), Subject::Patient(&none))
-            .await
+        self.json(
+            self.request(Method::GET, url).timeout(self.request_timeout),
+            Subject::Patient(&none),
+        )
+        .await
     }
 
     /// `GET /notes/list`: a page of the patient's notes, newest first as the server orders them.
@@ -262,8 +271,11 @@ impl Client {
             .append_pair("patient_id", patient.as_str())
             .append_pair("page", &page.to_string())
             .append_pair("per_page", &per_page.to_string());
-        self.json(self.request(Method::GET, url), Subject::Patient(patient))
-            .await
+        self.json(
+            self.request(Method::GET, url).timeout(self.request_timeout),
+            Subject::Patient(patient),
+        )
+        .await
     }
 
     /// `GET /attachments?patient_id=…&tz=…[&date=…]`: one local day of the patient's attachments.
@@ -283,8 +295,11 @@ impl Client {
                 q.append_pair("date", d);
             }
         }
-        self.json(self.request(Method::GET, url), Subject::Patient(patient))
-            .await
+        self.json(
+            self.request(Method::GET, url).timeout(self.request_timeout),
+            Subject::Patient(patient),
+        )
+        .await
     }
 
     /// `GET /attachments?note_id=…`: every attachment of one note.
@@ -293,12 +308,16 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("tz", tz)
             .append_pair("note_id", note.as_str());
-        self.json(self.request(Method::GET, url), Subject::Note(note))
-            .await
+        self.json(
+            self.request(Method::GET, url).timeout(self.request_timeout),
+            Subject::Note(note),
+        )
+        .await
     }
 
     /// `POST /attachments/bulk`: several files in one request. The answer is returned as the server
-    /// gave it; checking it against what was sent is the caller's job.
+    /// gave it; checking it against what was sent is the caller's job. No timeout applies (see the
+    /// module comment): the caller must bound the wait.
     pub async fn upload_bulk(&self, upload: BulkUpload) -> Result<Vec<Attachment>> {
         let mut form = Form::new().text("patient_id", upload.patient_id.as_str().to_owned());
         if let Some(note) = &upload.note_id {

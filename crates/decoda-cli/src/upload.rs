@@ -127,6 +127,7 @@ fn settings(ctx: &Context, args: &UploadArgs) -> Settings {
         limits,
         names_encoding: args.names_encoding.unwrap_or(file.names_encoding),
         retry: file.retry.clone(),
+        timeouts: file.timeouts.clone(),
     }
 }
 

@@ -14,6 +14,7 @@ mod progress;
 mod recover;
 mod retry;
 mod sniff;
+mod timeouts;
 mod upload;
 mod verify;
 
@@ -24,5 +25,6 @@ pub use problem::{human_size, FileProblem};
 pub use progress::{BytesProgress, FileBytes, Phase, Progress, ProgressSink};
 pub use retry::RetryPolicy;
 pub use sniff::sniff_content_type;
+pub use timeouts::Timeouts;
 pub use tokio_util::sync::CancellationToken;
 pub use upload::{FileReport, FileStatus, Job, Report, Settings, Uploader};

@@ -149,6 +149,11 @@ impl Meter {
             .is_some_and(|c| c.load(Ordering::Relaxed))
     }
 
+    /// Bytes of these files handed to the HTTP stack so far.
+    pub(crate) fn sent_of(&self, files: &[usize]) -> u64 {
+        files.iter().map(|&i| self.sent(i)).sum()
+    }
+
     /// Whether every byte of these files was handed to the HTTP stack.
     pub(crate) fn all_sent(&self, files: &[usize]) -> bool {
         files

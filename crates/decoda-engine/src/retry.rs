@@ -49,7 +49,8 @@ impl RetryPolicy {
     }
 }
 
-mod millis {
+/// (De)serialises a `Duration` as whole milliseconds, the unit settings files use.
+pub(crate) mod millis {
     use serde::{Deserialize, Deserializer, Serializer};
     use std::time::Duration;
 

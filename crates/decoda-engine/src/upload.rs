@@ -10,7 +10,7 @@ use crate::{
     progress::{sample, Meter, Phase, Progress, ProgressSink},
     recover::find_landed,
     verify::{inspect, pair_answer},
-    FileProblem, Limits, RetryPolicy,
+    FileProblem, Limits, RetryPolicy, Timeouts,
 };
 use chrono::{DateTime, Utc};
 use decoda_api::{
@@ -23,7 +23,7 @@ use std::{
     collections::{HashSet, VecDeque},
     path::PathBuf,
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, Instant},
 };
 use tokio_util::sync::CancellationToken;
 
@@ -36,6 +36,8 @@ pub struct Settings {
     pub names_encoding: NamesEncoding,
     /// How hard to retry.
     pub retry: RetryPolicy,
+    /// How long to wait on a request.
+    pub timeouts: Timeouts,
 }
 
 /// What to upload, for whom. Build it from [`Uploader::confirm_patient`] and [`Uploader::check`],
@@ -490,7 +492,7 @@ impl Uploader {
         let call = self.client.upload_bulk(request);
         tokio::pin!(call);
         let mut tick = tokio::time::interval(Duration::from_millis(200));
-        let mut announced = false;
+        let mut watch = Watch::new(&self.settings.timeouts);
         loop {
             tokio::select! {
                 biased;
@@ -498,10 +500,14 @@ impl Uploader {
                     return Err(SendError::Cancelled { body_sent: run.meter.all_sent(group) });
                 }
                 result = &mut call => return result.map_err(SendError::Api),
-                _ = tick.tick(), if !announced => {
-                    if run.meter.all_sent(group) {
-                        announced = true;
-                        run.phase(group, Phase::ServerProcessing);
+                _ = tick.tick() => {
+                    let all_sent = run.meter.all_sent(group);
+                    match watch.observe(run.meter.sent_of(group), all_sent) {
+                        Verdict::Waiting => {}
+                        Verdict::BodySent => run.phase(group, Phase::ServerProcessing),
+                        Verdict::TimedOut(message) => {
+                            return Err(SendError::Api(ApiError::Transport { message, connect: false, timeout: true }));
+                        }
                     }
                 }
             }
@@ -660,6 +666,56 @@ impl Uploader {
     }
 }
 
+/// Bounds a bulk request by a stall before the body is sent and by the wait for the answer after.
+struct Watch {
+    timeouts: Timeouts,
+    last_progress: (Instant, u64),
+    body_sent_at: Option<Instant>,
+}
+
+enum Verdict {
+    Waiting,
+    BodySent,
+    TimedOut(String),
+}
+
+impl Watch {
+    fn new(timeouts: &Timeouts) -> Self {
+        Self {
+            timeouts: timeouts.clone(),
+            last_progress: (Instant::now(), 0),
+            body_sent_at: None,
+        }
+    }
+
+    fn observe(&mut self, sent: u64, all_sent: bool) -> Verdict {
+        let now = Instant::now();
+        if let Some(at) = self.body_sent_at {
+            return if now.duration_since(at) >= self.timeouts.answer {
+                Verdict::TimedOut(format!(
+                    "no answer within {} s after the files were sent",
+                    self.timeouts.answer.as_secs_f64().ceil()
+                ))
+            } else {
+                Verdict::Waiting
+            };
+        }
+        if all_sent {
+            self.body_sent_at = Some(now);
+            return Verdict::BodySent;
+        }
+        if sent != self.last_progress.1 {
+            self.last_progress = (now, sent);
+        } else if now.duration_since(self.last_progress.0) >= self.timeouts.stall {
+            return Verdict::TimedOut(format!(
+                "the connection stalled: nothing could be sent for {} s",
+                self.timeouts.stall.as_secs_f64().ceil()
+            ));
+        }
+        Verdict::Waiting
+    }
+}
+
 /// The name as sent: in the comma encoding a comma would split it, so it is replaced and the
 /// real name set afterwards by the repair step.
 fn wire_name(name: &str, encoding: NamesEncoding) -> String {
@@ -692,4 +748,48 @@ fn fail_all(run: &Run<'_>, files: &[usize], problem: FileProblem) -> Vec<Outcome
         .iter()
         .map(|&i| failed(run, i, problem.clone()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(stall_ms: u64, answer_ms: u64) -> Watch {
+        Watch::new(&Timeouts {
+            stall: Duration::from_millis(stall_ms),
+            answer: Duration::from_millis(answer_ms),
+        })
+    }
+
+    #[test]
+    fn a_slow_but_moving_upload_never_times_out() {
+        let mut w = watch(3_600_000, 3_600_000);
+        assert!(matches!(w.observe(0, false), Verdict::Waiting));
+        assert!(matches!(w.observe(10, false), Verdict::Waiting));
+        assert!(matches!(w.observe(20, true), Verdict::BodySent));
+        assert!(matches!(w.observe(20, true), Verdict::Waiting));
+    }
+
+    #[test]
+    fn a_stall_before_the_body_is_sent_times_out_as_a_stall() {
+        let mut w = watch(0, 3_600_000);
+        let Verdict::TimedOut(why) = w.observe(0, false) else {
+            panic!("should time out")
+        };
+        assert!(why.contains("stalled"), "{why}");
+    }
+
+    #[test]
+    fn the_answer_wait_starts_when_the_body_is_sent() {
+        let mut w = watch(3_600_000, 0);
+        assert!(
+            matches!(w.observe(5, false), Verdict::Waiting),
+            "the answer timer has not started"
+        );
+        assert!(matches!(w.observe(9, true), Verdict::BodySent));
+        let Verdict::TimedOut(why) = w.observe(9, true) else {
+            panic!("should time out")
+        };
+        assert!(why.contains("no answer"), "{why}");
+    }
 }

@@ -5,7 +5,7 @@
 
 use crate::{Result, SettingsError};
 use decoda_api::NamesEncoding;
-use decoda_engine::{Limits, RetryPolicy};
+use decoda_engine::{Limits, RetryPolicy, Timeouts};
 use serde::{Deserialize, Serialize};
 use std::{
     io::Write,
@@ -29,6 +29,8 @@ pub struct SettingsFile {
     pub limits: Limits,
     /// Retry behaviour.
     pub retry: RetryPolicy,
+    /// How long to wait on a stalled upload or for the server's answer.
+    pub timeouts: Timeouts,
 }
 
 /// `DECODA_CONFIG` if set, else `settings.toml` in the platform's config folder.
@@ -36,7 +38,7 @@ pub fn default_settings_path(env_override: Option<String>) -> Result<PathBuf> {
     if let Some(path) = env_override.filter(|p| !p.trim().is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    directories::ProjectDirs::from("com", "Decoda Health", "Decoda Uploader")
+    directories::ProjectDirs::from("com", "decodahealth", "decoda-uploader")
         .map(|dirs| dirs.config_dir().join("settings.toml"))
         .ok_or(SettingsError::NoSettingsFolder)
 }

@@ -2,7 +2,7 @@
 
 use crate::support::*;
 use decoda_engine::{
-    CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Settings,
+    CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Settings, Timeouts,
 };
 use decoda_sandbox::{Fault, FaultRule};
 use std::time::Duration;
@@ -126,12 +126,17 @@ async fn an_answer_that_leaves_out_a_stored_file_finds_it_in_the_chart_instead_o
 #[tokio::test]
 async fn answer_after_the_client_timeout_is_found_in_the_chart() {
     let w = world().await;
-    let uploader = decoda_engine::Uploader::new(
-        client(&w.sandbox, "sandbox-demo-key", Duration::from_millis(300)),
-        Settings {
-            retry: fast_retries(),
-            ..Settings::default()
+    let settings = Settings {
+        retry: fast_retries(),
+        timeouts: Timeouts {
+            answer: Duration::from_millis(300),
+            ..Timeouts::default()
         },
+        ..Settings::default()
+    };
+    let uploader = decoda_engine::Uploader::new(
+        client(&w.sandbox, "sandbox-demo-key", Duration::from_secs(5)),
+        settings,
     );
     w.sandbox
         .state()

@@ -45,13 +45,13 @@ pub async fn world_with(config: Config, mut settings: Settings) -> World {
     }
 }
 
-pub fn client(sandbox: &Sandbox, key: &str, read_timeout: Duration) -> Client {
+pub fn client(sandbox: &Sandbox, key: &str, request_timeout: Duration) -> Client {
     Client::builder(
         BaseUrl::parse(&sandbox.base_url()).unwrap(),
         "demo-clinic",
         ApiKey::new(key),
     )
-    .read_timeout(read_timeout)
+    .request_timeout(request_timeout)
     .build()
     .unwrap()
 }
