@@ -216,13 +216,7 @@ async fn too_large_for_the_server_is_split_until_it_fits() {
     let paths = w.files(4);
     let report = w.upload(&paths).await;
     w.assert_each_stored_once(&report, &paths);
-    let parts: Vec<usize> = w
-        .sandbox
-        .state()
-        .uploads()
-        .iter()
-        .map(|u| file_parts(u).len())
-        .collect();
+    let parts: Vec<usize> = w.batch_sizes();
     assert_eq!(
         parts[1..],
         [2, 2],

@@ -132,6 +132,11 @@ impl World {
             .count()
     }
 
+    /// How many files each bulk request the sandbox received carried, in order.
+    pub fn batch_sizes(&self) -> Vec<usize> {
+        self.sandbox.state().uploads().iter().map(|u| file_parts(u).len()).collect()
+    }
+
     /// Asserts the engine's promise: every file uploaded exactly once, as the server sees it.
     pub fn assert_each_stored_once(&self, report: &Report, paths: &[PathBuf]) {
         assert!(

@@ -172,13 +172,7 @@ async fn large_selections_are_split_and_sent_in_parallel() {
     let job = w.job(paths.iter().map(FileSpec::new).collect()).await;
     let (report, events) = w.upload_watching(job, CancellationToken::new()).await;
     w.assert_each_stored_once(&report, &paths);
-    let sizes: Vec<usize> = w
-        .sandbox
-        .state()
-        .uploads()
-        .iter()
-        .map(|u| file_parts(u).len())
-        .collect();
+    let sizes: Vec<usize> = w.batch_sizes();
     assert_eq!(sizes.iter().sum::<usize>(), 5);
     assert_eq!(sizes.len(), 3, "5 files at 2 per request: {sizes:?}");
 
