@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: unit and integration tests of all crates, against the loopback sandbox and a
-# real Secret Service keychain in a private D-Bus session (so no test touches your own keychain).
+# Runs every test: unit and integration tests of all crates against the loopback sandbox, the UI's
+# own logic (node --test), and the app end to end under a virtual display with WebDriver; all with
+# a real Secret Service keychain in a private D-Bus session (so no test touches your own keychain).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
@@ -9,11 +10,13 @@ bash scripts/setup-system.sh
 # and a private HOME so the test keyring never mixes with a real one.
 export DECODA_TEST_HOME="$(mktemp -d)"
 trap 'rm -rf "$DECODA_TEST_HOME"' EXIT
-exec dbus-run-session -- bash -c '
+dbus-run-session -- bash -c '
   set -euo pipefail
   export HOME="$DECODA_TEST_HOME" XDG_DATA_HOME="$DECODA_TEST_HOME/.local/share"
   export CARGO_HOME="${CARGO_HOME:-'"${CARGO_HOME:-$HOME/.cargo}"'}" RUSTUP_HOME="${RUSTUP_HOME:-'"${RUSTUP_HOME:-$HOME/.rustup}"'}"
   echo -n test-only-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   export DECODA_REQUIRE_KEYCHAIN=1
   cargo test --workspace --locked "$@"
+  node --test ui/tests/
+  bash scripts/e2e.sh
 ' bash "$@"

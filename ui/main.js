@@ -1,15 +1,320 @@
-// The only module that talks to the Rust side. With withGlobalTauri off, the IPC entry point is
-// window.__TAURI_INTERNALS__, which Tauri injects into its own pages only.
-const ipc = window.__TAURI_INTERNALS__;
+// The window's behaviour: shows what Rust reports and forwards clicks. No secrets and no business
+// rules live here; patient data is rendered with textContent only.
+import { call, describe, inApp, onQueueChanged, startUpload } from "./api.js";
+import { formatBytes, formatEta, progressText } from "./format.js";
 
-async function showVersion() {
-  const el = document.getElementById("version");
-  if (!ipc) {
-    el.textContent = "Not running inside the app.";
-    return;
-  }
-  const info = await ipc.invoke("app_info");
-  el.textContent = `Version ${info.version}`;
+const $ = (id) => document.getElementById(id);
+let chosenPatient = null;
+let queue = [];
+let uploading = false;
+
+function setStatus(id, text, isError = false) {
+  const el = $(id);
+  el.textContent = text;
+  el.classList.toggle("error", isError);
 }
 
-showVersion();
+// ---- Settings -------------------------------------------------------------------------------
+function showSettings(show) {
+  $("settings").hidden = !show;
+  $("main").hidden = show;
+  if (show) $("api-url").focus();
+}
+
+function renderSettings(view) {
+  $("api-url").value = view.apiUrl;
+  $("tenant").value = view.tenant || "";
+  $("api-url").disabled = view.lockedByEnvironment;
+  $("tenant").disabled = view.lockedByEnvironment;
+  $("key-state").textContent = view.keyFromEnvironment
+    ? "(set by the environment)"
+    : view.keySaved ? "(a key is saved)" : "(no key saved)";
+  $("api-key").value = "";
+}
+
+async function loadSettings() {
+  const view = await call("get_settings");
+  renderSettings(view);
+  if (!view.keySaved || !view.tenant) {
+    showSettings(true);
+    setStatus("settings-status", "Enter your clinic's tenant and API key to start.");
+  }
+}
+
+$("settings-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  setStatus("settings-status", "Checking the key with the server…");
+  const apiKey = $("api-key").value;
+  $("api-key").value = "";
+  try {
+    const view = await call("save_settings", { apiUrl: $("api-url").value, tenant: $("tenant").value, apiKey: apiKey || null });
+    renderSettings(view);
+    setStatus("settings-status", "Saved.");
+  } catch (err) {
+    setStatus("settings-status", describe(err), true);
+  }
+});
+$("test-connection").addEventListener("click", async () => {
+  setStatus("settings-status", "Testing…");
+  try {
+    setStatus("settings-status", await call("test_connection"));
+  } catch (err) {
+    setStatus("settings-status", describe(err), true);
+  }
+});
+$("sign-out").addEventListener("click", async () => {
+  try {
+    renderSettings(await call("sign_out"));
+    setStatus("settings-status", "Signed out: the key was removed from this computer.");
+  } catch (err) {
+    setStatus("settings-status", describe(err), true);
+  }
+});
+$("open-settings").addEventListener("click", () => showSettings(true));
+$("close-settings").addEventListener("click", () => showSettings(false));
+
+// ---- Patient --------------------------------------------------------------------------------
+function patientLine(p) {
+  return `${p.name} — born ${p.dateOfBirth} — id ${p.id}`;
+}
+
+$("patient-search").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const term = $("patient-term").value.trim();
+  const list = $("patient-results");
+  list.replaceChildren();
+  setStatus("patient-status", "Searching…");
+  try {
+    const hits = await call("search_patients", { term });
+    setStatus("patient-status", hits.length ? `${hits.length} found. Check the date of birth.` : "No patient found.");
+    if (hits.some((p) => p.lookAlike)) {
+      setStatus("patient-status", "Several patients have the same name: check the date of birth before choosing.");
+    }
+    for (const p of hits) {
+      const li = document.createElement("li");
+      const b = document.createElement("button");
+      b.type = "button";
+      b.className = "patient-hit";
+      b.dataset.id = p.id;
+      b.textContent = patientLine(p) + (p.archived ? " (archived)" : "") + (p.lookAlike ? " ⚠ same name as another patient" : "");
+      b.addEventListener("click", () => choosePatient(p.id));
+      li.append(b);
+      list.append(li);
+    }
+  } catch (err) {
+    setStatus("patient-status", describe(err), true);
+  }
+});
+
+async function choosePatient(id) {
+  try {
+    const p = await call("get_patient", { id });
+    chosenPatient = p;
+    $("patient-name").textContent = p.name;
+    $("patient-dob").textContent = p.dateOfBirth;
+    $("patient-id").textContent = p.id;
+    $("patient-archived").hidden = !p.archived;
+    $("patient-chosen").hidden = false;
+    $("patient-results").replaceChildren();
+    setStatus("patient-status", `Chosen: ${patientLine(p)}`);
+    const select = $("note");
+    select.replaceChildren(new Option("No note", ""));
+    for (const n of await call("list_notes", { patientId: p.id })) {
+      select.append(new Option(`${n.title}${n.visitDate ? " — " + n.visitDate : ""}`, n.id));
+    }
+  } catch (err) {
+    setStatus("patient-status", describe(err), true);
+  }
+  updateUploadButton();
+}
+
+// ---- Queue ----------------------------------------------------------------------------------
+function statusOf(item) {
+  switch (item.state) {
+    case "ready": return "Ready";
+    case "sending": return "Sending…";
+    case "uploaded": return "Uploaded";
+    case "refused": return `Cannot send: ${item.reason}`;
+    case "failed": return `Not sent: ${item.reason} (it will be retried)`;
+    default: return item.state;
+  }
+}
+
+function cell(text) {
+  const td = document.createElement("td");
+  td.textContent = text;
+  return td;
+}
+
+function renderQueue() {
+  const body = $("queue").querySelector("tbody");
+  const rows = document.createDocumentFragment();
+  for (const item of queue) {
+    const tr = document.createElement("tr");
+    tr.dataset.id = item.id;
+    tr.className = `state-${item.state}`;
+    const preview = document.createElement("td");
+    preview.className = "preview";
+    preview.textContent = (item.contentType || "?").split("/").pop().slice(0, 4).toUpperCase();
+    if ((item.contentType || "").startsWith("image/")) lazyPreview(preview, item.id);
+    const name = document.createElement("input");
+    name.value = item.name;
+    name.setAttribute("aria-label", `Name in chart for ${item.fileName}`);
+    const ext = document.createElement("input");
+    ext.value = item.externalId || "";
+    ext.setAttribute("aria-label", `External id for ${item.fileName}`);
+    const editable = item.state === "ready" || item.state === "failed";
+    name.disabled = ext.disabled = !editable;
+    const save = () => call("edit_file", { id: item.id, name: name.value, externalId: ext.value || null });
+    name.addEventListener("change", save);
+    ext.addEventListener("change", save);
+    const nameCell = document.createElement("td");
+    nameCell.append(name);
+    const extCell = document.createElement("td");
+    extCell.append(ext);
+    const status = cell(statusOf(item) + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""));
+    status.className = "status";
+    const actions = document.createElement("td");
+    if (item.state !== "sending") {
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.textContent = "Remove";
+      remove.setAttribute("aria-label", `Remove ${item.fileName}`);
+      remove.addEventListener("click", () => call("remove_file", { id: item.id }));
+      actions.append(remove);
+    }
+    tr.append(preview, nameCell, extCell, cell(item.size == null ? "" : formatBytes(item.size)), cell(item.contentType || ""), status, actions);
+    rows.append(tr);
+  }
+  body.replaceChildren(rows);
+  updateUploadButton();
+}
+
+const previewObserver = "IntersectionObserver" in window
+  ? new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        previewObserver.unobserve(e.target);
+        loadPreview(e.target, Number(e.target.dataset.previewId));
+      }
+    })
+  : null;
+
+function lazyPreview(td, id) {
+  td.dataset.previewId = id;
+  if (previewObserver) previewObserver.observe(td);
+  else loadPreview(td, id);
+}
+
+async function loadPreview(td, id) {
+  const url = await call("preview", { id }).catch(() => null);
+  if (!url) return;
+  const img = document.createElement("img");
+  img.src = url;
+  img.alt = "";
+  td.replaceChildren(img);
+}
+
+async function refreshQueue() {
+  queue = await call("list_queue");
+  renderQueue();
+}
+
+$("add-files").addEventListener("click", () => call("pick_files").catch((err) => setStatus("upload-status", describe(err), true)));
+
+// ---- Upload ---------------------------------------------------------------------------------
+function updateUploadButton() {
+  const sendable = queue.some((i) => i.state === "ready" || i.state === "failed");
+  $("upload").disabled = uploading || !chosenPatient || !sendable;
+  $("upload").textContent = queue.some((i) => i.state === "failed") ? "Upload (retry failed files)" : "Upload";
+}
+
+$("upload").addEventListener("click", async () => {
+  if (!chosenPatient) return;
+  uploading = true;
+  updateUploadButton();
+  $("cancel").hidden = false;
+  $("progress").hidden = false;
+  $("progress").value = 0;
+  const started = Date.now();
+  setStatus("upload-status", `Sending to ${patientLine(chosenPatient)}…`);
+  try {
+    const summary = await startUpload(chosenPatient.id, $("note").value, (event) => {
+      if (event.event === "bytes") {
+        $("progress").max = Math.max(event.total, 1);
+        $("progress").value = event.sent;
+        setStatus("upload-status", progressText(event.sent, event.total, event.bytesPerSec, formatEta(event.total - event.sent, event.bytesPerSec)));
+      } else if (event.event === "status") {
+        setStatus("upload-status", event.text);
+      }
+    });
+    const secs = ((Date.now() - started) / 1000).toFixed(1);
+    setStatus("upload-status", `${summary.uploaded.length} uploaded, ${summary.failed} not uploaded (${secs} s).`, summary.failed > 0);
+    showResults(summary);
+  } catch (err) {
+    setStatus("upload-status", describe(err), true);
+  } finally {
+    uploading = false;
+    $("cancel").hidden = true;
+    $("progress").hidden = true;
+    await refreshQueue();
+  }
+});
+
+$("cancel").addEventListener("click", () => call("cancel_upload"));
+
+function showResults(summary) {
+  if (!summary.uploaded.length) return;
+  $("results").hidden = false;
+  $("results-patient").textContent = `${summary.patient.name} (born ${summary.patient.dateOfBirth})`;
+  const grid = $("results-grid");
+  for (const file of summary.uploaded) {
+    const li = document.createElement("li");
+    li.className = "result";
+    const figure = document.createElement("div");
+    figure.className = "thumb";
+    figure.textContent = (file.contentType || "file").split("/").pop().toUpperCase();
+    if (file.thumbnailUrl) {
+      call("thumbnail", { url: file.thumbnailUrl }).then((dataUrl) => {
+        const img = document.createElement("img");
+        img.src = dataUrl;
+        img.alt = `Thumbnail of ${file.name}`;
+        figure.replaceChildren(img);
+      }).catch(() => {});
+    }
+    const name = document.createElement("p");
+    name.textContent = file.name;
+    const open = document.createElement("button");
+    open.type = "button";
+    open.textContent = "Open";
+    open.setAttribute("aria-label", `Open ${file.name} in the browser`);
+    open.addEventListener("click", () => call("open_link", { url: file.signedUrl }));
+    li.append(figure, name, open);
+    grid.append(li);
+  }
+}
+
+$("upload-more").addEventListener("click", async () => {
+  await call("clear_uploaded");
+  $("results-grid").replaceChildren();
+  $("results").hidden = true;
+  setStatus("upload-status", "");
+});
+
+// ---- Start ----------------------------------------------------------------------------------
+async function start() {
+  if (!inApp) {
+    document.body.textContent = "Open this page inside the Decoda Uploader app.";
+    return;
+  }
+  const info = await call("app_info");
+  $("version").textContent = `Version ${info.version}`;
+  await onQueueChanged(refreshQueue);
+  await refreshQueue();
+  await loadSettings().catch((err) => {
+    showSettings(true);
+    setStatus("settings-status", describe(err), true);
+  });
+}
+
+start();

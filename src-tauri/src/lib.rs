@@ -1,11 +1,21 @@
 //! The Decoda Uploader desktop app: a Tauri shell over the upload engine.
 //!
-//! This first version opens the window and answers one command; the queue, patient picker and
-//! upload flow call the same engine crates the `decoda` CLI uses.
+//! All work happens in Rust commands that call the same engine and settings crates as the `decoda`
+//! CLI; the web UI in `ui/` only shows state and forwards clicks. Files arrive by native drop (the
+//! window gives real paths, which Rust streams from disk) or the system picker.
+
+mod commands;
+mod error;
+mod queue;
+mod state;
+
+pub use error::UiError;
+pub use state::AppState;
 
 use serde::Serialize;
+use tauri::{DragDropEvent, Manager, Runtime, WindowEvent};
 
-/// What the window may know about the app: never the key, only whether one is needed.
+/// What the window may know about the app.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
@@ -21,12 +31,83 @@ fn app_info() -> AppInfo {
     }
 }
 
+/// Adds paths exactly as a window drop does. Compiled only with the `e2e` feature, for the
+/// end-to-end tests, which cannot perform a native drag and drop under WebDriver.
+#[cfg(feature = "e2e")]
+#[tauri::command]
+async fn e2e_drop_paths<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    paths: Vec<std::path::PathBuf>,
+) -> Result<usize, UiError> {
+    commands::files::add_paths(&app, paths).await
+}
+
+macro_rules! app_commands {
+    ($($extra:path),*) => {
+        tauri::generate_handler![
+            app_info,
+            commands::settings::get_settings,
+            commands::settings::save_settings,
+            commands::settings::test_connection,
+            commands::settings::sign_out,
+            commands::patients::search_patients,
+            commands::patients::get_patient,
+            commands::patients::list_notes,
+            commands::files::list_queue,
+            commands::files::pick_files,
+            commands::files::remove_file,
+            commands::files::edit_file,
+            commands::files::clear_uploaded,
+            commands::files::preview,
+            commands::files::thumbnail,
+            commands::files::open_link,
+            commands::upload::start_upload,
+            commands::upload::cancel_upload
+            $(, $extra)*
+        ]
+    };
+}
+
+/// The builder with the app's state, plugins, commands and drop handling, for `run` and for tests.
+pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
+    let builder = tauri::Builder::<R>::new()
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(state);
+    #[cfg(feature = "e2e")]
+    let builder = builder.invoke_handler(app_commands!(e2e_drop_paths));
+    #[cfg(not(feature = "e2e"))]
+    let builder = builder.invoke_handler(app_commands!());
+    builder
+        .setup(|app| {
+            #[cfg(feature = "e2e")]
+            app.add_capability(include_str!("../capabilities-e2e/e2e.json"))?;
+            let _ = app;
+            Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                let app = window.app_handle().clone();
+                let paths = paths.clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Err(e) = commands::files::add_paths(&app, paths).await {
+                        tracing::warn!("dropped files could not be added: {e}");
+                    }
+                });
+            }
+        })
+}
+
 /// Builds and runs the app until its window closes.
 pub fn run() {
-    let result = tauri::Builder::default()
-        .invoke_handler(tauri::generate_handler![app_info])
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
+    let state = match AppState::from_environment() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Decoda Uploader could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    if let Err(e) = builder::<tauri::Wry>(state).run(tauri::generate_context!()) {
         eprintln!("Decoda Uploader could not start: {e}");
         std::process::exit(1);
     }

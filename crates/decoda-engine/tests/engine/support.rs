@@ -134,7 +134,12 @@ impl World {
 
     /// How many files each bulk request the sandbox received carried, in order.
     pub fn batch_sizes(&self) -> Vec<usize> {
-        self.sandbox.state().uploads().iter().map(|u| file_parts(u).len()).collect()
+        self.sandbox
+            .state()
+            .uploads()
+            .iter()
+            .map(|u| file_parts(u).len())
+            .collect()
     }
 
     /// Asserts the engine's promise: every file uploaded exactly once, as the server sees it.

@@ -1,0 +1,167 @@
+"""The desktop app end to end: settings, patient, files, upload, thumbnails; and the bad paths."""
+
+import base64
+import struct
+import zlib
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+KEY = "sandbox-demo-key"
+
+
+def png(width, height, rgb):
+    """A real PNG of one colour, so the sandbox makes a real thumbnail of it."""
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def wait(driver, seconds=20):
+    return WebDriverWait(driver, seconds)
+
+
+def text_of(driver, element_id):
+    return driver.find_element(By.ID, element_id).text
+
+
+def first_row(driver):
+    """The first queue row's text, read in one step (the table re-renders as the queue changes)."""
+    return driver.execute_script("const r = document.querySelector('#queue tbody tr'); return r ? r.innerText : '';")
+
+
+def invoke(driver, command, args):
+    """Calls an app command from the page, as the UI does, and returns its result (or error)."""
+    return driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "window.__TAURI__.core.invoke(arguments[0], arguments[1]).then(done, (e) => done({error: e}));",
+        command, args,
+    )
+
+
+def save_settings(driver, url, key):
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "settings-form")))
+    driver.find_element(By.ID, "api-url").clear()
+    driver.find_element(By.ID, "api-url").send_keys(url)
+    driver.find_element(By.ID, "tenant").clear()
+    driver.find_element(By.ID, "tenant").send_keys("demo-clinic")
+    driver.find_element(By.ID, "api-key").send_keys(key)
+    driver.find_element(By.ID, "save-settings").click()
+    wait(driver).until(lambda d: text_of(d, "settings-status") not in ("", "Checking the key with the server…")
+                       and "Enter your" not in text_of(d, "settings-status"))
+
+
+def choose_patient(driver, term, dob):
+    driver.find_element(By.ID, "close-settings").click()
+    driver.find_element(By.ID, "patient-term").send_keys(term)
+    driver.find_element(By.CSS_SELECTOR, "#patient-search button[type=submit]").click()
+    hit = wait(driver).until(EC.element_to_be_clickable((By.XPATH, f"//button[contains(@class,'patient-hit')][contains(., '{dob}')]")))
+    hit.click()
+    wait(driver).until(lambda d: text_of(d, "patient-dob") == dob)
+
+
+def drop(driver, paths):
+    """Adds files through the same Rust function a window drop calls."""
+    added = invoke(driver, "e2e_drop_paths", {"paths": [str(p) for p in paths]})
+    assert not isinstance(added, dict), added
+    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) >= added)
+
+
+def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
+    driver, shot, files = app
+    # A first run (no settings file, no key) opens Settings by itself.
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "settings-form")))
+    shot("first-run-settings")
+    save_settings(driver, sandbox.url, KEY)
+    assert text_of(driver, "settings-status") == "Saved."
+    assert "a key is saved" in text_of(driver, "key-state")
+    assert KEY not in driver.page_source, "the key never stays in the page"
+    view = invoke(driver, "get_settings", {})
+    assert KEY not in str(view) and view["keySaved"] is True
+    shot("settings-saved")
+
+    choose_patient(driver, "garcia", "1984-03-12")
+    assert text_of(driver, "patient-name") == "Maria Garcia"
+    shot("patient-chosen")
+
+    image = files / "wound photo.png"
+    image.write_bytes(png(300, 200, (200, 30, 30)))
+    pdf = files / "referral, signed.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n")
+    empty = files / "empty scan.pdf"
+    empty.write_bytes(b"")
+    drop(driver, [image, pdf, empty, image])
+    rows = driver.find_elements(By.CSS_SELECTOR, "#queue tbody tr")
+    assert len(rows) == 3, "the same file dropped twice is listed once"
+    assert "Cannot send: the file is empty" in rows[2].text
+    wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#queue td.preview img"))
+    shot("files-queued")
+
+    driver.find_element(By.ID, "upload").click()
+    wait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results-grid li")) == 2)
+    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results-grid img")) == 2)
+    for img in driver.find_elements(By.CSS_SELECTOR, "#results-grid img"):
+        src = img.get_attribute("src")
+        assert src.startswith("data:image/png;base64,"), src[:40]
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n", "a real thumbnail from the sandbox"
+        assert driver.execute_script("return arguments[0].naturalWidth", img) > 0
+    assert "Maria Garcia" in text_of(driver, "results-patient")
+    stored = sandbox.attachments()
+    assert sorted(a["originalFilename"] for a in stored) == ["referral, signed.pdf", "wound photo.png"]
+    assert all(a["patientId"] == "pat_1001" for a in stored)
+    assert KEY not in driver.page_source
+    shot("uploaded-with-thumbnails")
+
+
+def test_a_rejected_key_is_not_saved_and_says_why(app, sandbox):
+    driver, shot, _ = app
+    save_settings(driver, sandbox.url, "not-the-right-key")
+    assert "rejected" in text_of(driver, "settings-status")
+    assert "no key saved" in text_of(driver, "key-state")
+    assert "not-the-right-key" not in driver.page_source
+    shot("rejected-key")
+
+
+def test_a_failed_upload_stays_queued_with_the_reason_and_retry_sends_it(app, sandbox):
+    driver, shot, files = app
+    save_settings(driver, sandbox.url, KEY)
+    choose_patient(driver, "garcia", "1984-03-12")
+    doc = files / "lab results.txt"
+    doc.write_text("potassium 4.1\n")
+    drop(driver, [doc])
+    sandbox.fault("status500", times=20)
+    driver.find_element(By.ID, "upload").click()
+    wait(driver, 60).until(lambda d: "Not sent" in first_row(d))
+    assert "1 not uploaded" in text_of(driver, "upload-status")
+    assert sandbox.attachments() == []
+    shot("failed-and-queued")
+    sandbox.admin("DELETE", "/__sandbox/faults")
+    retry = driver.find_element(By.ID, "upload")
+    assert "retry" in retry.text.lower()
+    retry.click()
+    wait(driver, 60).until(lambda d: "Uploaded" in first_row(d))
+    assert len(sandbox.attachments()) == 1
+    shot("retried-and-uploaded")
+
+
+def test_cancel_while_the_server_holds_the_answer(app, sandbox):
+    driver, shot, files = app
+    save_settings(driver, sandbox.url, KEY)
+    choose_patient(driver, "garcia", "1984-03-12")
+    doc = files / "consent.txt"
+    doc.write_text("I consent.\n")
+    drop(driver, [doc])
+    sandbox.fault("hang")
+    driver.find_element(By.ID, "upload").click()
+    wait(driver, 30).until(lambda d: "storing" in text_of(d, "upload-status"))
+    shot("waiting-for-server")
+    driver.find_element(By.ID, "cancel").click()
+    wait(driver, 30).until(lambda d: "Not sent" in first_row(d))
+    row = first_row(driver)
+    assert "cancelled" in row and "check the patient's attachments" in row, row
+    shot("cancelled")

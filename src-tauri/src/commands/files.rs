@@ -1,0 +1,179 @@
+//! The queue: adding files (drop, picker), editing and removing them, previews and thumbnails.
+
+use crate::{error::UiResult, queue::QueueItem, state::AppState, UiError};
+use base64::Engine as _;
+use decoda_engine::{check_files, FileSpec};
+use decoda_settings::SettingsFile;
+use std::{io::Cursor, path::PathBuf, time::Duration};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
+
+/// The event the window listens to, to re-read the queue.
+pub const QUEUE_CHANGED: &str = "queue-changed";
+
+/// Checks paths (expanding folders) and adds them to the queue. A window drop, the picker and the
+/// test-only drop command all come through here.
+pub async fn add_paths<R: Runtime>(app: &AppHandle<R>, paths: Vec<PathBuf>) -> UiResult<usize> {
+    let state = app.state::<AppState>();
+    let limits = SettingsFile::load(state.settings_path())?.limits;
+    let specs: Vec<FileSpec> = paths.into_iter().map(FileSpec::new).collect();
+    let checked = tauri::async_runtime::spawn_blocking(move || check_files(&specs, &limits))
+        .await
+        .map_err(|_| UiError::Invalid("the files could not be checked".into()))?;
+    let added = lock(&state.queue).add(checked);
+    let _ = app.emit(QUEUE_CHANGED, ());
+    Ok(added)
+}
+
+pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The queue as the window shows it.
+#[tauri::command]
+pub fn list_queue(state: State<'_, AppState>) -> Vec<QueueItem> {
+    lock(&state.queue).items().to_vec()
+}
+
+/// Opens the system's file picker and adds what the user chose.
+#[tauri::command]
+pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
+    use tauri_plugin_dialog::DialogExt;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title("Add files")
+        .pick_files(move |picked| {
+            let _ = tx.send(picked);
+        });
+    let picked = rx.await.ok().flatten().unwrap_or_default();
+    let paths: Vec<PathBuf> = picked
+        .into_iter()
+        .filter_map(|p| p.into_path().ok())
+        .collect();
+    if paths.is_empty() {
+        return Ok(0);
+    }
+    add_paths(&app, paths).await
+}
+
+/// Removes a file from the queue.
+#[tauri::command]
+pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
+    let removed = lock(&state.queue).remove(id);
+    let _ = app.emit(QUEUE_CHANGED, ());
+    removed
+}
+
+/// Sets a file's display name and external id.
+#[tauri::command]
+pub fn edit_file(
+    state: State<'_, AppState>,
+    id: u64,
+    name: String,
+    external_id: Option<String>,
+) -> bool {
+    lock(&state.queue).edit(id, &name, external_id.as_deref())
+}
+
+/// "Upload more": clears the uploaded files.
+#[tauri::command]
+pub fn clear_uploaded<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) {
+    lock(&state.queue).clear_uploaded();
+    let _ = app.emit(QUEUE_CHANGED, ());
+}
+
+/// A small local preview of a queued image, as a `data:` URL; `None` for other types.
+#[tauri::command]
+pub async fn preview(state: State<'_, AppState>, id: u64) -> UiResult<Option<String>> {
+    let item = lock(&state.queue)
+        .items()
+        .iter()
+        .find(|i| i.id == id)
+        .cloned();
+    let Some(item) = item else { return Ok(None) };
+    if !item
+        .content_type
+        .as_deref()
+        .is_some_and(|t| t.starts_with("image/"))
+    {
+        return Ok(None);
+    }
+    let made = tauri::async_runtime::spawn_blocking(move || small_png(&item.path)).await;
+    Ok(made.ok().flatten())
+}
+
+fn small_png(path: &std::path::Path) -> Option<String> {
+    let img = image::ImageReader::open(path)
+        .ok()?
+        .with_guessed_format()
+        .ok()?
+        .decode()
+        .ok()?;
+    let mut out = Cursor::new(Vec::new());
+    img.thumbnail(160, 160)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .ok()?;
+    Some(data_url("image/png", out.get_ref()))
+}
+
+fn data_url(content_type: &str, bytes: &[u8]) -> String {
+    format!(
+        "data:{content_type};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// Fetches a thumbnail the server returned and hands it over as a `data:` URL, so the page needs no
+/// remote image source in its CSP and the webview keeps no patient images in its disk cache.
+#[tauri::command]
+pub async fn thumbnail(url: String) -> UiResult<String> {
+    let parsed =
+        url::Url::parse(&url).map_err(|_| UiError::Invalid("not a thumbnail address".into()))?;
+    let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
+        return Err(UiError::Invalid(
+            "thumbnails are only fetched over https".into(),
+        ));
+    }
+    let http = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .build()
+        .map_err(|e| UiError::Network(e.to_string()))?;
+    let response = http
+        .get(parsed)
+        .send()
+        .await
+        .map_err(|_| UiError::Network("the thumbnail could not be fetched".into()))?;
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if !response.status().is_success() || !content_type.starts_with("image/") {
+        return Err(UiError::Network(
+            "the server has no thumbnail for this file".into(),
+        ));
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|_| UiError::Network("the thumbnail could not be fetched".into()))?;
+    if bytes.len() > 4 * 1024 * 1024 {
+        return Err(UiError::Network("the thumbnail is too large".into()));
+    }
+    Ok(data_url(&content_type, &bytes))
+}
+
+/// Opens a file's link in the system browser, never in the app's own webview.
+#[tauri::command]
+pub fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> UiResult<()> {
+    use tauri_plugin_opener::OpenerExt;
+    let parsed = url::Url::parse(&url).map_err(|_| UiError::Invalid("not a web address".into()))?;
+    if !matches!(parsed.scheme(), "https" | "http") {
+        return Err(UiError::Invalid("only web addresses can be opened".into()));
+    }
+    app.opener()
+        .open_url(parsed.as_str(), None::<&str>)
+        .map_err(|_| UiError::Invalid("no browser could be opened".into()))
+}

@@ -1,0 +1,9 @@
+//! The app's commands: thin adapters from the window to the engine and settings crates.
+//!
+//! Each takes the shared state, calls the same functions the CLI calls, and maps errors to
+//! [`crate::UiError`]. None returns the API key, in any form.
+
+pub mod files;
+pub mod patients;
+pub mod settings;
+pub mod upload;

@@ -1,0 +1,239 @@
+//! Sending the queue: progress streamed over a channel, outcomes written back to the queue.
+
+use crate::{
+    commands::{
+        files::{lock, QUEUE_CHANGED},
+        patients::PatientView,
+    },
+    error::UiResult,
+    state::AppState,
+    UiError,
+};
+use decoda_engine::{
+    api::{NoteId, PatientId},
+    CancellationToken, FileStatus, Job, Phase, Progress,
+};
+use serde::Serialize;
+use tauri::{ipc::Channel, AppHandle, Emitter, Runtime, State};
+
+/// A progress event, with queue ids instead of engine positions. Byte counts are cumulative.
+#[derive(Debug, Clone, Serialize)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum UploadEvent {
+    /// Sending starts.
+    Started {
+        /// Files being sent.
+        files: usize,
+        /// Their total size.
+        total_bytes: u64,
+    },
+    /// Bytes sent so far.
+    Bytes {
+        /// All files.
+        sent: u64,
+        /// To send in all.
+        total: u64,
+        /// Recent speed.
+        bytes_per_sec: f64,
+        /// Per-file counts that moved: `[id, sent, size]`.
+        files: Vec<(u64, u64, u64)>,
+    },
+    /// What is happening now, in words.
+    Status {
+        /// The files concerned.
+        ids: Vec<u64>,
+        /// A sentence for the status line.
+        text: String,
+    },
+    /// A file reached its final state.
+    FileDone {
+        /// The file.
+        id: u64,
+        /// Whether it is in the chart.
+        uploaded: bool,
+        /// Why not, or a warning.
+        message: Option<String>,
+    },
+}
+
+/// One uploaded file, for the results grid.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadedView {
+    /// Queue id.
+    pub id: u64,
+    /// Display name in the chart.
+    pub name: String,
+    /// Attachment id.
+    pub attachment_id: String,
+    /// Temporary link to the file (shown, never stored).
+    pub signed_url: String,
+    /// Temporary link to the thumbnail, if the server made one.
+    pub thumbnail_url: Option<String>,
+    /// The file's content type as sent.
+    pub content_type: Option<String>,
+}
+
+/// The outcome of an upload.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadSummary {
+    /// Whose chart received the files.
+    pub patient: PatientView,
+    /// The files now in the chart.
+    pub uploaded: Vec<UploadedView>,
+    /// How many were not uploaded (they stay queued with their reason).
+    pub failed: usize,
+}
+
+/// Uploads every ready (or previously failed) file to the patient, confirming the patient with
+/// the server first: the window's idea of the patient is not trusted.
+#[tauri::command]
+pub async fn start_upload<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    patient_id: String,
+    note_id: Option<String>,
+    on_event: Channel<UploadEvent>,
+) -> UiResult<UploadSummary> {
+    let uploader = state.uploader()?;
+    let patient = uploader
+        .confirm_patient(&PatientId::new(patient_id.trim()))
+        .await?;
+    let cancel = CancellationToken::new();
+    {
+        let mut slot = lock(&state.upload);
+        if slot.is_some() {
+            return Err(UiError::Busy("an upload is already running".into()));
+        }
+        *slot = Some(cancel.clone());
+    }
+    let sending = lock(&state.queue).start_sending();
+    let _ = app.emit(QUEUE_CHANGED, ());
+    let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
+    let items = uploader
+        .check(sending.into_iter().map(|(_, spec)| spec).collect())
+        .await;
+    let job = Job {
+        patient: patient.clone(),
+        note: note_id.filter(|n| !n.is_empty()).map(NoteId::new),
+        items,
+    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward = tauri::async_runtime::spawn(forward(rx, ids.clone(), on_event));
+    let report = uploader.upload(job, Some(tx), cancel).await;
+    let _ = forward.await;
+    *lock(&state.upload) = None;
+
+    let mut uploaded = Vec::new();
+    {
+        let mut queue = lock(&state.queue);
+        for (id, file) in ids.iter().zip(&report.files) {
+            match &file.status {
+                FileStatus::Uploaded { attachment, .. } => {
+                    queue.finish(*id, Ok(attachment), file.notes.clone());
+                    let content_type = queue
+                        .items()
+                        .iter()
+                        .find(|i| i.id == *id)
+                        .and_then(|i| i.content_type.clone());
+                    uploaded.push(UploadedView {
+                        id: *id,
+                        name: attachment.name.clone(),
+                        attachment_id: attachment.id.to_string(),
+                        signed_url: attachment.signed_url.clone(),
+                        thumbnail_url: attachment.thumbnail_signed_url.clone(),
+                        content_type,
+                    });
+                }
+                FileStatus::Failed { problem } => {
+                    queue.finish(*id, Err(problem.to_string()), file.notes.clone())
+                }
+                FileStatus::Skipped { reason } => {
+                    queue.finish(*id, Err(reason.clone()), file.notes.clone())
+                }
+            }
+        }
+    }
+    let _ = app.emit(QUEUE_CHANGED, ());
+    let failed = report.files.len() - uploaded.len();
+    Ok(UploadSummary {
+        patient: PatientView::from(&patient),
+        uploaded,
+        failed,
+    })
+}
+
+/// Cancels the running upload, if any.
+#[tauri::command]
+pub fn cancel_upload(state: State<'_, AppState>) -> bool {
+    lock(&state.upload)
+        .as_ref()
+        .map(CancellationToken::cancel)
+        .is_some()
+}
+
+async fn forward(
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<Progress>,
+    ids: Vec<u64>,
+    channel: Channel<UploadEvent>,
+) {
+    let id = |i: usize| ids.get(i).copied().unwrap_or_default();
+    while let Some(event) = rx.recv().await {
+        let mapped = match event {
+            Progress::Started {
+                files, total_bytes, ..
+            } => UploadEvent::Started { files, total_bytes },
+            Progress::Bytes(b) => UploadEvent::Bytes {
+                sent: b.sent,
+                total: b.total,
+                bytes_per_sec: b.bytes_per_sec,
+                files: b
+                    .files
+                    .iter()
+                    .map(|f| (id(f.index), f.sent, f.size))
+                    .collect(),
+            },
+            Progress::Phase { files, phase } => UploadEvent::Status {
+                ids: files.into_iter().map(id).collect(),
+                text: describe(&phase),
+            },
+            Progress::FileDone {
+                index,
+                uploaded,
+                message,
+            } => UploadEvent::FileDone {
+                id: id(index),
+                uploaded,
+                message,
+            },
+            Progress::Finished { .. } => continue,
+        };
+        if channel.send(mapped).is_err() {
+            break;
+        }
+    }
+}
+
+fn describe(phase: &Phase) -> String {
+    match phase {
+        Phase::Sending => "Sending…".into(),
+        Phase::ServerProcessing => "All sent; Decoda is storing the files…".into(),
+        Phase::Retrying {
+            attempt,
+            wait_ms,
+            reason,
+        } => {
+            format!(
+                "Trying again in {} s (try {attempt}): {reason}",
+                wait_ms.div_ceil(1000)
+            )
+        }
+        Phase::CheckingChart => "The answer was lost; checking the chart for what arrived…".into(),
+        Phase::RepairingNames => "Correcting file names…".into(),
+    }
+}

@@ -1,0 +1,76 @@
+//! The one error shape the window sees: a kind it can branch on and a sentence it can show.
+//!
+//! Messages come from the engine's and settings' own errors, which never contain the key.
+
+use decoda_engine::api::ApiError;
+use decoda_settings::SettingsError;
+use serde::Serialize;
+
+/// An error as the UI receives it: `{"kind": "...", "message": "..."}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "message", rename_all = "camelCase")]
+pub enum UiError {
+    /// No key saved (or no tenant): the settings screen must be shown.
+    #[error("{0}")]
+    NotSignedIn(String),
+    /// The key or tenant was rejected by the server.
+    #[error("{0}")]
+    Rejected(String),
+    /// The patient or note does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// Something the user typed is not valid.
+    #[error("{0}")]
+    Invalid(String),
+    /// The server could not be reached or answered wrongly.
+    #[error("{0}")]
+    Network(String),
+    /// The system keychain failed.
+    #[error("{0}")]
+    Keychain(String),
+    /// Another upload is running.
+    #[error("{0}")]
+    Busy(String),
+}
+
+impl From<ApiError> for UiError {
+    fn from(e: ApiError) -> Self {
+        let message = e.to_string();
+        match e {
+            ApiError::Unauthorized { .. } => Self::Rejected(message),
+            ApiError::NotFound(_) => Self::NotFound(message),
+            ApiError::InvalidBaseUrl { .. } | ApiError::Validation { .. } => Self::Invalid(message),
+            _ => Self::Network(message),
+        }
+    }
+}
+
+impl From<SettingsError> for UiError {
+    fn from(e: SettingsError) -> Self {
+        let message = e.to_string();
+        match e {
+            SettingsError::Api(api) => api.into(),
+            SettingsError::NoTenant => Self::NotSignedIn(message),
+            SettingsError::KeychainUnavailable(_) | SettingsError::Keychain(_) => {
+                Self::Keychain(message)
+            }
+            _ => Self::Invalid(message),
+        }
+    }
+}
+
+/// Result type of the app's commands.
+pub type UiResult<T> = Result<T, UiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_json_shape_is_kind_and_message() {
+        let e = UiError::from(ApiError::Unauthorized { status: 401 });
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["kind"], "rejected");
+        assert!(json["message"].as_str().unwrap().contains("rejected"));
+    }
+}

@@ -1,0 +1,268 @@
+//! The files waiting to be sent, as the window lists them.
+//!
+//! Adding is idempotent (the same file dropped twice, which Tauri can report, is listed once), and
+//! every file the engine would refuse is marked with the reason as soon as it is added. Files that
+//! fail to upload stay, with the reason, until they are sent or removed.
+
+use decoda_engine::{api::models::Attachment, FileProblem, FileSpec, IntakeItem};
+use serde::Serialize;
+use std::{
+    path::{Path, PathBuf},
+    time::SystemTime,
+};
+
+/// Where a queued file stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum ItemState {
+    /// Can be sent.
+    Ready,
+    /// The engine refuses it; the reason says why.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// Being sent.
+    Sending,
+    /// In the chart.
+    Uploaded {
+        /// The attachment's id.
+        #[serde(rename = "attachmentId")]
+        attachment_id: String,
+    },
+    /// Sending failed; it can be retried.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One queued file, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueItem {
+    /// Stable id within this run of the app.
+    pub id: u64,
+    /// Where the file is.
+    pub path: PathBuf,
+    /// The file's own name.
+    pub file_name: String,
+    /// The display name it will get in the chart.
+    pub name: String,
+    /// The external id it will get, if any.
+    pub external_id: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+    /// The sniffed content type, when known.
+    pub content_type: Option<String>,
+    /// Where it stands.
+    #[serde(flatten)]
+    pub state: ItemState,
+    /// Notes about it (a repaired name, an external id that came back wrong).
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    identity: Option<(PathBuf, u64, Option<SystemTime>)>,
+}
+
+/// The queue.
+#[derive(Debug, Default)]
+pub struct Queue {
+    items: Vec<QueueItem>,
+    next_id: u64,
+}
+
+impl Queue {
+    /// Adds checked files; returns how many were new.
+    pub fn add(&mut self, checked: Vec<IntakeItem>) -> usize {
+        let mut added = 0;
+        for item in checked {
+            let identity = identity(&item.path);
+            if identity.is_some() && self.items.iter().any(|q| q.identity == identity) {
+                continue;
+            }
+            self.next_id += 1;
+            let file_name = item
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (name, size, content_type, state) = match item.result {
+                Ok(f) => (
+                    f.display_name,
+                    Some(f.size),
+                    Some(f.content_type),
+                    ItemState::Ready,
+                ),
+                Err(problem) => (file_name.clone(), None, None, refused(&problem)),
+            };
+            self.items.push(QueueItem {
+                id: self.next_id,
+                path: item.path,
+                file_name,
+                name,
+                external_id: None,
+                size,
+                content_type,
+                state,
+                notes: Vec::new(),
+                identity,
+            });
+            added += 1;
+        }
+        added
+    }
+
+    /// Every item, in the order added.
+    pub fn items(&self) -> &[QueueItem] {
+        &self.items
+    }
+
+    /// Removes an item; returns whether it was there. Items being sent cannot be removed.
+    pub fn remove(&mut self, id: u64) -> bool {
+        let before = self.items.len();
+        self.items
+            .retain(|i| i.id != id || i.state == ItemState::Sending);
+        before != self.items.len()
+    }
+
+    /// Sets the display name and external id of an item not yet uploaded.
+    pub fn edit(&mut self, id: u64, name: &str, external_id: Option<&str>) -> bool {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return false;
+        };
+        if matches!(item.state, ItemState::Uploaded { .. } | ItemState::Sending) {
+            return false;
+        }
+        let name = name.trim();
+        item.name = if name.is_empty() {
+            item.file_name.clone()
+        } else {
+            name.to_owned()
+        };
+        item.external_id = external_id
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned);
+        true
+    }
+
+    /// Marks the items to send (ready or failed) as sending and returns their specs, in order.
+    pub fn start_sending(&mut self) -> Vec<(u64, FileSpec)> {
+        self.items
+            .iter_mut()
+            .filter(|i| matches!(i.state, ItemState::Ready | ItemState::Failed { .. }))
+            .map(|i| {
+                i.state = ItemState::Sending;
+                i.notes.clear();
+                let spec = FileSpec {
+                    path: i.path.clone(),
+                    name: Some(i.name.clone()),
+                    external_id: i.external_id.clone(),
+                };
+                (i.id, spec)
+            })
+            .collect()
+    }
+
+    /// Records an item's outcome.
+    pub fn finish(&mut self, id: u64, outcome: Result<&Attachment, String>, notes: Vec<String>) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.state = match outcome {
+                Ok(a) => {
+                    item.name = a.name.clone();
+                    ItemState::Uploaded {
+                        attachment_id: a.id.to_string(),
+                    }
+                }
+                Err(reason) => ItemState::Failed { reason },
+            };
+            item.notes = notes;
+        }
+    }
+
+    /// Removes the uploaded items ("Upload more").
+    pub fn clear_uploaded(&mut self) {
+        self.items
+            .retain(|i| !matches!(i.state, ItemState::Uploaded { .. }));
+    }
+}
+
+fn refused(problem: &FileProblem) -> ItemState {
+    ItemState::Refused {
+        reason: problem.to_string(),
+    }
+}
+
+/// What makes two drops "the same file": the canonical path, size and modification time.
+fn identity(path: &Path) -> Option<(PathBuf, u64, Option<SystemTime>)> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&canonical).ok()?;
+    Some((canonical, meta.len(), meta.modified().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use decoda_engine::{check_files, Limits};
+
+    fn checked(paths: &[PathBuf]) -> Vec<IntakeItem> {
+        check_files(
+            &paths.iter().map(FileSpec::new).collect::<Vec<_>>(),
+            &Limits::default(),
+        )
+    }
+
+    #[test]
+    fn the_same_drop_twice_lists_each_file_once_and_refusals_carry_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.pdf");
+        let empty = dir.path().join("empty.pdf");
+        std::fs::write(&a, b"%PDF-1.4").unwrap();
+        std::fs::write(&empty, b"").unwrap();
+        let mut q = Queue::default();
+        assert_eq!(q.add(checked(&[a.clone(), empty.clone()])), 2);
+        assert_eq!(
+            q.add(checked(&[a.clone(), empty])),
+            0,
+            "a repeated drop adds nothing"
+        );
+        assert_eq!(q.items()[0].state, ItemState::Ready);
+        assert_eq!(
+            q.items()[1].state,
+            ItemState::Refused {
+                reason: "the file is empty".into()
+            }
+        );
+        assert_eq!(
+            q.items()[0].content_type.as_deref(),
+            Some("application/pdf")
+        );
+    }
+
+    #[test]
+    fn only_ready_and_failed_items_are_sent_and_edits_carry_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..3)
+            .map(|i| dir.path().join(format!("{i}.txt")))
+            .collect();
+        for p in &paths {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let mut q = Queue::default();
+        q.add(checked(&paths));
+        assert!(q.edit(1, " Consent ", Some(" E1 ")));
+        q.finish(3, Err("network".into()), Vec::new());
+        let sending = q.start_sending();
+        assert_eq!(
+            sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(sending[0].1.name.as_deref(), Some("Consent"));
+        assert_eq!(sending[0].1.external_id.as_deref(), Some("E1"));
+        assert!(!q.remove(1), "an item being sent stays");
+        assert!(
+            q.start_sending().is_empty(),
+            "nothing is sent twice at once"
+        );
+    }
+}

@@ -1,0 +1,94 @@
+//! What the app keeps while it runs: where settings live, the queue, the running upload.
+
+use crate::{error::UiResult, queue::Queue, UiError};
+use decoda_engine::{api::Client, CancellationToken, Settings as EngineSettings, Uploader};
+use decoda_settings::{default_settings_path, KeySource, Keychain, Resolved, SettingsFile};
+use std::{collections::HashMap, path::PathBuf, sync::Mutex};
+
+/// The app's state, shared by every command.
+#[derive(Debug)]
+pub struct AppState {
+    settings_path: PathBuf,
+    keychain: Keychain,
+    env: HashMap<String, String>,
+    /// The files waiting to be sent.
+    pub queue: Mutex<Queue>,
+    /// Cancels the running upload, if one runs.
+    pub upload: Mutex<Option<CancellationToken>>,
+}
+
+const ENV_VARS: [&str; 3] = ["DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"];
+
+impl AppState {
+    /// State from the process environment and the default settings file.
+    pub fn from_environment() -> UiResult<Self> {
+        let env = ENV_VARS
+            .iter()
+            .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
+            .collect();
+        let settings_path = default_settings_path(std::env::var("DECODA_CONFIG").ok())?;
+        Ok(Self::new(settings_path, Keychain::default(), env))
+    }
+
+    /// State with explicit parts (tests).
+    pub fn new(settings_path: PathBuf, keychain: Keychain, env: HashMap<String, String>) -> Self {
+        Self {
+            settings_path,
+            keychain,
+            env,
+            queue: Mutex::default(),
+            upload: Mutex::default(),
+        }
+    }
+
+    /// The settings file's path.
+    pub fn settings_path(&self) -> &PathBuf {
+        &self.settings_path
+    }
+
+    /// The keychain.
+    pub fn keychain(&self) -> &Keychain {
+        &self.keychain
+    }
+
+    /// Whether the environment sets this variable (it then overrides the settings screen).
+    pub fn env_overrides(&self, name: &str) -> bool {
+        self.env.contains_key(name)
+    }
+
+    /// Settings from every source, with the key if one is set.
+    pub fn resolve(&self) -> UiResult<Resolved> {
+        let file = SettingsFile::load(&self.settings_path)?;
+        let env = |k: &str| self.env.get(k).cloned();
+        Ok(Resolved::resolve(file, &env, &self.keychain)?)
+    }
+
+    /// A client for the configured server, or why there is none.
+    pub fn client(&self) -> UiResult<Client> {
+        let resolved = self.resolve()?;
+        let tenant = resolved.tenant()?.to_owned();
+        let Some((key, _)) = resolved.key else {
+            return Err(UiError::NotSignedIn(
+                "no API key is saved: open Settings to add one".into(),
+            ));
+        };
+        Ok(Client::builder(resolved.base_url, tenant, key).build()?)
+    }
+
+    /// An uploader with the configured limits.
+    pub fn uploader(&self) -> UiResult<Uploader> {
+        let file = SettingsFile::load(&self.settings_path)?;
+        let settings = EngineSettings {
+            limits: file.limits,
+            names_encoding: file.names_encoding,
+            retry: file.retry,
+            timeouts: file.timeouts,
+        };
+        Ok(Uploader::new(self.client()?, settings))
+    }
+
+    /// Where the key comes from, if anywhere (never the key itself).
+    pub fn key_source(&self) -> UiResult<Option<KeySource>> {
+        Ok(self.resolve()?.key.map(|(_, source)| source))
+    }
+}

@@ -1,0 +1,26 @@
+// The only module that talks to the Rust side. Every call goes to one of the app's own commands;
+// errors arrive as {kind, message}.
+const tauri = window.__TAURI__;
+
+export const inApp = Boolean(tauri);
+
+export function call(command, args = {}) {
+  return tauri.core.invoke(command, args);
+}
+
+export function onQueueChanged(handler) {
+  return tauri.event.listen("queue-changed", handler);
+}
+
+// Starts an upload; `onEvent` receives cumulative progress events over a Channel.
+export function startUpload(patientId, noteId, onEvent) {
+  const channel = new tauri.core.Channel();
+  channel.onmessage = onEvent;
+  return call("start_upload", { patientId, noteId: noteId || null, onEvent: channel });
+}
+
+// An error as a sentence for the user.
+export function describe(err) {
+  if (err && typeof err === "object" && "message" in err) return err.message;
+  return String(err);
+}
