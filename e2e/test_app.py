@@ -127,13 +127,19 @@ def test_a_rejected_key_is_not_saved_and_says_why(app, sandbox):
     shot("rejected-key")
 
 
-def test_a_failed_upload_stays_queued_with_the_reason_and_retry_sends_it(app, sandbox):
-    driver, shot, files = app
+def signed_in_with_one_file(app, sandbox, name, text):
+    """Settings saved, Maria Garcia (1984-03-12) chosen, one file queued."""
+    driver, _, files = app
     save_settings(driver, sandbox.url, KEY)
     choose_patient(driver, "garcia", "1984-03-12")
-    doc = files / "lab results.txt"
-    doc.write_text("potassium 4.1\n")
+    doc = files / name
+    doc.write_text(text)
     drop(driver, [doc])
+
+
+def test_a_failed_upload_stays_queued_with_the_reason_and_retry_sends_it(app, sandbox):
+    driver, shot, _ = app
+    signed_in_with_one_file(app, sandbox, "lab results.txt", "potassium 4.1\n")
     sandbox.fault("status500", times=20)
     driver.find_element(By.ID, "upload").click()
     wait(driver, 60).until(lambda d: "Not sent" in first_row(d))
@@ -150,12 +156,8 @@ def test_a_failed_upload_stays_queued_with_the_reason_and_retry_sends_it(app, sa
 
 
 def test_cancel_while_the_server_holds_the_answer(app, sandbox):
-    driver, shot, files = app
-    save_settings(driver, sandbox.url, KEY)
-    choose_patient(driver, "garcia", "1984-03-12")
-    doc = files / "consent.txt"
-    doc.write_text("I consent.\n")
-    drop(driver, [doc])
+    driver, shot, _ = app
+    signed_in_with_one_file(app, sandbox, "consent.txt", "I consent.\n")
     sandbox.fault("hang")
     driver.find_element(By.ID, "upload").click()
     wait(driver, 30).until(lambda d: "storing" in text_of(d, "upload-status"))

@@ -1,6 +1,6 @@
 //! The terminal progress bar, fed by the engine's progress events.
 
-use decoda_engine::{Phase, Progress, ProgressSink};
+use decoda_engine::{Progress, ProgressSink};
 use indicatif::{ProgressBar, ProgressStyle};
 use tokio::task::JoinHandle;
 
@@ -21,7 +21,7 @@ pub fn start(show: bool) -> (Option<ProgressSink>, Option<JoinHandle<()>>) {
             match event {
                 Progress::Started { total_bytes, .. } => bar.set_length(total_bytes),
                 Progress::Bytes(b) => bar.set_position(b.sent),
-                Progress::Phase { phase, .. } => bar.set_message(describe(&phase)),
+                Progress::Phase { phase, .. } => bar.set_message(phase.to_string()),
                 Progress::FileDone { .. } => {}
                 Progress::Finished { .. } => break,
             }
@@ -29,23 +29,4 @@ pub fn start(show: bool) -> (Option<ProgressSink>, Option<JoinHandle<()>>) {
         bar.finish_and_clear();
     });
     (Some(tx), Some(task))
-}
-
-fn describe(phase: &Phase) -> String {
-    match phase {
-        Phase::Sending => "sending".into(),
-        Phase::ServerProcessing => "all sent; the server is storing the files".into(),
-        Phase::Retrying {
-            attempt,
-            wait_ms,
-            reason,
-        } => {
-            format!(
-                "try {attempt} in {:.0} s ({reason})",
-                *wait_ms as f64 / 1000.0
-            )
-        }
-        Phase::CheckingChart => "checking the chart for files that may have landed".into(),
-        Phase::RepairingNames => "correcting names".into(),
-    }
 }

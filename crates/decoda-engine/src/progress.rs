@@ -108,6 +108,31 @@ pub enum Phase {
     RepairingNames,
 }
 
+impl std::fmt::Display for Phase {
+    /// The phase as a status line for people (the CLI's progress bar and the app's status).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Sending => f.write_str("sending"),
+            Self::ServerProcessing => f.write_str("all sent; Decoda is storing the files"),
+            Self::Retrying {
+                attempt,
+                wait_ms,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "trying again in {} s (try {attempt}): {reason}",
+                    wait_ms.div_ceil(1000)
+                )
+            }
+            Self::CheckingChart => {
+                f.write_str("the answer was lost; checking the chart for what arrived")
+            }
+            Self::RepairingNames => f.write_str("correcting file names"),
+        }
+    }
+}
+
 /// Per-file byte counters shared by the body streams and the sampler.
 #[derive(Debug)]
 pub(crate) struct Meter {
@@ -218,5 +243,37 @@ pub(crate) async fn sample(
         if finished {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_read_as_status_lines_with_waits_rounded_up() {
+        let retry = Phase::Retrying {
+            attempt: 2,
+            wait_ms: 1500,
+            reason: "the server had a problem (HTTP 500)".into(),
+        };
+        assert_eq!(
+            retry.to_string(),
+            "trying again in 2 s (try 2): the server had a problem (HTTP 500)"
+        );
+        assert_eq!(
+            Phase::ServerProcessing.to_string(),
+            "all sent; Decoda is storing the files"
+        );
+    }
+
+    #[test]
+    fn the_meter_knows_when_a_group_is_fully_sent() {
+        let meter = Meter::new(vec![10, 0, 5]);
+        meter.set(0, 10);
+        assert!(!meter.all_sent(&[0, 2]));
+        meter.set(2, 5);
+        assert!(meter.all_sent(&[0, 1, 2]), "an empty slot counts as sent");
+        assert_eq!(meter.sent_of(&[0, 2]), 15);
     }
 }

@@ -45,7 +45,7 @@ pub enum SettingsError {
     #[error("the system keychain failed: {0}")]
     Keychain(String),
     /// No tenant is configured.
-    #[error("no tenant is set: run `decoda login --tenant <TENANT>` or set DECODA_TENANT")]
+    #[error("no tenant is set: enter it in the app's Settings, or run `decoda login --tenant <TENANT>`, or set DECODA_TENANT")]
     NoTenant,
     /// The server address is unusable.
     #[error(transparent)]

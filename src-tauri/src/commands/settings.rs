@@ -22,9 +22,10 @@ pub struct SettingsView {
     pub locked_by_environment: bool,
 }
 
-/// Reads the settings for the screen.
+/// Reads the settings for the screen. Async, like every command that asks the keychain, so the
+/// D-Bus round trip never runs on the window's thread.
 #[tauri::command]
-pub fn get_settings(state: State<'_, AppState>) -> UiResult<SettingsView> {
+pub async fn get_settings(state: State<'_, AppState>) -> UiResult<SettingsView> {
     view(&state)
 }
 
@@ -91,7 +92,7 @@ pub async fn test_connection(state: State<'_, AppState>) -> UiResult<String> {
 
 /// Deletes the saved key.
 #[tauri::command]
-pub fn sign_out(state: State<'_, AppState>) -> UiResult<SettingsView> {
+pub async fn sign_out(state: State<'_, AppState>) -> UiResult<SettingsView> {
     let resolved = state.resolve()?;
     if let Some(tenant) = &resolved.tenant {
         state.keychain().delete(&resolved.base_url, tenant)?;

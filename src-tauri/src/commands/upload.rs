@@ -200,7 +200,7 @@ async fn forward(
             },
             Progress::Phase { files, phase } => UploadEvent::Status {
                 ids: files.into_iter().map(id).collect(),
-                text: describe(&phase),
+                text: sentence(&phase),
             },
             Progress::FileDone {
                 index,
@@ -219,21 +219,46 @@ async fn forward(
     }
 }
 
-fn describe(phase: &Phase) -> String {
-    match phase {
-        Phase::Sending => "Sending…".into(),
-        Phase::ServerProcessing => "All sent; Decoda is storing the files…".into(),
-        Phase::Retrying {
-            attempt,
-            wait_ms,
-            reason,
-        } => {
-            format!(
-                "Trying again in {} s (try {attempt}): {reason}",
-                wait_ms.div_ceil(1000)
-            )
-        }
-        Phase::CheckingChart => "The answer was lost; checking the chart for what arrived…".into(),
-        Phase::RepairingNames => "Correcting file names…".into(),
+/// The engine's phase text as a sentence for the status line.
+fn sentence(phase: &Phase) -> String {
+    let text = phase.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}…", first.to_uppercase(), chars.as_str()),
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_lines_start_with_a_capital_and_end_with_an_ellipsis() {
+        assert_eq!(
+            sentence(&Phase::ServerProcessing),
+            "All sent; Decoda is storing the files…"
+        );
+    }
+
+    #[test]
+    fn progress_events_serialise_in_the_shape_the_window_reads() {
+        let e = UploadEvent::Bytes {
+            sent: 5,
+            total: 10,
+            bytes_per_sec: 2.0,
+            files: vec![(7, 5, 10)],
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["event"], "bytes");
+        assert_eq!(json["bytesPerSec"], 2.0);
+        assert_eq!(json["files"][0], serde_json::json!([7, 5, 10]));
+        let done = serde_json::to_value(UploadEvent::FileDone {
+            id: 3,
+            uploaded: false,
+            message: Some("x".into()),
+        })
+        .unwrap();
+        assert_eq!(done["event"], "fileDone");
     }
 }
