@@ -21,5 +21,7 @@ if [ -z "${DISPLAY:-}" ]; then
 fi
 trap '[ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true' EXIT
 # WebKit's sandbox needs user namespaces that CI containers running as root may not give.
-export WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1 GTK_A11Y=none
-python3 -m pytest -q -p no:cacheprovider e2e "$@"
+export WEBKIT_DISABLE_SANDBOX_THIS_IS_DANGEROUS=1 WEBKIT_DISABLE_COMPOSITING_MODE=1
+# With arguments, they choose what to run (e.g. the app benchmark); by default every e2e test.
+[ $# -gt 0 ] || set -- e2e
+python3 -m pytest -q -p no:cacheprovider "$@"
