@@ -1,12 +1,16 @@
 """The desktop app end to end: settings, patient, files, upload, thumbnails; and the bad paths."""
 
 import base64
+import os
 import struct
+import subprocess
 import zlib
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
+
+from conftest import APP
 
 KEY = "sandbox-demo-key"
 
@@ -167,3 +171,15 @@ def test_cancel_while_the_server_holds_the_answer(app, sandbox):
     row = first_row(driver)
     assert "cancelled" in row and "check the patient's attachments" in row, row
     shot("cancelled")
+
+
+def test_a_second_launch_hands_its_file_to_the_running_window(app, sandbox):
+    driver, shot, files = app
+    save_settings(driver, sandbox.url, KEY)
+    doc = files / "opened with.pdf"
+    doc.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    second = subprocess.run([str(APP), str(doc)], env=os.environ, timeout=60, capture_output=True)
+    assert second.returncode == 0, second.stderr[-500:]
+    wait(driver).until(lambda d: "opened with.pdf" in d.execute_script(
+        "return [...document.querySelectorAll('#queue tbody tr td:nth-child(2) input')].map((i) => i.value);"))
+    shot("opened-with")

@@ -70,7 +70,7 @@ macro_rules! app_commands {
 
 /// The builder with the app's state, plugins, commands and drop handling, for `run` and for tests.
 pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
-    let builder = tauri::Builder::<R>::new()
+    let builder = single_instance(tauri::Builder::<R>::new())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state);
@@ -82,7 +82,8 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
         .setup(|app| {
             #[cfg(feature = "e2e")]
             app.add_capability(include_str!("../capabilities-e2e/e2e.json"))?;
-            let _ = app;
+            // "Open with" on the first launch: the files come as arguments.
+            open_with(app.handle(), std::env::args().skip(1).collect(), None);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -96,6 +97,53 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
                 });
             }
         })
+}
+
+/// A second launch (for example "Open with" on a file) hands its files to the running window and
+/// brings it forward instead of opening another. On Linux this needs the session bus; without one
+/// the app runs without the guard rather than failing to start.
+fn single_instance<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        return builder;
+    }
+    builder.plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
+        open_with(
+            app,
+            argv.into_iter().skip(1).collect(),
+            Some(std::path::PathBuf::from(cwd)),
+        );
+        if let Some(window) = app.get_webview_window("main") {
+            let _ = window.unminimize();
+            let _ = window.set_focus();
+        }
+    }))
+}
+
+/// Adds the paths among launch arguments (relative ones resolved against `cwd`) to the queue.
+fn open_with<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    args: Vec<String>,
+    cwd: Option<std::path::PathBuf>,
+) {
+    let paths: Vec<std::path::PathBuf> = args
+        .into_iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(std::path::PathBuf::from)
+        .map(|p| match (&cwd, p.is_relative()) {
+            (Some(dir), true) => dir.join(p),
+            _ => p,
+        })
+        .filter(|p| p.exists())
+        .collect();
+    if paths.is_empty() {
+        return;
+    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = commands::files::add_paths(&app, paths).await {
+            tracing::warn!("files opened with the app could not be added: {e}");
+        }
+    });
 }
 
 /// Builds and runs the app until its window closes.
