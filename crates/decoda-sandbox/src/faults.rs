@@ -224,11 +224,7 @@ pub(crate) async fn middleware(
     let Some(fault) = state.take_fault(req.uri().path()) else {
         return next.run(req).await;
     };
-    tracing::info!(
-        fault = fault.label(),
-        path = req.uri().path(),
-        "injecting fault"
-    );
+    tracing::info!(fault = fault.label(), "injecting fault");
     if is_upload(req.method(), req.uri().path()) {
         req.extensions_mut().insert(ActiveFault(fault));
         return next.run(req).await;

@@ -69,13 +69,16 @@ async fn not_found() -> Response {
     ApiError::detail(StatusCode::NOT_FOUND, "Not Found").into_response()
 }
 
-/// One info line per request: method, path and status only (never file names or patient data).
+/// One info line per request with method and status; the path (which can hold a patient id) only
+/// at debug level, like every other piece of patient data.
 async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let started = Instant::now();
     let response = next.run(request).await;
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    tracing::info!(%method, %path, status = response.status().as_u16(), elapsed_ms, "request");
+    let status = response.status().as_u16();
+    tracing::debug!(%method, %path, status, elapsed_ms, "request");
+    tracing::info!(%method, status, elapsed_ms, "request");
     response
 }
