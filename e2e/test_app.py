@@ -115,6 +115,8 @@ def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n", "a real thumbnail from the sandbox"
         assert driver.execute_script("return arguments[0].naturalWidth", img) > 0
     assert "Maria Garcia" in text_of(driver, "results-patient")
+    refused = invoke(driver, "thumbnail", {"url": sandbox.url + "/__sandbox/attachments"})
+    assert refused["error"]["kind"] == "invalid", "Rust fetches only thumbnails the server returned"
     stored = sandbox.attachments()
     assert sorted(a["originalFilename"] for a in stored) == ["referral, signed.pdf", "wound photo.png"]
     assert all(a["patientId"] == "pat_1001" for a in stored)

@@ -3,7 +3,11 @@
 use crate::{error::UiResult, queue::Queue, UiError};
 use decoda_engine::{api::Client, CancellationToken, Settings as EngineSettings, Uploader};
 use decoda_settings::{default_settings_path, KeySource, Keychain, Resolved, SettingsFile};
-use std::{collections::HashMap, path::PathBuf, sync::Mutex};
+use std::{
+    collections::{HashMap, HashSet},
+    path::PathBuf,
+    sync::Mutex,
+};
 
 /// The app's state, shared by every command.
 #[derive(Debug)]
@@ -15,6 +19,8 @@ pub struct AppState {
     pub queue: Mutex<Queue>,
     /// Cancels the running upload, if one runs.
     pub upload: Mutex<Option<CancellationToken>>,
+    /// Thumbnail links the server returned in this run: the only ones Rust will fetch for the window.
+    pub thumbnails: Mutex<HashSet<String>>,
 }
 
 const ENV_VARS: [&str; 3] = ["DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"];
@@ -38,6 +44,7 @@ impl AppState {
             env,
             queue: Mutex::default(),
             upload: Mutex::default(),
+            thumbnails: Mutex::default(),
         }
     }
 

@@ -124,9 +124,14 @@ fn data_url(content_type: &str, bytes: &[u8]) -> String {
 }
 
 /// Fetches a thumbnail the server returned and hands it over as a `data:` URL, so the page needs no
-/// remote image source in its CSP and the webview keeps no patient images in its disk cache.
+/// remote image source in its CSP and the webview keeps no patient images in its disk cache. Only
+/// links that an upload in this run returned are fetched: the window cannot make Rust fetch
+/// anything else.
 #[tauri::command]
-pub async fn thumbnail(url: String) -> UiResult<String> {
+pub async fn thumbnail(state: State<'_, AppState>, url: String) -> UiResult<String> {
+    if !lock(&state.thumbnails).contains(&url) {
+        return Err(UiError::Invalid("not a thumbnail this app received".into()));
+    }
     let parsed =
         url::Url::parse(&url).map_err(|_| UiError::Invalid("not a thumbnail address".into()))?;
     let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));

@@ -159,6 +159,7 @@ pub async fn start_upload<R: Runtime>(
             }
         }
     }
+    lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
     let _ = app.emit(QUEUE_CHANGED, ());
     let failed = report.files.len() - uploaded.len();
     Ok(UploadSummary {
