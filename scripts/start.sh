@@ -20,6 +20,7 @@ echo "The CLI works against the sandbox in this shell's environment too, e.g.:"
 echo "  DECODA_API_URL=$DECODA_API_URL DECODA_TENANT=demo-clinic DECODA_API_KEY=sandbox-demo-key ./target/debug/decoda patient --search garcia"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "No display found: starting the app under a virtual display (Xvfb); you will not see its window." >&2
-  exec xvfb-run -a ./target/debug/decoda-uploader
+  xvfb-run -a ./target/debug/decoda-uploader
+  exit
 fi
 ./target/debug/decoda-uploader
