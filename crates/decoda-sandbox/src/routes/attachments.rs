@@ -105,6 +105,19 @@ fn parse_updates(value: &Value) -> Result<Vec<(String, String)>, ApiError> {
     }
 }
 
+/// The one string field of a small JSON body (`{"name": …}`), or the 422 FastAPI would give.
+fn body_string(body: Result<Json<Value>, JsonRejection>, field: &str) -> Result<String, ApiError> {
+    let Json(value) = body.map_err(|r| json_rejection(&r))?;
+    let mut errors = Vec::new();
+    string_field(
+        &value,
+        field,
+        vec![json!("body"), json!(field)],
+        &mut errors,
+    )
+    .ok_or(ApiError::Validation(errors))
+}
+
 fn string_field(
     item: &Value,
     key: &str,
@@ -140,15 +153,7 @@ pub(crate) async fn rename_one(
     Path(attachment_id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<bool>, ApiError> {
-    let Json(value) = body.map_err(|r| json_rejection(&r))?;
-    let mut errors = Vec::new();
-    let name = string_field(
-        &value,
-        "name",
-        vec![json!("body"), json!("name")],
-        &mut errors,
-    )
-    .ok_or(ApiError::Validation(errors))?;
+    let name = body_string(body, "name")?;
     state
         .store()
         .rename_all(&[(attachment_id, name)])
@@ -162,15 +167,7 @@ pub(crate) async fn change_patient(
     Path(attachment_id): Path<String>,
     body: Result<Json<Value>, JsonRejection>,
 ) -> Result<Json<bool>, ApiError> {
-    let Json(value) = body.map_err(|r| json_rejection(&r))?;
-    let mut errors = Vec::new();
-    let patient_id = string_field(
-        &value,
-        "patientId",
-        vec![json!("body"), json!("patientId")],
-        &mut errors,
-    )
-    .ok_or(ApiError::Validation(errors))?;
+    let patient_id = body_string(body, "patientId")?;
     let mut store = state.store();
     if store.attachment(&attachment_id).is_none() {
         return Err(ApiError::not_found("Attachment"));
