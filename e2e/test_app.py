@@ -185,3 +185,18 @@ def test_a_second_launch_hands_its_file_to_the_running_window(app, sandbox):
     wait(driver).until(lambda d: "opened with.pdf" in d.execute_script(
         "return [...document.querySelectorAll('#queue tbody tr td:nth-child(2) input')].map((i) => i.value);"))
     shot("opened-with")
+
+
+def test_test_connection_then_sign_out_removes_the_key(app, sandbox):
+    driver, shot, _ = app
+    save_settings(driver, sandbox.url, KEY)
+    driver.find_element(By.ID, "test-connection").click()
+    wait(driver).until(lambda d: text_of(d, "settings-status").startswith("Connected to"))
+    assert "demo-clinic" in text_of(driver, "settings-status")
+    driver.find_element(By.ID, "sign-out").click()
+    wait(driver).until(lambda d: text_of(d, "settings-status").startswith("Signed out"))
+    assert "no key saved" in text_of(driver, "key-state")
+    assert invoke(driver, "get_settings", {})["keySaved"] is False
+    after = invoke(driver, "search_patients", {"term": "garcia"})
+    assert after["error"]["kind"] == "notSignedIn", after
+    shot("signed-out")
