@@ -68,9 +68,15 @@ macro_rules! app_commands {
     };
 }
 
-/// The builder with the app's state, plugins, commands and drop handling, for `run` and for tests.
-pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
-    let builder = single_instance(tauri::Builder::<R>::new())
+/// The app's state, plugins, commands and drop handling on top of `base`: `run` passes a builder
+/// that already holds the single-instance guard (it must come first), the IPC tests Tauri's mock
+/// builder. `launch_args` are the paths of an "Open with" on the first launch.
+pub fn builder<R: Runtime>(
+    base: tauri::Builder<R>,
+    state: AppState,
+    launch_args: Vec<String>,
+) -> tauri::Builder<R> {
+    let builder = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(state);
@@ -79,11 +85,10 @@ pub fn builder<R: Runtime>(state: AppState) -> tauri::Builder<R> {
     #[cfg(not(feature = "e2e"))]
     let builder = builder.invoke_handler(app_commands!());
     builder
-        .setup(|app| {
+        .setup(move |app| {
             #[cfg(feature = "e2e")]
             app.add_capability(include_str!("../capabilities-e2e/e2e.json"))?;
-            // "Open with" on the first launch: the files come as arguments.
-            open_with(app.handle(), std::env::args().skip(1).collect(), None);
+            open_with(app.handle(), launch_args, None);
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -155,11 +160,16 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    if let Err(e) = builder::<tauri::Wry>(state).run(tauri::generate_context!()) {
+    let base = single_instance(tauri::Builder::<tauri::Wry>::new());
+    let launch_args = std::env::args().skip(1).collect();
+    if let Err(e) = builder(base, state, launch_args).run(tauri::generate_context!()) {
         eprintln!("Decoda Uploader could not start: {e}");
         std::process::exit(1);
     }
 }
+
+#[cfg(test)]
+mod ipc_tests;
 
 #[cfg(test)]
 mod tests {

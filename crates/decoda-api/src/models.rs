@@ -90,6 +90,18 @@ pub struct Patient {
 pub type PatientSummary = Patient;
 
 impl Patient {
+    /// The legal name folded for comparison (case and spacing ignored), so that two charts whose
+    /// names a person could confuse compare equal even when one shows a preferred name.
+    pub fn name_key(&self) -> String {
+        [self.first_name.as_deref(), self.last_name.as_deref()]
+            .into_iter()
+            .flatten()
+            .flat_map(str::split_whitespace)
+            .map(str::to_lowercase)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     /// "First Last", with the preferred name in brackets when it differs, for people to read.
     pub fn display_name(&self) -> String {
         let full = [self.first_name.as_deref(), self.last_name.as_deref()]
@@ -182,5 +194,16 @@ mod tests {
         assert_eq!(p.display_name(), "Robert Lee (Bob)");
         p.preferred_name = Some("Robert".into());
         assert_eq!(p.display_name(), "Robert Lee");
+    }
+
+    #[test]
+    fn name_key_ignores_case_spacing_and_the_preferred_name() {
+        let a: Patient =
+            serde_json::from_str(r#"{"id":"a","firstName":"Maria","lastName":"Garcia"}"#).unwrap();
+        let b: Patient = serde_json::from_str(
+            r#"{"id":"b","firstName":" maria ","lastName":"GARCIA","preferredName":"Mari"}"#,
+        )
+        .unwrap();
+        assert_eq!(a.name_key(), b.name_key());
     }
 }

@@ -19,6 +19,9 @@ pub struct PatientView {
     pub archived: bool,
     /// Another result has the same name: check the date of birth.
     pub look_alike: bool,
+    /// The legal name folded for comparison; not sent to the window.
+    #[serde(skip)]
+    name_key: String,
 }
 
 impl From<&Patient> for PatientView {
@@ -29,13 +32,15 @@ impl From<&Patient> for PatientView {
             date_of_birth: p.date_of_birth.clone().unwrap_or_else(|| "unknown".into()),
             archived: p.is_archived == Some(true),
             look_alike: false,
+            name_key: p.name_key(),
         }
     }
 }
 
-/// Marks results whose names collide, so the window can ask for care.
+/// Marks results whose legal names collide (whatever preferred names they show), so the window
+/// can ask for care.
 pub(crate) fn mark_look_alikes(mut views: Vec<PatientView>) -> Vec<PatientView> {
-    let names: Vec<String> = views.iter().map(|v| v.name.to_lowercase()).collect();
+    let names: Vec<String> = views.iter().map(|v| v.name_key.clone()).collect();
     for (i, v) in views.iter_mut().enumerate() {
         v.look_alike = names
             .iter()
@@ -101,19 +106,22 @@ pub async fn list_notes(state: State<'_, AppState>, patient_id: String) -> UiRes
 mod tests {
     use super::*;
 
-    fn v(name: &str) -> PatientView {
-        PatientView {
-            id: name.into(),
-            name: name.into(),
-            date_of_birth: "x".into(),
-            archived: false,
-            look_alike: false,
-        }
+    fn v(first: &str, last: &str, preferred: Option<&str>) -> PatientView {
+        let p: Patient = serde_json::from_value(serde_json::json!({
+            "id": format!("{first}-{last}"), "firstName": first, "lastName": last,
+            "preferredName": preferred,
+        }))
+        .unwrap();
+        PatientView::from(&p)
     }
 
     #[test]
-    fn same_names_are_flagged_as_look_alikes() {
-        let out = mark_look_alikes(vec![v("Maria Garcia"), v("maria garcia"), v("James Chen")]);
+    fn same_legal_names_are_flagged_as_look_alikes_whatever_they_go_by() {
+        let out = mark_look_alikes(vec![
+            v("Maria", "Garcia", None),
+            v("maria", "garcia", Some("Mari")),
+            v("James", "Chen", None),
+        ]);
         assert_eq!(
             out.iter().map(|p| p.look_alike).collect::<Vec<_>>(),
             [true, true, false]

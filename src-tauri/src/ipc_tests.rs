@@ -1,0 +1,280 @@
+//! The app's commands driven through Tauri's IPC layer (mock runtime) with the real capabilities
+//! from `tauri.conf.json` and `capabilities/`, against the sandbox. Every answer, event and channel
+//! message the window could receive is recorded and searched for a canary API key.
+
+use crate::{
+    commands::{
+        files::{add_paths, QUEUE_CHANGED},
+        upload::start_upload,
+    },
+    AppState,
+};
+use serde_json::{json, Value};
+use std::{
+    collections::HashMap,
+    path::Path,
+    sync::{Arc, Mutex},
+};
+use tauri::{
+    ipc::{CallbackFn, Channel, InvokeBody, InvokeResponseBody},
+    test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY},
+    webview::InvokeRequest,
+    App, Listener, Manager, WebviewWindow, WebviewWindowBuilder,
+};
+
+const CANARY: &str = "canary-key-5f1e9c0d7a";
+const APP_URL: &str = "tauri://localhost";
+
+/// The app on the mock runtime, a sandbox that accepts only the canary key, and everything the
+/// window received so far.
+struct Harness {
+    app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    sandbox: decoda_sandbox::Sandbox,
+    seen: Arc<Mutex<Vec<String>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn start() -> Self {
+        let config = decoda_sandbox::Config {
+            api_key: CANARY.into(),
+            ..Default::default()
+        };
+        let sandbox = tauri::async_runtime::block_on(decoda_sandbox::spawn(
+            config,
+            "127.0.0.1:0".parse().unwrap(),
+        ))
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let env = HashMap::from([
+            ("DECODA_API_URL".to_owned(), sandbox.base_url()),
+            (
+                "DECODA_TENANT".to_owned(),
+                decoda_sandbox::DEFAULT_TENANT.to_owned(),
+            ),
+            ("DECODA_API_KEY".to_owned(), CANARY.to_owned()),
+        ]);
+        let state = AppState::new(
+            dir.path().join("settings.toml"),
+            decoda_settings::Keychain::with_service(format!(
+                "decoda-uploader-ipc-test-{}",
+                std::process::id()
+            )),
+            env,
+        );
+        let app = crate::builder(mock_builder(), state, Vec::new())
+            .build(tauri::generate_context!(test = true))
+            .unwrap();
+        // The runtime creates the configured window when its event loop starts; the mock's never
+        // does, so the test opens it from the same configuration.
+        let config = app.config().app.windows[0].clone();
+        let window = WebviewWindowBuilder::from_config(&app, &config)
+            .unwrap()
+            .build()
+            .unwrap();
+        let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+        let events = seen.clone();
+        app.listen_any(QUEUE_CHANGED, move |e| {
+            events.lock().unwrap().push(e.payload().to_owned())
+        });
+        Self {
+            app,
+            window,
+            sandbox,
+            seen,
+            _dir: dir,
+        }
+    }
+
+    /// Invokes a command as the window at `url` would, recording the answer.
+    fn invoke_from(&self, url: &str, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: url.parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        let answer = get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().unwrap());
+        let text = match &answer {
+            Ok(v) | Err(v) => v.to_string(),
+        };
+        self.seen.lock().unwrap().push(text);
+        answer
+    }
+
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        self.invoke_from(APP_URL, cmd, args)
+    }
+
+    /// Adds paths through the code a window drop runs.
+    fn drop_paths(&self, paths: &[&Path]) -> usize {
+        let paths = paths.iter().map(|p| p.to_path_buf()).collect();
+        tauri::async_runtime::block_on(add_paths(self.app.handle(), paths)).unwrap()
+    }
+
+    fn assert_no_canary(&self) {
+        let seen = self.seen.lock().unwrap();
+        assert!(!seen.is_empty());
+        for text in seen.iter() {
+            assert!(!text.contains(CANARY), "the key reached the window: {text}");
+        }
+    }
+}
+
+fn png(path: &Path) {
+    image::RgbImage::from_pixel(16, 16, image::Rgb([200, 40, 40]))
+        .save(path)
+        .unwrap();
+}
+
+#[test]
+fn settings_and_patient_search_answer_without_the_key() {
+    let h = Harness::start();
+    let view = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["keySaved"], true);
+    assert_eq!(view["keyFromEnvironment"], true);
+    assert_eq!(view["lockedByEnvironment"], true);
+
+    let hits = h
+        .invoke("search_patients", json!({ "term": "Maria Garcia" }))
+        .unwrap();
+    let hits = hits.as_array().unwrap();
+    assert!(hits.len() >= 2, "{hits:?}");
+    assert!(hits.iter().all(|p| p["lookAlike"] == true), "{hits:?}");
+
+    let patient = h
+        .invoke("get_patient", json!({ "id": "pat_1001" }))
+        .unwrap();
+    assert_eq!(patient["dateOfBirth"], "1984-03-12");
+    let missing = h
+        .invoke("get_patient", json!({ "id": "pat_9999" }))
+        .unwrap_err();
+    assert_eq!(missing["kind"], "notFound");
+
+    let rejected = h
+        .invoke(
+            "save_settings",
+            json!({ "apiUrl": h.sandbox.base_url(), "tenant": "demo-clinic",
+                    "apiKey": format!("wrong-{CANARY}") }),
+        )
+        .unwrap_err();
+    assert_eq!(rejected["kind"], "rejected", "{rejected}");
+    h.assert_no_canary();
+}
+
+#[test]
+fn the_window_reaches_only_the_apps_own_commands_and_only_from_the_app() {
+    let h = Harness::start();
+    for (cmd, args) in [
+        ("plugin:dialog|open", json!({ "options": {} })),
+        (
+            "plugin:opener|open_url",
+            json!({ "url": "https://example.com" }),
+        ),
+        ("plugin:fs|read_file", json!({ "path": "/etc/passwd" })),
+    ] {
+        let denied = h.invoke(cmd, args).unwrap_err().to_string();
+        assert!(
+            denied.contains("not allowed"),
+            "{cmd} must be denied: {denied}"
+        );
+    }
+    #[cfg(not(feature = "e2e"))]
+    assert!(
+        h.invoke("e2e_drop_paths", json!({ "paths": ["/etc/hostname"] }))
+            .is_err(),
+        "the test-only drop command exists only in e2e builds"
+    );
+    let remote = h
+        .invoke_from("https://evil.example.com", "get_settings", json!({}))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        remote.contains("not allowed"),
+        "a remote page must not reach the commands: {remote}"
+    );
+    assert!(h.invoke("list_queue", json!({})).is_ok());
+}
+
+#[test]
+fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let scan = files.path().join("scan.png");
+    png(&scan);
+    let empty = files.path().join("empty.pdf");
+    std::fs::write(&empty, b"").unwrap();
+    assert_eq!(h.drop_paths(&[&scan, &empty]), 2);
+
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let states: Vec<&str> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["ready", "refused"], "{queue}");
+    let preview = h
+        .invoke("preview", json!({ "id": queue[0]["id"] }))
+        .unwrap();
+    assert!(preview
+        .as_str()
+        .unwrap()
+        .starts_with("data:image/png;base64,"));
+
+    let messages: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = messages.clone();
+    let channel = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(json) = body {
+            sink.lock().unwrap().push(json);
+        }
+        Ok(())
+    });
+    let summary = tauri::async_runtime::block_on(start_upload(
+        h.app.handle().clone(),
+        h.app.state(),
+        "pat_1001".into(),
+        None,
+        channel,
+    ))
+    .unwrap();
+    assert_eq!(summary.uploaded.len(), 1);
+    assert_eq!(summary.patient.id, "pat_1001");
+
+    let messages = messages.lock().unwrap().clone();
+    let kinds: Vec<String> = messages
+        .iter()
+        .map(|m| serde_json::from_str::<Value>(m).unwrap()["event"].to_string())
+        .collect();
+    for kind in ["\"started\"", "\"bytes\"", "\"fileDone\""] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} in {kinds:?}");
+    }
+    h.seen.lock().unwrap().extend(messages);
+    h.seen
+        .lock()
+        .unwrap()
+        .push(serde_json::to_string(&summary).unwrap());
+
+    let thumb = summary.uploaded[0].thumbnail_url.clone().unwrap();
+    let data = h.invoke("thumbnail", json!({ "url": thumb })).unwrap();
+    assert!(data.as_str().unwrap().starts_with("data:image/"));
+    let other = format!("{}/files/anything.png", h.sandbox.base_url());
+    let refused = h.invoke("thumbnail", json!({ "url": other }));
+    assert!(
+        refused.is_err(),
+        "only links an upload returned are fetched"
+    );
+
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(queue[0]["state"], "uploaded", "{queue}");
+    assert!(
+        h.seen.lock().unwrap().len() > 6,
+        "queue events were recorded too"
+    );
+    h.assert_no_canary();
+}
