@@ -6,7 +6,9 @@ import struct
 import subprocess
 import zlib
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -115,6 +117,7 @@ def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n", "a real thumbnail from the sandbox"
         assert driver.execute_script("return arguments[0].naturalWidth", img) > 0
     assert "Maria Garcia" in text_of(driver, "results-patient")
+    assert driver.find_elements(By.CSS_SELECTOR, "#queue td.preview img"), "previews survive the re-render"
     refused = invoke(driver, "thumbnail", {"url": sandbox.url + "/__sandbox/attachments"})
     assert refused["error"]["kind"] == "invalid", "Rust fetches only thumbnails the server returned"
     stored = sandbox.attachments()
@@ -200,3 +203,79 @@ def test_test_connection_then_sign_out_removes_the_key(app, sandbox):
     after = invoke(driver, "search_patients", {"term": "garcia"})
     assert after["error"]["kind"] == "notSignedIn", after
     shot("signed-out")
+
+
+# Every control a user can reach, with the name a screen reader announces for it (computed as the
+# accessible-name rules do for these elements: aria-labelledby, aria-label, <label>, own text).
+UNNAMED_CONTROLS = """
+const visible = (el) => el.offsetParent !== null || el === document.activeElement;
+const nameOf = (el) => {
+  const by = el.getAttribute('aria-labelledby');
+  if (by) return by.split(/\\s+/).map((id) => document.getElementById(id)?.textContent || '').join(' ');
+  if (el.getAttribute('aria-label')) return el.getAttribute('aria-label');
+  if (el.labels && el.labels.length) return [...el.labels].map((l) => l.textContent).join(' ');
+  return el.textContent;
+};
+return [...document.querySelectorAll('button, input, select, textarea, progress, a[href], [tabindex]')]
+  .filter(visible)
+  .filter((el) => !nameOf(el).trim())
+  .map((el) => el.outerHTML.slice(0, 120));
+"""
+
+
+def press(driver, *keys):
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def active(driver):
+    return driver.execute_script(
+        "const a = document.activeElement; return {id: a.id, text: a.textContent, tag: a.tagName};")
+
+
+def tab_until(driver, matches, limit=60):
+    """Presses Tab until the focused element matches, as a keyboard user moves through the window."""
+    for _ in range(limit):
+        press(driver, Keys.TAB)
+        if matches(active(driver)):
+            return
+    raise AssertionError(f"Tab never reached the control; focus ended on {active(driver)}")
+
+
+def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, sandbox):
+    driver, shot, files = app
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "settings-form")))
+    assert driver.execute_script(UNNAMED_CONTROLS) == []
+    save_settings(driver, sandbox.url, KEY)
+    press(driver, Keys.ESCAPE)
+    wait(driver).until(lambda d: d.find_element(By.ID, "settings").get_attribute("hidden") is not None)
+    assert "Choose the patient first" in text_of(driver, "upload-hint")
+
+    tab_until(driver, lambda a: a["id"] == "patient-term")
+    press(driver, "garcia", Keys.ENTER)
+    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".patient-hit")) >= 2)
+    assert "same name" in text_of(driver, "patient-status"), "look-alikes are announced"
+    tab_until(driver, lambda a: "1984-03-12" in a["text"])
+    press(driver, Keys.ENTER)
+    wait(driver).until(lambda d: text_of(d, "patient-dob") == "1984-03-12")
+    wait(driver).until(lambda d: active(d)["id"] == "note")
+
+    first, second = files / "first.txt", files / "second.txt"
+    first.write_text("first\n")
+    second.write_text("second\n")
+    drop(driver, [first, second])
+    tab_until(driver, lambda a: a["tag"] == "BUTTON" and a["text"] == "Remove")
+    press(driver, Keys.ENTER)
+    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 1)
+    assert active(driver)["text"] == "Remove", "focus stays in the queue after a removal"
+    assert "Ready to send 1 file(s) to Maria Garcia" in text_of(driver, "upload-hint")
+    assert driver.execute_script(UNNAMED_CONTROLS) == []
+    shot("keyboard-queue")
+
+    tab_until(driver, lambda a: a["id"] == "upload")
+    press(driver, Keys.ENTER)
+    wait(driver, 60).until(lambda d: active(d)["id"] == "results-title")
+    assert "Maria Garcia" in active(driver)["text"]
+    assert driver.execute_script(UNNAMED_CONTROLS) == []
+    stored = sandbox.attachments()
+    assert [a["originalFilename"] for a in stored] == ["second.txt"], "the first was removed"
+    shot("keyboard-uploaded")

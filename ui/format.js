@@ -25,3 +25,13 @@ export function progressText(sent, total, bytesPerSec, eta) {
   const speed = bytesPerSec > 0 ? `, ${formatBytes(Math.round(bytesPerSec))}/s` : "";
   return `${pct} % (${formatBytes(sent)} of ${formatBytes(total)}${speed})${eta ? ", " + eta : ""}`;
 }
+
+// A short label for a file type, shown where there is no picture (PDFs, text, unknown types).
+export function typeLabel(contentType) {
+  const known = { "application/pdf": "PDF", "text/plain": "TXT", "image/jpeg": "JPG", "image/tiff": "TIFF",
+    "application/msword": "DOC", "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX" };
+  if (!contentType) return "FILE";
+  if (known[contentType]) return known[contentType];
+  const sub = contentType.split("/").pop().split("+")[0].split(".").pop().replace(/^x-/, "");
+  return sub ? sub.slice(0, 4).toUpperCase() : "FILE";
+}

@@ -1,7 +1,7 @@
 // The window's behaviour: shows what Rust reports and forwards clicks. No secrets and no business
 // rules live here; patient data is rendered with textContent only.
 import { call, describe, inApp, onQueueChanged, startUpload } from "./api.js";
-import { formatBytes, formatEta, progressText } from "./format.js";
+import { formatBytes, formatEta, progressText, typeLabel } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
 let chosenPatient = null;
@@ -71,7 +71,13 @@ $("sign-out").addEventListener("click", async () => {
   }
 });
 $("open-settings").addEventListener("click", () => showSettings(true));
-$("close-settings").addEventListener("click", () => showSettings(false));
+$("close-settings").addEventListener("click", () => {
+  showSettings(false);
+  $("open-settings").focus();
+});
+$("settings").addEventListener("keydown", (e) => {
+  if (e.key === "Escape") $("close-settings").click();
+});
 
 // ---- Patient --------------------------------------------------------------------------------
 function patientLine(p) {
@@ -122,6 +128,8 @@ async function choosePatient(id) {
     for (const n of await call("list_notes", { patientId: p.id })) {
       select.append(new Option(`${n.title}${n.visitDate ? " — " + n.visitDate : ""}`, n.id));
     }
+    // The chosen result's button is gone: keep the keyboard user at the next step.
+    select.focus();
   } catch (err) {
     setStatus("patient-status", describe(err), true);
   }
@@ -146,8 +154,41 @@ function cell(text) {
   return td;
 }
 
+// What had the keyboard focus inside the queue, so a re-render (the queue changes while the user
+// works) neither loses the focus nor what was being typed.
+function saveQueueFocus(body) {
+  const active = document.activeElement;
+  if (!active || !body.contains(active) || !active.dataset.focusKey) return null;
+  const rows = [...body.children];
+  return {
+    key: active.dataset.focusKey,
+    row: rows.indexOf(active.closest("tr")),
+    value: active.tagName === "INPUT" ? active.value : null,
+    selection: active.tagName === "INPUT" ? [active.selectionStart, active.selectionEnd] : null,
+  };
+}
+
+function restoreQueueFocus(body, saved) {
+  if (!saved) return;
+  let target = body.querySelector(`[data-focus-key="${saved.key}"]`);
+  if (target && saved.value !== null && !target.disabled) {
+    target.value = saved.value;
+    target.setSelectionRange(...saved.selection);
+  }
+  if (!target || target.disabled) {
+    // The row went (removed) or froze (sending): the nearest row's Remove, else "Add files…".
+    const rows = body.children;
+    const row = rows[Math.min(saved.row, rows.length - 1)];
+    target = row?.querySelector("button") || $("add-files");
+  }
+  target.focus();
+}
+
 function renderQueue() {
   const body = $("queue").querySelector("tbody");
+  const focus = saveQueueFocus(body);
+  previewObserver.disconnect();
+  onScreen.clear();
   const rows = document.createDocumentFragment();
   for (const item of queue) {
     const tr = document.createElement("tr");
@@ -155,12 +196,14 @@ function renderQueue() {
     tr.className = `state-${item.state}`;
     const preview = document.createElement("td");
     preview.className = "preview";
-    preview.textContent = (item.contentType || "?").split("/").pop().slice(0, 4).toUpperCase();
+    preview.textContent = typeLabel(item.contentType);
     if ((item.contentType || "").startsWith("image/")) lazyPreview(preview, item.id);
     const name = document.createElement("input");
+    name.dataset.focusKey = `${item.id}:name`;
     name.value = item.name;
     name.setAttribute("aria-label", `Name in chart for ${item.fileName}`);
     const ext = document.createElement("input");
+    ext.dataset.focusKey = `${item.id}:ext`;
     ext.value = item.externalId || "";
     ext.setAttribute("aria-label", `External id for ${item.fileName}`);
     const editable = item.state === "ready" || item.state === "failed";
@@ -178,6 +221,7 @@ function renderQueue() {
     if (item.state !== "sending") {
       const remove = document.createElement("button");
       remove.type = "button";
+      remove.dataset.focusKey = `${item.id}:remove`;
       remove.textContent = "Remove";
       remove.setAttribute("aria-label", `Remove ${item.fileName}`);
       remove.addEventListener("click", () => call("remove_file", { id: item.id }));
@@ -187,29 +231,69 @@ function renderQueue() {
     rows.append(tr);
   }
   body.replaceChildren(rows);
+  restoreQueueFocus(body, focus);
   updateUploadButton();
 }
 
-const previewObserver = "IntersectionObserver" in window
-  ? new IntersectionObserver((entries) => {
-      for (const e of entries) {
-        if (!e.isIntersecting) continue;
-        previewObserver.unobserve(e.target);
-        loadPreview(e.target, Number(e.target.dataset.previewId));
-      }
-    })
-  : null;
+// Previews are made in Rust for rows that are on screen once scrolling pauses, at most two at a
+// time, and kept by queue id so a re-render does not ask again. Rows scrolled past are skipped, so
+// a fast scroll through 2,000 files stays smooth and does not queue 2,000 image decodes behind the
+// rows the user stops at.
+const previews = new Map();
+const onScreen = new Set();
+let previewsInFlight = 0;
+let scrolling = null;
+window.addEventListener("scroll", () => {
+  clearTimeout(scrolling);
+  scrolling = setTimeout(() => {
+    scrolling = null;
+    pumpPreviews();
+  }, 150);
+}, { passive: true });
+const previewObserver = new IntersectionObserver((entries) => {
+  for (const e of entries) {
+    if (e.isIntersecting) onScreen.add(e.target);
+    else onScreen.delete(e.target);
+  }
+  pumpPreviews();
+});
 
 function lazyPreview(td, id) {
   td.dataset.previewId = id;
-  if (previewObserver) previewObserver.observe(td);
-  else loadPreview(td, id);
+  if (previews.has(id)) showPreview(td, previews.get(id));
+  else previewObserver.observe(td);
+}
+
+function pumpPreviews() {
+  if (scrolling !== null) return;
+  for (const td of onScreen) {
+    if (previewsInFlight >= 2) return;
+    onScreen.delete(td);
+    if (!td.isConnected) continue;
+    previewObserver.unobserve(td);
+    previewsInFlight += 1;
+    loadPreview(td, Number(td.dataset.previewId)).finally(() => {
+      previewsInFlight -= 1;
+      pumpPreviews();
+    });
+  }
 }
 
 async function loadPreview(td, id) {
   const url = await call("preview", { id }).catch(() => null);
   if (!url) return;
-  const img = document.createElement("img");
+  previews.set(id, url);
+  // Decoded off the page's main work, then swapped in within a frame: the row keeps its size.
+  const img = new Image();
+  img.decoding = "async";
+  img.src = url;
+  await img.decode().catch(() => {});
+  requestAnimationFrame(() => {
+    if (td.isConnected) showPreview(td, url, img);
+  });
+}
+
+function showPreview(td, url, img = new Image()) {
   img.src = url;
   img.alt = "";
   td.replaceChildren(img);
@@ -226,6 +310,11 @@ $("add-files").addEventListener("click", () => call("pick_files").catch((err) =>
 function updateUploadButton() {
   const sendable = queue.some((i) => i.state === "ready" || i.state === "failed");
   $("upload").disabled = uploading || !chosenPatient || !sendable;
+  $("upload-hint").textContent = uploading ? ""
+    : !chosenPatient ? "Choose the patient first (step 1)."
+    : !sendable && queue.some((i) => i.state === "uploaded") ? "Everything listed has been sent. Add files to send more."
+    : !sendable ? "Add the files to send (step 2)."
+    : `Ready to send ${queue.filter((i) => i.state === "ready" || i.state === "failed").length} file(s) to ${patientLine(chosenPatient)}.`;
   $("upload").textContent = queue.some((i) => i.state === "failed") ? "Upload (retry failed files)" : "Upload";
 }
 
@@ -234,6 +323,7 @@ $("upload").addEventListener("click", async () => {
   uploading = true;
   updateUploadButton();
   $("cancel").hidden = false;
+  $("cancel").focus();
   $("progress").hidden = false;
   $("progress").value = 0;
   const started = Date.now();
@@ -243,7 +333,8 @@ $("upload").addEventListener("click", async () => {
       if (event.event === "bytes") {
         $("progress").max = Math.max(event.total, 1);
         $("progress").value = event.sent;
-        setStatus("upload-status", progressText(event.sent, event.total, event.bytesPerSec, formatEta(event.total - event.sent, event.bytesPerSec)));
+        // Not a live region: a screen reader would read every tick. Phases go to upload-status.
+        $("progress-text").textContent = progressText(event.sent, event.total, event.bytesPerSec, formatEta(event.total - event.sent, event.bytesPerSec));
       } else if (event.event === "status") {
         setStatus("upload-status", event.text);
       }
@@ -257,7 +348,10 @@ $("upload").addEventListener("click", async () => {
     uploading = false;
     $("cancel").hidden = true;
     $("progress").hidden = true;
+    $("progress-text").textContent = "";
     await refreshQueue();
+    const next = !$("results").hidden ? $("results-title") : !$("upload").disabled ? $("upload") : $("add-files");
+    next.focus();
   }
 });
 
@@ -273,7 +367,7 @@ function showResults(summary) {
     li.className = "result";
     const figure = document.createElement("div");
     figure.className = "thumb";
-    figure.textContent = (file.contentType || "file").split("/").pop().toUpperCase();
+    figure.textContent = typeLabel(file.contentType);
     if (file.thumbnailUrl) {
       call("thumbnail", { url: file.thumbnailUrl }).then((dataUrl) => {
         const img = document.createElement("img");
@@ -299,6 +393,7 @@ $("upload-more").addEventListener("click", async () => {
   $("results-grid").replaceChildren();
   $("results").hidden = true;
   setStatus("upload-status", "");
+  $("add-files").focus();
 });
 
 // ---- Start ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // The UI's own logic, run with `node --test ui/tests`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatBytes, formatEta, progressText } from "../format.js";
+import { formatBytes, formatEta, progressText, typeLabel } from "../format.js";
 
 test("sizes read naturally", () => {
   assert.equal(formatBytes(0), "0 B");
@@ -19,4 +19,13 @@ test("time left is omitted until a speed is known, then rounded up", () => {
 test("100 % is shown as the server storing the files, not as done", () => {
   assert.equal(progressText(10, 10, 5, ""), "All sent; Decoda is storing the files…");
   assert.equal(progressText(512, 1024, 0, ""), "50 % (512 B of 1.0 KiB)");
+});
+
+test("file types get short labels people know", () => {
+  assert.equal(typeLabel("application/pdf"), "PDF");
+  assert.equal(typeLabel("text/plain"), "TXT");
+  assert.equal(typeLabel("image/jpeg"), "JPG");
+  assert.equal(typeLabel("image/svg+xml"), "SVG");
+  assert.equal(typeLabel("application/x-dicom"), "DICO");
+  assert.equal(typeLabel(null), "FILE");
 });

@@ -102,6 +102,9 @@ pub async fn preview(state: State<'_, AppState>, id: u64) -> UiResult<Option<Str
     Ok(made.ok().flatten())
 }
 
+/// Previews are shown 3rem wide: twice that in pixels stays sharp on high-density screens.
+const PREVIEW_SIDE: u32 = 96;
+
 fn small_png(path: &std::path::Path) -> Option<String> {
     let img = image::ImageReader::open(path)
         .ok()?
@@ -110,7 +113,7 @@ fn small_png(path: &std::path::Path) -> Option<String> {
         .decode()
         .ok()?;
     let mut out = Cursor::new(Vec::new());
-    img.thumbnail(160, 160)
+    img.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE)
         .write_to(&mut out, image::ImageFormat::Png)
         .ok()?;
     Some(data_url("image/png", out.get_ref()))
