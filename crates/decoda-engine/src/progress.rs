@@ -47,6 +47,8 @@ pub enum Progress {
         index: usize,
         /// Whether it is in the chart.
         uploaded: bool,
+        /// The attachment it became, so a caller can record it before the whole job ends.
+        attachment_id: Option<String>,
         /// Why not, or a warning about it.
         message: Option<String>,
     },

@@ -187,6 +187,25 @@ impl Uploader {
         self.client.patient(id).await
     }
 
+    /// Looks in the patient's chart for attachments that are these files, sent since `since` by a
+    /// run whose answer never came (for example a process that was killed): each file gets the
+    /// attachment that is it, if one is there. Nothing is sent.
+    pub async fn find_in_chart(
+        &self,
+        patient: &PatientId,
+        since: chrono::DateTime<chrono::Utc>,
+        files: &[&CheckedFile],
+    ) -> Result<Vec<Option<decoda_api::models::Attachment>>, ApiError> {
+        find_landed(
+            &self.client,
+            patient,
+            since,
+            files,
+            &std::collections::HashSet::new(),
+        )
+        .await
+    }
+
     /// Checks files (and expands folders) off the async threads.
     pub async fn check(&self, specs: Vec<FileSpec>) -> Vec<IntakeItem> {
         let limits = self.settings.limits.clone();
@@ -619,11 +638,12 @@ impl Uploader {
             self.repair_names(run, &mut outcomes, repairs).await;
         }
         for (index, status, notes) in &outcomes {
-            if matches!(status, FileStatus::Uploaded { .. }) {
+            if let FileStatus::Uploaded { attachment, .. } = status {
                 let message = (!notes.is_empty()).then(|| notes.join("; "));
                 run.emit(Progress::FileDone {
                     index: *index,
                     uploaded: true,
+                    attachment_id: Some(attachment.id.to_string()),
                     message,
                 });
             }
@@ -738,6 +758,7 @@ fn failed(run: &Run<'_>, index: usize, problem: FileProblem) -> Outcome {
     run.emit(Progress::FileDone {
         index,
         uploaded: false,
+        attachment_id: None,
         message: Some(problem.to_string()),
     });
     (index, FileStatus::Failed { problem }, Vec::new())

@@ -207,6 +207,7 @@ async fn forward(
                 index,
                 uploaded,
                 message,
+                ..
             } => UploadEvent::FileDone {
                 id: id(index),
                 uploaded,

@@ -1,0 +1,311 @@
+//! The database: opening it safely, and every change as one transaction.
+
+use crate::{
+    run_lock::{self, RunLock},
+    schema, ContentHash, HistoryEntry, HistoryQuery, NewItem, QueueRow, Result, RowState,
+    StoreError,
+};
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::path::{Path, PathBuf};
+
+const DB_FILE: &str = "uploads.sqlite3";
+const RUNS_DIR: &str = "runs";
+
+/// The per-user folder for the queue and history: `DECODA_DATA_DIR` if set, else the platform's
+/// data folder (for example `~/.local/share/decoda-uploader` on Linux).
+pub fn default_data_dir(env_override: Option<String>) -> Result<PathBuf> {
+    if let Some(dir) = env_override.filter(|d| !d.trim().is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    directories::ProjectDirs::from("com", "decodahealth", "decoda-uploader")
+        .map(|d| d.data_dir().to_owned())
+        .ok_or(StoreError::NoDataFolder)
+}
+
+/// The open queue and history.
+#[derive(Debug)]
+pub struct Store {
+    conn: Connection,
+    runs: PathBuf,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn folder(path: &Path) -> Result<()> {
+    std::fs::create_dir_all(path).map_err(|source| StoreError::Folder {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `dir`, in WAL mode, upgraded to this version.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let runs = dir.join(RUNS_DIR);
+        folder(&runs)?;
+        let path = dir.join(DB_FILE);
+        let open_err = |source| StoreError::Open {
+            path: path.clone(),
+            source,
+        };
+        let mut conn = Connection::open(&path).map_err(open_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(open_err)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_err)?;
+        schema::migrate(&mut conn)?;
+        Ok(Self { conn, runs })
+    }
+
+    /// Starts a run: the lock that tells other processes this run's files are being sent.
+    pub fn begin_run(&self) -> Result<RunLock> {
+        RunLock::acquire(&self.runs, &uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Writes files into the queue for `run`, all or none, before anything is sent.
+    pub fn enqueue(&mut self, run: &RunLock, items: &[NewItem]) -> Result<Vec<i64>> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        let mut ids = Vec::with_capacity(items.len());
+        {
+            let mut insert = tx.prepare(
+                "INSERT INTO queue (run_id, patient_id, note_id, path, name, external_id, hash, size,
+                                    state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9)",
+            )?;
+            for item in items {
+                insert.execute(params![
+                    run.run_id(),
+                    item.patient_id,
+                    item.note_id,
+                    item.path.to_string_lossy(),
+                    item.name,
+                    item.external_id,
+                    item.hash.as_str(),
+                    item.size as i64,
+                    at,
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Marks rows as going out, remembering when they first did.
+    pub fn mark_sending(&mut self, ids: &[i64]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        for id in ids {
+            tx.execute(
+                "UPDATE queue SET state = 'sending', first_sent_at = COALESCE(first_sent_at, ?2),
+                                  updated_at = ?2
+                 WHERE id = ?1 AND state IN ('queued', 'failed', 'maybe_landed', 'sending')",
+                params![id, at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks a row uploaded and records it in the history, in one transaction.
+    pub fn mark_uploaded(&mut self, id: i64, attachment_id: &str, name: &str) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        tx.execute(
+            "UPDATE queue SET state = 'uploaded', attachment_id = ?2, last_error = NULL,
+                              updated_at = ?3 WHERE id = ?1",
+            params![id, attachment_id, at],
+        )?;
+        tx.execute(
+            "INSERT INTO history (patient_id, note_id, attachment_id, name, file_name, hash, size,
+                                  uploaded_at)
+             SELECT patient_id, note_id, ?2, ?3, path, hash, size, ?4 FROM queue WHERE id = ?1",
+            params![id, attachment_id, name, at],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Marks a row as not sent (failed) or not to be sent (skipped), with the reason.
+    pub fn mark(&mut self, id: i64, state: RowState, reason: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE queue SET state = ?2, last_error = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, state.as_str(), reason, now()],
+        )?;
+        Ok(())
+    }
+
+    /// Unfinished rows whose run is over (its process ended, however it ended). Rows that were
+    /// going out are reported as [`RowState::MaybeLanded`].
+    pub fn abandoned(&self) -> Result<Vec<QueueRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT DISTINCT run_id FROM queue
+             WHERE state IN ('queued', 'sending', 'maybe_landed', 'failed')",
+        )?;
+        let runs: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut rows = Vec::new();
+        for run in runs
+            .iter()
+            .filter(|r| run_lock::is_abandoned(&self.runs, r))
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT * FROM queue WHERE run_id = ?1
+                 AND state IN ('queued', 'sending', 'maybe_landed', 'failed') ORDER BY id",
+            )?;
+            for row in stmt.query_map([run], row_to_queue)? {
+                let mut row = row?;
+                if row.state == RowState::Sending {
+                    row.state = RowState::MaybeLanded;
+                }
+                rows.push(row);
+            }
+        }
+        Ok(rows)
+    }
+
+    /// Moves abandoned rows into `run`, which now answers for them; rows that were going out stay
+    /// marked as possibly landed until the chart has been checked.
+    pub fn take_over(&mut self, run: &RunLock, ids: &[i64]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        for id in ids {
+            tx.execute(
+                "UPDATE queue SET run_id = ?2, updated_at = ?3,
+                        state = CASE state WHEN 'sending' THEN 'maybe_landed' ELSE state END
+                 WHERE id = ?1",
+                params![id, run.run_id(), at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Deletes rows (the user removed the files, or a new row replaces them).
+    pub fn remove(&mut self, ids: &[i64]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for id in ids {
+            tx.execute("DELETE FROM queue WHERE id = ?1", [id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Ends a run: its finished rows leave the queue (the history keeps the uploads); rows that
+    /// were not sent stay, with their reasons, for the next try.
+    pub fn finish_run(&mut self, run: &RunLock) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM queue WHERE run_id = ?1 AND state IN ('uploaded', 'skipped')",
+            [run.run_id()],
+        )?;
+        Ok(())
+    }
+
+    /// The rows of a run, in queue order.
+    pub fn rows(&self, run: &RunLock) -> Result<Vec<QueueRow>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT * FROM queue WHERE run_id = ?1 ORDER BY id")?;
+        let rows = stmt
+            .query_map([run.run_id()], row_to_queue)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// The newest upload of these bytes to this patient, if any.
+    pub fn previous_upload(
+        &self,
+        patient_id: &str,
+        hash: &ContentHash,
+    ) -> Result<Option<HistoryEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM history WHERE patient_id = ?1 AND hash = ?2
+                 ORDER BY uploaded_at DESC LIMIT 1",
+                params![patient_id, hash.as_str()],
+                row_to_history,
+            )
+            .optional()?)
+    }
+
+    /// History entries, newest first.
+    pub fn history(&self, query: &HistoryQuery) -> Result<Vec<HistoryEntry>> {
+        let like = query.text.as_deref().map(|t| {
+            format!(
+                "%{}%",
+                t.replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_")
+            )
+        });
+        let limit = if query.limit == 0 {
+            -1
+        } else {
+            query.limit as i64
+        };
+        let mut stmt = self.conn.prepare(
+            "SELECT * FROM history
+             WHERE (?1 IS NULL OR patient_id = ?1)
+               AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR file_name LIKE ?2 ESCAPE '\\'
+                    OR attachment_id LIKE ?2 ESCAPE '\\' OR patient_id LIKE ?2 ESCAPE '\\')
+             ORDER BY uploaded_at DESC, id DESC LIMIT ?3",
+        )?;
+        let entries = stmt
+            .query_map(params![query.patient_id, like, limit], row_to_history)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(entries)
+    }
+
+    /// Deletes history entries older than `days` days (the retention setting); returns how many
+    /// went.
+    pub fn prune_history(&mut self, days: u32) -> Result<usize> {
+        self.prune_history_before(Utc::now() - chrono::Duration::days(i64::from(days)))
+    }
+
+    /// Deletes history entries from before `cutoff`; returns how many went.
+    pub fn prune_history_before(&mut self, cutoff: chrono::DateTime<Utc>) -> Result<usize> {
+        let cutoff = cutoff.to_rfc3339_opts(SecondsFormat::Millis, true);
+        Ok(self
+            .conn
+            .execute("DELETE FROM history WHERE uploaded_at < ?1", [cutoff])?)
+    }
+}
+
+fn row_to_queue(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
+    Ok(QueueRow {
+        id: r.get("id")?,
+        run_id: r.get("run_id")?,
+        patient_id: r.get("patient_id")?,
+        note_id: r.get("note_id")?,
+        path: PathBuf::from(r.get::<_, String>("path")?),
+        name: r.get("name")?,
+        external_id: r.get("external_id")?,
+        hash: ContentHash::from_hex(r.get::<_, String>("hash")?),
+        size: r.get::<_, i64>("size")? as u64,
+        state: RowState::parse(&r.get::<_, String>("state")?),
+        last_error: r.get("last_error")?,
+        attachment_id: r.get("attachment_id")?,
+        first_sent_at: r.get("first_sent_at")?,
+    })
+}
+
+fn row_to_history(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
+    Ok(HistoryEntry {
+        patient_id: r.get("patient_id")?,
+        note_id: r.get("note_id")?,
+        attachment_id: r.get("attachment_id")?,
+        name: r.get("name")?,
+        file_name: r.get("file_name")?,
+        hash: ContentHash::from_hex(r.get::<_, String>("hash")?),
+        size: r.get::<_, i64>("size")? as u64,
+        uploaded_at: r.get("uploaded_at")?,
+    })
+}
