@@ -24,6 +24,9 @@ pub struct Cli {
     /// The settings file to use.
     #[arg(long, global = true, value_name = "FILE", env = "DECODA_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The folder of the upload queue and history (default: the platform's data folder).
+    #[arg(long, global = true, value_name = "DIR", env = "DECODA_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -43,7 +46,31 @@ pub enum Command {
     /// Show a patient by id, or search for patients.
     Patient(PatientArgs),
     /// Upload files (and the files in folders) to a patient's chart.
+    ///
+    /// A file whose content was already uploaded to this patient, or that is listed twice, is
+    /// skipped (status `skipped`, with the earlier attachment id) unless `--force`: running the same
+    /// command twice uploads each file once. Files an interrupted run was sending are looked for in
+    /// the chart before they are sent again.
     Upload(UploadArgs),
+    /// List uploaded files, newest first (from this computer's upload history).
+    History(HistoryArgs),
+}
+
+/// `decoda history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this patient's uploads.
+    #[arg(long, value_name = "ID")]
+    pub patient: Option<String>,
+    /// Only entries whose name, file, attachment id or patient id contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// How many entries at most (0: all).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `decoda patient`.
@@ -84,6 +111,9 @@ pub struct UploadArgs {
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
+    /// Send files even if the same content is already in this patient's chart or listed twice.
+    #[arg(long)]
+    pub force: bool,
     /// Refuse files larger than this many MiB.
     #[arg(long, value_name = "MiB")]
     pub max_file_size: Option<u64>,

@@ -3,6 +3,7 @@
 use crate::{args::Cli, exit::CliError};
 use decoda_api::Client;
 use decoda_settings::{default_settings_path, Keychain, Resolved, SettingsFile};
+use decoda_store::{default_data_dir, Store};
 use std::path::PathBuf;
 
 /// What every command needs: settings from all sources, and where they live.
@@ -10,6 +11,8 @@ use std::path::PathBuf;
 pub struct Context {
     /// The settings file's path.
     pub settings_path: PathBuf,
+    /// The queue and history folder, if given (else the platform's).
+    pub data_dir: Option<PathBuf>,
     /// Settings resolved from flags, environment and file (without the key).
     pub resolved: Resolved,
     /// The keychain.
@@ -33,9 +36,19 @@ impl Context {
         let resolved = Resolved::without_key(file, &env)?;
         Ok(Self {
             settings_path,
+            data_dir: cli.data_dir.clone(),
             resolved,
             keychain: Keychain::default(),
         })
+    }
+
+    /// The upload queue and history.
+    pub fn store(&self) -> Result<Store, CliError> {
+        let dir = match &self.data_dir {
+            Some(d) => d.clone(),
+            None => default_data_dir(None)?,
+        };
+        Ok(Store::open(&dir)?)
     }
 
     /// A client with the key from the environment or the keychain.

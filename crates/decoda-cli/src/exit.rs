@@ -36,6 +36,9 @@ pub enum CliError {
         "no API key is set for this server and tenant: run `decoda login`, or set DECODA_API_KEY"
     )]
     NoKey,
+    /// The local queue and history failed.
+    #[error(transparent)]
+    Store(#[from] decoda_store::StoreError),
     /// The user said no.
     #[error("cancelled")]
     Cancelled,
@@ -50,7 +53,7 @@ impl CliError {
             Self::Settings(SettingsError::KeychainUnavailable(_) | SettingsError::Keychain(_)) => {
                 AUTH
             }
-            Self::Settings(_) | Self::Usage(_) => USAGE,
+            Self::Settings(_) | Self::Usage(_) | Self::Store(_) => USAGE,
             Self::NoKey => AUTH,
             Self::Cancelled => CANCELLED,
         }

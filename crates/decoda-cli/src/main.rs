@@ -6,6 +6,8 @@
 mod args;
 mod context;
 mod exit;
+mod history;
+mod ledger;
 mod login;
 mod patient;
 mod progress_bar;
@@ -40,6 +42,7 @@ async fn run(cli: args::Cli) -> Result<u8, exit::CliError> {
         args::Command::Logout => login::logout(&ctx),
         args::Command::Patient(a) => patient::run(&ctx, a).await,
         args::Command::Upload(a) => upload::run(&ctx, a).await,
+        args::Command::History(a) => history::run(&ctx, a),
     }
 }
 

@@ -4,19 +4,23 @@ use crate::{
     args::UploadArgs,
     context::Context,
     exit::{self, CliError},
+    ledger::{self, Decision},
     patient::describe,
     progress_bar,
 };
-use decoda_api::{NoteId, PatientId};
+use decoda_api::{models::Patient, NoteId, PatientId};
 use decoda_engine::{
-    human_size, CancellationToken, FileSpec, FileStatus, Job, Report, Settings, Uploader,
+    human_size, CancellationToken, CheckedFile, FileSpec, FileStatus, IntakeItem, Job, Settings,
+    Uploader,
 };
+use decoda_store::{ContentHash, NewItem};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
 const MIB: u64 = 1024 * 1024;
 
-/// Runs the upload and returns the exit status (0 only when every file was uploaded).
+/// Runs the upload and returns the exit status (0 when every file is in the chart, whether sent
+/// now or skipped because it already was).
 pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     let specs = file_specs(&args)?;
     let uploader = Uploader::new(ctx.client()?, settings(ctx, &args));
@@ -27,30 +31,77 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     if patient.is_archived == Some(true) {
         eprintln!("Warning: this patient's chart is archived.");
     }
-    let items = uploader.check(specs).await;
-    let ready: Vec<_> = items
+    let mut store = ctx.store()?;
+    let run = store.begin_run()?;
+    let hashed = ledger::hash_all(uploader.check(specs).await).await;
+    let checked: Vec<(&CheckedFile, &ContentHash)> = hashed
         .iter()
-        .filter_map(|i| i.result.as_ref().ok())
+        .filter_map(|(item, hash)| Some((item.result.as_ref().ok()?, hash.as_ref()?)))
         .collect();
-    let bytes: u64 = ready.iter().map(|f| f.size).sum();
+    let decisions =
+        ledger::decide(&mut store, &run, &uploader, &patient, &checked, args.force).await?;
+    let mut decisions = decisions.into_iter();
+    // In the user's order: the files to send and the refused ones go to the engine (which reports
+    // on both); the ones already in the chart get their report line here.
+    let mut lines: Vec<Option<JsonFile>> = Vec::new();
+    let mut items: Vec<IntakeItem> = Vec::new();
+    let mut to_send: Vec<(&CheckedFile, &ContentHash)> = Vec::new();
+    let mut job_rows: Vec<Option<usize>> = Vec::new();
+    for (item, hash) in &hashed {
+        let decision = match (&item.result, hash) {
+            (Ok(_), Some(_)) => decisions.next().unwrap_or(Decision::Send),
+            _ => Decision::Send,
+        };
+        match (&item.result, hash, decision) {
+            (Ok(file), Some(hash), Decision::Send) => {
+                job_rows.push(Some(to_send.len()));
+                to_send.push((file, hash));
+                items.push(item.clone());
+                lines.push(None);
+            }
+            (Ok(file), _, other @ (Decision::Skip { .. } | Decision::FoundInChart { .. })) => {
+                lines.push(Some(earlier_file(file, other)));
+            }
+            _ => {
+                job_rows.push(None);
+                items.push(item.clone());
+                lines.push(None);
+            }
+        }
+    }
+    let refused = items.iter().filter(|i| i.result.is_err()).count();
+    let bytes: u64 = to_send.iter().map(|(f, _)| f.size).sum();
     eprintln!(
-        "Files:   {} to send ({}), {} refused",
-        ready.len(),
+        "Files:   {} to send ({}), {} already in the chart or listed twice, {} refused",
+        to_send.len(),
         human_size(bytes),
-        items.len() - ready.len()
+        lines.iter().flatten().count(),
+        refused
     );
     for item in &items {
         if let Err(problem) = &item.result {
             eprintln!("  refused {}: {problem}", item.path.display());
         }
     }
-    if !ready.is_empty()
+    if !to_send.is_empty()
         && !args.yes
         && std::io::stdin().is_terminal()
-        && !confirm(&patient, ready.len())?
+        && !confirm(&patient, to_send.len())?
     {
         return Err(CliError::Cancelled);
     }
+    // Written down before a byte is sent, and handed to the engine as "sending": if this process
+    // dies from here on, the next run looks in the chart before sending these again.
+    let new: Vec<NewItem> = to_send
+        .iter()
+        .map(|(f, h)| ledger::new_item(&patient, args.note.as_deref(), f, h))
+        .collect();
+    let ids = store.enqueue(&run, &new)?;
+    store.mark_sending(&ids)?;
+    let rows = job_rows
+        .iter()
+        .map(|slot| slot.map(|i| (ids[i], to_send[i].0.display_name.clone())))
+        .collect();
     let job = Job {
         patient,
         note: args.note.as_deref().map(NoteId::new),
@@ -67,19 +118,63 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
         }
     });
     let show_bar = !args.json && std::io::stderr().is_terminal();
-    let (sink, bar) = progress_bar::start(show_bar);
-    let report = uploader.upload(job, sink, cancel.clone()).await;
+    let (bar_sink, bar) = progress_bar::start(show_bar);
+    let (sink, recorder) = ledger::record(store, rows, bar_sink);
+    let report = uploader.upload(job, Some(sink), cancel.clone()).await;
+    let mut store = recorder
+        .await
+        .map_err(|e| CliError::Usage(format!("the upload record stopped: {e}")))?;
     if let Some(bar) = bar {
         let _ = bar.await;
     }
-    print_report(&report, args.json)?;
-    Ok(if report.all_uploaded() {
+    store.finish_run(&run)?;
+    let mut sent = report.files.iter().map(json_file);
+    let files: Vec<JsonFile> = lines
+        .into_iter()
+        .filter_map(|line| line.or_else(|| sent.next()))
+        .collect();
+    print_report(&report.patient, &files, args.json)?;
+    Ok(if files.iter().all(|f| f.status != "failed") {
         exit::OK
     } else if cancel.is_cancelled() {
         exit::CANCELLED
     } else {
         exit::SOME_FAILED
     })
+}
+
+/// The report line of a file that was not sent because it already is in the chart.
+fn earlier_file(file: &CheckedFile, decision: Decision) -> JsonFile {
+    let mut out = JsonFile {
+        path: file.path.display().to_string(),
+        status: "skipped",
+        attachment_id: None,
+        name: None,
+        thumbnail_url: None,
+        error: None,
+        notes: Vec::new(),
+    };
+    match decision {
+        Decision::Skip {
+            reason,
+            attachment_id,
+        } => {
+            out.attachment_id = attachment_id;
+            out.error = Some(reason);
+        }
+        Decision::FoundInChart {
+            attachment_id,
+            name,
+        } => {
+            out.status = "uploaded";
+            out.attachment_id = Some(attachment_id);
+            out.name = Some(name);
+            out.notes
+                .push("found in the chart: an earlier, interrupted upload had sent it".into());
+        }
+        Decision::Send => {}
+    }
+    out
 }
 
 /// Pairs `--name` and `--external-id` with paths by position.
@@ -169,11 +264,12 @@ struct JsonFile {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct JsonReport {
+struct JsonReport<'a> {
     patient: JsonPatient,
     uploaded: usize,
+    skipped: usize,
     failed: usize,
-    files: Vec<JsonFile>,
+    files: &'a [JsonFile],
 }
 
 #[derive(Debug, Serialize)]
@@ -217,18 +313,19 @@ fn json_file(f: &decoda_engine::FileReport) -> JsonFile {
     out
 }
 
-fn print_report(report: &Report, json: bool) -> Result<(), CliError> {
-    let files: Vec<JsonFile> = report.files.iter().map(json_file).collect();
-    let uploaded = report.uploaded();
+fn print_report(patient: &Patient, files: &[JsonFile], json: bool) -> Result<(), CliError> {
+    let count = |status: &str| files.iter().filter(|f| f.status == status).count();
+    let (uploaded, skipped) = (count("uploaded"), count("skipped"));
     if json {
         let out = JsonReport {
             patient: JsonPatient {
-                id: report.patient.id.to_string(),
-                name: report.patient.display_name(),
-                date_of_birth: report.patient.date_of_birth.clone(),
+                id: patient.id.to_string(),
+                name: patient.display_name(),
+                date_of_birth: patient.date_of_birth.clone(),
             },
             uploaded,
-            failed: files.len() - uploaded,
+            skipped,
+            failed: count("failed"),
             files,
         };
         let text =
@@ -236,13 +333,18 @@ fn print_report(report: &Report, json: bool) -> Result<(), CliError> {
         println!("{text}");
         return Ok(());
     }
-    for f in &files {
+    for f in files {
         match f.status {
             "uploaded" => println!(
                 "uploaded  {}  as \"{}\" (attachment {})",
                 f.path,
                 f.name.as_deref().unwrap_or(""),
                 f.attachment_id.as_deref().unwrap_or("")
+            ),
+            "skipped" => println!(
+                "skipped   {}: {}",
+                f.path,
+                f.error.as_deref().unwrap_or("already uploaded")
             ),
             _ => println!(
                 "FAILED    {}: {}",
@@ -255,10 +357,15 @@ fn print_report(report: &Report, json: bool) -> Result<(), CliError> {
         }
     }
     println!(
-        "{uploaded} of {} file(s) uploaded to {} (born {}).",
+        "{uploaded} of {} file(s) uploaded to {} (born {}){}.",
         files.len(),
-        report.patient.display_name(),
-        report.patient.date_of_birth.as_deref().unwrap_or("unknown")
+        patient.display_name(),
+        patient.date_of_birth.as_deref().unwrap_or("unknown"),
+        if skipped > 0 {
+            format!(", {skipped} skipped as already in the chart")
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }

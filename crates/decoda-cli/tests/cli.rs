@@ -36,6 +36,7 @@ impl Env {
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DECODA_CONFIG", self.dir.path().join("settings.toml"))
+            .env("DECODA_DATA_DIR", self.dir.path().join("data"))
             .env("DECODA_API_URL", self.sandbox.base_url())
             .env("DECODA_TENANT", "demo-clinic")
             .stdin(std::process::Stdio::null());

@@ -1,4 +1,5 @@
 //! The queue and history on a real SQLite file in a temporary folder.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use decoda_store::{hash_file, ContentHash, HistoryQuery, NewItem, RowState, Store, StoreError};
 use std::path::Path;
