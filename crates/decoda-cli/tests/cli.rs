@@ -1,68 +1,11 @@
 //! The real `decoda` binary against the real sandbox on loopback.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use decoda_sandbox::{Config, Fault, FaultRule, Sandbox};
-use serde_json::Value;
-use std::{path::PathBuf, process::Output};
-use tokio::process::Command;
+use decoda_sandbox::{Fault, FaultRule};
 
-const KEY: &str = "sandbox-demo-key";
+mod common;
 
-struct Env {
-    sandbox: Sandbox,
-    dir: tempfile::TempDir,
-}
-
-async fn env() -> Env {
-    let sandbox = decoda_sandbox::spawn(Config::default(), "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    Env {
-        sandbox,
-        dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl Env {
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
-
-    /// `decoda` with a private settings file and the sandbox's address, tenant and `key`.
-    fn cmd(&self, key: Option<&str>) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_decoda"));
-        c.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DECODA_CONFIG", self.dir.path().join("settings.toml"))
-            .env("DECODA_DATA_DIR", self.dir.path().join("data"))
-            .env("DECODA_API_URL", self.sandbox.base_url())
-            .env("DECODA_TENANT", "demo-clinic")
-            .stdin(std::process::Stdio::null());
-        for var in ["DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_RUNTIME_DIR"] {
-            if let Ok(v) = std::env::var(var) {
-                c.env(var, v);
-            }
-        }
-        if let Some(k) = key {
-            c.env("DECODA_API_KEY", k);
-        }
-        c
-    }
-
-    async fn run(&self, key: Option<&str>, args: &[&str]) -> Output {
-        self.cmd(key).args(args).output().await.unwrap()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
-}
+use common::{env, json, text, KEY};
 
 #[tokio::test]
 async fn upload_json_reports_every_input_in_order_and_exits_1_when_one_failed() {

@@ -78,7 +78,10 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<Sandbox> {
     if !addr.ip().is_loopback() {
         return Err(Error::NotLoopback { addr });
     }
-    let state = SandboxState::new(config)?;
+    serve(SandboxState::new(config)?, addr).await
+}
+
+async fn serve(state: SandboxState, addr: SocketAddr) -> Result<Sandbox> {
     let listener = TcpListener::bind(addr)
         .await
         .map_err(|source| Error::Bind { addr, source })?;
@@ -118,8 +121,20 @@ impl Sandbox {
         &self.state
     }
 
+    /// Stops, dropping every open connection, and serves again on the same address with the same
+    /// stored files: a server restart, as clients see one, in the middle of their requests.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop().await;
+        *self = serve(self.state.clone(), self.addr).await?;
+        Ok(())
+    }
+
     /// Stops accepting, lets open requests finish briefly, then closes every connection.
     pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    async fn stop(&mut self) {
         self.shutdown.cancel();
         if let Some(accept) = self.accept.take() {
             let _ = accept.await;

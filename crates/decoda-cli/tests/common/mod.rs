@@ -1,0 +1,65 @@
+//! The real `decoda` binary with a private settings file, data folder and sandbox.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use decoda_sandbox::{Config, Sandbox};
+use serde_json::Value;
+use std::{path::PathBuf, process::Output};
+use tokio::process::Command;
+
+pub const KEY: &str = "sandbox-demo-key";
+
+pub struct Env {
+    pub sandbox: Sandbox,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn env() -> Env {
+    let sandbox = decoda_sandbox::spawn(Config::default(), "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    Env {
+        sandbox,
+        dir: tempfile::tempdir().unwrap(),
+    }
+}
+
+impl Env {
+    pub fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// `decoda` with a private settings file and the sandbox's address, tenant and `key`.
+    pub fn cmd(&self, key: Option<&str>) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_decoda"));
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DECODA_CONFIG", self.dir.path().join("settings.toml"))
+            .env("DECODA_DATA_DIR", self.dir.path().join("data"))
+            .env("DECODA_API_URL", self.sandbox.base_url())
+            .env("DECODA_TENANT", "demo-clinic")
+            .stdin(std::process::Stdio::null());
+        for var in ["DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_RUNTIME_DIR"] {
+            if let Ok(v) = std::env::var(var) {
+                c.env(var, v);
+            }
+        }
+        if let Some(k) = key {
+            c.env("DECODA_API_KEY", k);
+        }
+        c
+    }
+
+    pub async fn run(&self, key: Option<&str>, args: &[&str]) -> Output {
+        self.cmd(key).args(args).output().await.unwrap()
+    }
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}

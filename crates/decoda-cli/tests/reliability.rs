@@ -1,0 +1,461 @@
+//! Nothing lost, nothing doubled: `decoda upload` against injected faults, a kill part-way through,
+//! and the same command run twice, all checked on the sandbox's side.
+//!
+//! Every test ends with the same check: each file is in the chart exactly once, or it was reported
+//! not uploaded and is still in the local queue with its reason. The figures each test prints
+//! (`cargo test -p decoda-cli --test reliability -- --nocapture`) are recorded in
+//! docs/RELIABILITY.md.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{env, json, text, Env, KEY};
+use decoda_sandbox::{Fault, FaultRule};
+use decoda_store::{RowState, Store};
+use sha2::{Digest, Sha256};
+use std::{collections::HashMap, path::PathBuf, process::Output, time::Duration};
+
+const FILES: usize = 12;
+
+/// Fast retries and a short answer timeout, so that faults play out in seconds.
+const SETTINGS: &str = "[retry]\nmax_attempts = 4\ninitial_delay = 20\nmax_delay = 100\n\
+                        max_rate_limit_wait = 5000\n\n[timeouts]\nstall = 5000\nanswer = 1500\n";
+
+fn many(e: &Env, tag: &str) -> Vec<PathBuf> {
+    std::fs::write(e.dir.path().join("settings.toml"), SETTINGS).unwrap();
+    (0..FILES)
+        .map(|i| {
+            e.file(
+                &format!("{tag} page {i:02}.txt"),
+                format!("{tag} {i}\n").as_bytes(),
+            )
+        })
+        .collect()
+}
+
+fn upload_args(paths: &[PathBuf]) -> Vec<String> {
+    let mut args: Vec<String> = [
+        "upload",
+        "--patient",
+        "pat_1001",
+        "--yes",
+        "--json",
+        "--files-per-request",
+        "3",
+        "--parallel",
+        "1",
+    ]
+    .map(String::from)
+    .to_vec();
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    args
+}
+
+async fn upload(e: &Env, paths: &[PathBuf]) -> Output {
+    let args = upload_args(paths);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    e.run(Some(KEY), &args).await
+}
+
+/// How the run ended for each file, from `--json`.
+fn statuses(out: &Output) -> HashMap<String, String> {
+    json(out)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The outcome of one scenario: every file once in the chart or still queued, never twice.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Tally {
+    in_chart: usize,
+    still_queued: usize,
+    lost: usize,
+    duplicated: usize,
+}
+
+fn tally(e: &Env, paths: &[PathBuf], out: &Output) -> Tally {
+    let mut stored: HashMap<String, usize> = HashMap::new();
+    for a in e.sandbox.state().attachments() {
+        *stored.entry(a.sha256).or_default() += 1;
+    }
+    let reported = statuses(out);
+    let store = Store::open(&e.dir.path().join("data")).unwrap();
+    let queued: Vec<PathBuf> = store
+        .abandoned()
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.state == RowState::Failed && r.last_error.is_some())
+        .map(|r| r.path)
+        .collect();
+    let mut t = Tally::default();
+    for p in paths {
+        let sha = hex(&Sha256::digest(std::fs::read(p).unwrap()));
+        let copies = stored.get(&sha).copied().unwrap_or(0);
+        let status = reported.get(&p.display().to_string()).map(String::as_str);
+        match copies {
+            0 if status == Some("failed") && queued.contains(p) => t.still_queued += 1,
+            0 => t.lost += 1,
+            1 if status != Some("failed") => t.in_chart += 1,
+            1 => t.lost += 1, // in the chart but reported as not: the user would send it again
+            _ => t.duplicated += 1,
+        }
+    }
+    t
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn report(label: &str, first: &Tally, after_rerun: &Tally) {
+    println!(
+        "| {label} | {FILES} | {} | {} | {} | {} | {} |",
+        first.in_chart,
+        first.still_queued,
+        after_rerun.in_chart,
+        first.lost + after_rerun.lost,
+        first.duplicated + after_rerun.duplicated
+    );
+}
+
+/// Runs a fault scenario: upload, check, run the same command again, check again.
+async fn fault_scenario(label: &str, fault: Fault, times: u32) {
+    let e = env().await;
+    let paths = many(&e, label);
+    e.sandbox.state().push_fault(
+        FaultRule::once(fault)
+            .times(times)
+            .on_path("/attachments/bulk"),
+    );
+    let first_run = upload(&e, &paths).await;
+    assert!(
+        matches!(first_run.status.code(), Some(0 | 1)),
+        "{label}: {}",
+        text(&first_run.stderr)
+    );
+    let first = tally(&e, &paths, &first_run);
+    assert_eq!((first.lost, first.duplicated), (0, 0), "{label}: {first:?}");
+    assert_eq!(
+        first.in_chart + first.still_queued,
+        FILES,
+        "{label}: {first:?}"
+    );
+
+    e.sandbox.state().clear_faults();
+    let again = upload(&e, &paths).await;
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{label}: {}",
+        text(&again.stderr)
+    );
+    let second = tally(&e, &paths, &again);
+    assert_eq!(
+        second,
+        Tally {
+            in_chart: FILES,
+            ..Default::default()
+        },
+        "{label}: the same command again completes the work and sends nothing twice"
+    );
+    report(label, &first, &second);
+}
+
+#[tokio::test]
+async fn fault_500_twice() {
+    fault_scenario("500, twice", Fault::Status500, 2).await;
+}
+
+#[tokio::test]
+async fn fault_502_html_twice() {
+    fault_scenario("502 HTML page, twice", Fault::BadGatewayHtml, 2).await;
+}
+
+#[tokio::test]
+async fn fault_429_with_retry_after() {
+    fault_scenario(
+        "429 with Retry-After 1 s",
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        1,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_connection_dropped_mid_body() {
+    fault_scenario(
+        "connection dropped mid-body",
+        Fault::DropMidBody { after_bytes: 200 },
+        2,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_connection_dropped_after_the_server_stored_the_files() {
+    fault_scenario("dropped after store", Fault::DropAfterStore, 2).await;
+}
+
+#[tokio::test]
+async fn fault_answer_after_the_clients_timeout() {
+    fault_scenario(
+        "answer after the client's timeout",
+        Fault::Delay { ms: 3000 },
+        1,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn fault_malformed_json() {
+    fault_scenario("malformed JSON answer", Fault::MalformedJson, 1).await;
+}
+
+#[tokio::test]
+async fn fault_answer_leaves_a_file_out() {
+    fault_scenario("answer leaves the last file out", Fault::LoseLast, 1).await;
+}
+
+#[tokio::test]
+async fn fault_500_on_every_try_leaves_files_queued_with_the_reason() {
+    fault_scenario("500 on every try", Fault::Status500, 1000).await;
+}
+
+/// Polls the sandbox until `done` holds (the server's state is the event to wait for).
+async fn until(e: &Env, what: &str, done: impl Fn(&Env) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !done(e) {
+        assert!(tokio::time::Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn server_restarted_mid_batch() {
+    let mut e = env().await;
+    let paths = many(&e, "restart");
+    e.sandbox.state().push_fault(
+        FaultRule::once(Fault::Delay { ms: 10_000 })
+            .times(1)
+            .on_path("/attachments/bulk"),
+    );
+    let child = e.cmd(Some(KEY)).args(upload_args(&paths)).output();
+    let child = tokio::spawn(child);
+    until(&e, "the first batch is stored", |e| {
+        e.sandbox.state().attachments().len() >= 3
+    })
+    .await;
+    e.sandbox.restart().await.unwrap();
+    let first_run = child.await.unwrap().unwrap();
+    let first = tally(&e, &paths, &first_run);
+    assert_eq!((first.lost, first.duplicated), (0, 0), "{first:?}");
+    let again = upload(&e, &paths).await;
+    let second = tally(&e, &paths, &again);
+    assert_eq!(
+        second.in_chart,
+        FILES,
+        "{second:?}: {}",
+        text(&again.stderr)
+    );
+    assert_eq!(second.duplicated, 0);
+    report("server restarted mid-batch", &first, &second);
+}
+
+#[tokio::test]
+async fn killed_part_way_then_run_again_sends_each_file_once() {
+    let e = env().await;
+    let paths = many(&e, "kill");
+    // Each request is stored at once and answered 2 s later: the kill lands while the server
+    // holds the second batch and the client does not know it.
+    e.sandbox.state().push_fault(
+        FaultRule::once(Fault::Delay { ms: 2000 })
+            .times(100)
+            .on_path("/attachments/bulk"),
+    );
+    let mut child = e
+        .cmd(Some(KEY))
+        .args(upload_args(&paths))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    until(&e, "the second batch is stored", |e| {
+        e.sandbox.state().attachments().len() >= 6
+    })
+    .await;
+    child.start_kill().unwrap(); // SIGKILL: no clean-up of any kind
+    let status = child.wait().await.unwrap();
+    assert!(!status.success());
+    let stored_before = e.sandbox.state().attachments().len();
+    assert!(stored_before < FILES, "killed part-way");
+
+    e.sandbox.state().clear_faults();
+    let again = upload(&e, &paths).await;
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    let t = tally(&e, &paths, &again);
+    assert_eq!(
+        t,
+        Tally {
+            in_chart: FILES,
+            ..Default::default()
+        }
+    );
+    let out = json(&again);
+    let found = out["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            f["notes"]
+                .to_string()
+                .contains("interrupted upload had sent it")
+        })
+        .count();
+    assert!(
+        found >= 3,
+        "the batch the server held was found in the chart, not sent again: {out}"
+    );
+    println!(
+        "| kill -9 part-way, then the same command | {FILES} | {stored_before} | {} | {} | 0 | 0 |",
+        t.in_chart, found
+    );
+}
+
+#[tokio::test]
+async fn the_same_command_twice_uploads_each_file_once_and_force_sends_again() {
+    let e = env().await;
+    let a = e.file("consent.pdf", b"%PDF-1.4 consent");
+    let b = e.file("referral.pdf", b"%PDF-1.4 referral");
+    let copy = e.file("consent (copy).pdf", b"%PDF-1.4 consent");
+    let paths = [a.clone(), b.clone(), copy.clone()];
+    let first = upload(&e, &paths).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    let s = statuses(&first);
+    assert_eq!(s[&a.display().to_string()], "uploaded");
+    assert_eq!(s[&copy.display().to_string()], "skipped", "listed twice");
+    assert_eq!(e.sandbox.state().attachments().len(), 2);
+
+    let second = upload(&e, &paths).await;
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    let out = json(&second);
+    assert_eq!(out["uploaded"], 0);
+    assert_eq!(out["skipped"], 3);
+    let first_ids: Vec<String> = json(&first)["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["attachmentId"].as_str().map(str::to_owned))
+        .collect();
+    let named = out["files"][0]["attachmentId"].as_str().unwrap_or_default();
+    assert!(
+        first_ids.iter().any(|id| id == named),
+        "a skipped file names the attachment it already is: {out}"
+    );
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        2,
+        "nothing sent twice"
+    );
+
+    let forced = e
+        .run(
+            Some(KEY),
+            &[
+                "upload",
+                "--patient",
+                "pat_1001",
+                "--yes",
+                "--force",
+                a.to_str().unwrap(),
+            ],
+        )
+        .await;
+    assert_eq!(forced.status.code(), Some(0), "{}", text(&forced.stderr));
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        3,
+        "--force sends it again"
+    );
+
+    let other_patient = e
+        .run(
+            Some(KEY),
+            &[
+                "upload",
+                "--patient",
+                "pat_1002",
+                "--yes",
+                a.to_str().unwrap(),
+            ],
+        )
+        .await;
+    assert_eq!(other_patient.status.code(), Some(0));
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        4,
+        "the guard is per patient: the same form for another patient is sent"
+    );
+}
+
+#[tokio::test]
+async fn history_lists_what_was_uploaded_and_keeps_no_links_or_key() {
+    let e = env().await;
+    let a = e.file("wound 2026-11-27.png", b"\x89PNG\r\n\x1a\nnot really");
+    let up = e
+        .run(
+            Some(KEY),
+            &[
+                "upload",
+                "--patient",
+                "pat_1001",
+                "--yes",
+                "--json",
+                a.to_str().unwrap(),
+            ],
+        )
+        .await;
+    let id = json(&up)["files"][0]["attachmentId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let all = e.run(None, &["history", "--json"]).await;
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all.stderr));
+    let entries = json(&all);
+    assert_eq!(entries[0]["attachmentId"], id.as_str());
+    assert_eq!(entries[0]["patientId"], "pat_1001");
+    let none = e
+        .run(None, &["history", "--json", "--search", "no such thing"])
+        .await;
+    assert_eq!(json(&none), serde_json::json!([]));
+    let by_name = e.run(None, &["history", "--search", "WOUND"]).await;
+    assert!(
+        text(&by_name.stdout).contains(&id),
+        "{}",
+        text(&by_name.stdout)
+    );
+
+    for entry in std::fs::read_dir(e.dir.path().join("data")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).unwrap();
+            let haystack = String::from_utf8_lossy(&bytes);
+            assert!(!haystack.contains(KEY), "{} holds the key", path.display());
+            assert!(
+                !haystack.contains("http"),
+                "{} holds a link",
+                path.display()
+            );
+        }
+    }
+}
