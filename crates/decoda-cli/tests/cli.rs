@@ -5,7 +5,7 @@ use decoda_sandbox::{Fault, FaultRule};
 
 mod common;
 
-use common::{env, json, text, KEY};
+use common::{assert_no_key, env, json, text, KEY};
 
 #[tokio::test]
 async fn upload_json_reports_every_input_in_order_and_exits_1_when_one_failed() {
@@ -169,6 +169,7 @@ async fn missing_key_and_bad_usage_get_specific_messages() {
         .output()
         .await
         .unwrap();
+    assert_no_key(&out);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("https"), "{}", text(&out.stderr));
 }
@@ -250,7 +251,7 @@ async fn login_checks_the_key_stores_it_in_the_keychain_and_logout_removes_it() 
         .unwrap();
     let out = good.wait_with_output().await.unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(!text(&out.stderr).contains(KEY));
+    assert_no_key(&out);
     let settings = std::fs::read_to_string(e.dir.path().join("settings.toml")).unwrap();
     assert!(
         settings.contains("demo-clinic") && !settings.contains(KEY),

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{env, json, text, Env, KEY};
+use common::{assert_no_key, env, json, text, Env, KEY};
 use decoda_sandbox::{Fault, FaultRule};
 use decoda_store::{RowState, Store};
 use sha2::{Digest, Sha256};
@@ -82,6 +82,7 @@ struct Tally {
 }
 
 fn tally(e: &Env, paths: &[PathBuf], out: &Output) -> Tally {
+    assert_key_not_stored(e);
     let mut stored: HashMap<String, usize> = HashMap::new();
     for a in e.sandbox.state().attachments() {
         *stored.entry(a.sha256).or_default() += 1;
@@ -109,6 +110,31 @@ fn tally(e: &Env, paths: &[PathBuf], out: &Output) -> Tally {
         }
     }
     t
+}
+
+/// Neither the database nor anything else in the data folder holds the key.
+fn assert_key_not_stored(e: &Env) {
+    for entry in walk(&e.dir.path().join("data")) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(KEY),
+            "{} holds the key",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -257,6 +283,7 @@ async fn server_restarted_mid_batch() {
     .await;
     e.sandbox.restart().await.unwrap();
     let first_run = child.await.unwrap().unwrap();
+    assert_no_key(&first_run);
     let first = tally(&e, &paths, &first_run);
     assert_eq!((first.lost, first.duplicated), (0, 0), "{first:?}");
     let again = upload(&e, &paths).await;

@@ -6,7 +6,9 @@ use serde_json::Value;
 use std::{path::PathBuf, process::Output};
 use tokio::process::Command;
 
-pub const KEY: &str = "sandbox-demo-key";
+/// The API key of every test: a canary. The sandbox accepts only it, and every run's standard
+/// output and error are checked for it (the leak test runs inside every other test).
+pub const KEY: &str = "canary-key-2b7e51d0-cli";
 
 pub struct Env {
     pub sandbox: Sandbox,
@@ -14,7 +16,11 @@ pub struct Env {
 }
 
 pub async fn env() -> Env {
-    let sandbox = decoda_sandbox::spawn(Config::default(), "127.0.0.1:0".parse().unwrap())
+    let config = Config {
+        api_key: KEY.into(),
+        ..Config::default()
+    };
+    let sandbox = decoda_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
         .await
         .unwrap();
     Env {
@@ -52,7 +58,9 @@ impl Env {
     }
 
     pub async fn run(&self, key: Option<&str>, args: &[&str]) -> Output {
-        self.cmd(key).args(args).output().await.unwrap()
+        let out = self.cmd(key).args(args).output().await.unwrap();
+        assert_no_key(&out);
+        out
     }
 }
 
@@ -62,4 +70,15 @@ pub fn text(bytes: &[u8]) -> String {
 
 pub fn json(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out.stdout)))
+}
+
+/// The key never reaches standard output or error.
+pub fn assert_no_key(out: &Output) {
+    for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        assert!(
+            !text(bytes).contains(KEY),
+            "the API key appeared on {stream}: {}",
+            text(bytes)
+        );
+    }
 }
