@@ -8,7 +8,7 @@ use crate::{
     patient::describe,
     progress_bar,
 };
-use decoda_api::{models::Patient, NoteId, PatientId};
+use decoda_api::{models::Patient, ApiError, NotFound, NoteId, PatientId};
 use decoda_engine::{
     human_size, CancellationToken, CheckedFile, FileSpec, FileStatus, IntakeItem, Job, Settings,
     Uploader,
@@ -25,9 +25,12 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     let specs = file_specs(&args)?;
     let uploader = Uploader::new(ctx.client()?, settings(ctx, &args));
     let patient = uploader
-        .confirm_patient(&PatientId::new(args.patient.as_str()))
+        .confirm_patient(&PatientId::new(args.patient.trim()))
         .await?;
     eprintln!("Patient: {}", describe(&patient));
+    if let Some(note) = &args.note {
+        confirm_note(&uploader, &patient, note.trim()).await?;
+    }
     if patient.is_archived == Some(true) {
         eprintln!("Warning: this patient's chart is archived.");
     }
@@ -94,7 +97,7 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     // dies from here on, the next run looks in the chart before sending these again.
     let new: Vec<NewItem> = to_send
         .iter()
-        .map(|(f, h)| ledger::new_item(&patient, args.note.as_deref(), f, h))
+        .map(|(f, h)| ledger::new_item(&patient, args.note.as_deref().map(str::trim), f, h))
         .collect();
     let ids = store.enqueue(&run, &new)?;
     store.mark_sending(&ids)?;
@@ -104,7 +107,7 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
         .collect();
     let job = Job {
         patient,
-        note: args.note.as_deref().map(NoteId::new),
+        note: args.note.as_deref().map(str::trim).map(NoteId::new),
         items,
     };
     let cancel = CancellationToken::new();
@@ -141,6 +144,24 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     } else {
         exit::SOME_FAILED
     })
+}
+
+/// Checks that the note is one of this patient's before anything is sent: a note id pasted from
+/// another chart must not send the files anywhere.
+async fn confirm_note(uploader: &Uploader, patient: &Patient, note: &str) -> Result<(), CliError> {
+    let mut page = 1;
+    loop {
+        let notes = uploader.client().notes(&patient.id, page, 100).await?;
+        if notes.data.iter().any(|n| n.id.as_str() == note) {
+            return Ok(());
+        }
+        if notes.data.len() < 100 {
+            return Err(CliError::Api(ApiError::NotFound(NotFound::Note(
+                note.to_owned(),
+            ))));
+        }
+        page += 1;
+    }
 }
 
 /// The report line of a file that was not sent because it already is in the chart.

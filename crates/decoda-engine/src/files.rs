@@ -89,7 +89,14 @@ pub fn check_files(specs: &[FileSpec], limits: &Limits) -> Vec<IntakeItem> {
             });
             continue;
         }
-        for entry in expand_folder(&spec.path) {
+        let entries = expand_folder(&spec.path);
+        if entries.is_empty() {
+            items.push(IntakeItem {
+                path: spec.path.clone(),
+                result: Err(FileProblem::EmptyFolder),
+            });
+        }
+        for entry in entries {
             items.push(match entry {
                 Ok(path) => check_one(&path, None, None, limits, &mut seen),
                 Err((path, problem)) => IntakeItem {
@@ -190,7 +197,7 @@ fn check_file(
     let content_type = sniff_content_type(path).map_err(|e| io_problem(Some(&e)))?;
     let file_name = wire_file_name(path);
     let display_name = name
-        .map(|n| n.trim().to_owned())
+        .map(|n| one_line(&n))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| {
             path.file_name()
@@ -201,13 +208,20 @@ fn check_file(
         path: path.to_path_buf(),
         file_name,
         display_name,
-        external_id: external_id
-            .map(|e| e.trim().to_owned())
-            .filter(|e| !e.is_empty()),
+        external_id: external_id.map(|e| one_line(&e)).filter(|e| !e.is_empty()),
         size: meta.len(),
         content_type,
         modified: meta.modified().ok(),
     })
+}
+
+/// A name or id as one line: line breaks, tabs and other control characters (pasted from a
+/// document or a spreadsheet cell) become single spaces, and the ends are trimmed.
+fn one_line(text: &str) -> String {
+    text.split(char::is_control)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The multipart file name: the file's own name with control characters (which cannot travel in
@@ -299,6 +313,24 @@ mod tests {
             "{items:?}"
         );
         assert!(items.iter().any(|i| i.result.is_ok()));
+    }
+
+    #[test]
+    fn pasted_names_and_ids_become_one_line() {
+        assert_eq!(
+            one_line("  Consent\r\nform\tsigned "),
+            "Consent form signed"
+        );
+        assert_eq!(one_line("\n"), "");
+    }
+
+    #[test]
+    fn a_folder_with_nothing_to_send_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(".hidden"), b"x").unwrap();
+        let items = check_files(&[FileSpec::new(dir.path())], &Limits::default());
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].result, Err(FileProblem::EmptyFolder));
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub enum FileProblem {
         /// The limit in bytes.
         limit: u64,
     },
+    /// A folder was given that holds nothing to send.
+    #[error("the folder has no files to send (hidden files and system litter are skipped)")]
+    EmptyFolder,
     /// The same file appears twice in one selection.
     #[error("listed twice in this upload")]
     ListedTwice,
