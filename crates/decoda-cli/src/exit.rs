@@ -44,6 +44,15 @@ pub enum CliError {
     Cancelled,
 }
 
+impl From<decoda_store::ledger::LedgerError> for CliError {
+    fn from(e: decoda_store::ledger::LedgerError) -> Self {
+        match e {
+            decoda_store::ledger::LedgerError::Store(s) => Self::Store(s),
+            decoda_store::ledger::LedgerError::Api(a) => Self::Api(a),
+        }
+    }
+}
+
 impl CliError {
     /// The exit status for this error.
     pub fn code(&self) -> u8 {

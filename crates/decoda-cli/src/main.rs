@@ -7,7 +7,6 @@ mod args;
 mod context;
 mod exit;
 mod history;
-mod ledger;
 mod login;
 mod patient;
 mod progress_bar;

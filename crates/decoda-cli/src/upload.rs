@@ -4,7 +4,6 @@ use crate::{
     args::UploadArgs,
     context::Context,
     exit::{self, CliError},
-    ledger::{self, Decision},
     patient::describe,
     progress_bar,
 };
@@ -13,7 +12,10 @@ use decoda_engine::{
     human_size, CancellationToken, CheckedFile, FileSpec, FileStatus, IntakeItem, Job, Settings,
     Uploader,
 };
-use decoda_store::{ContentHash, NewItem};
+use decoda_store::{
+    ledger::{self, Decision},
+    ContentHash, NewItem,
+};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -43,7 +45,13 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
         .collect();
     let decisions =
         ledger::decide(&mut store, &run, &uploader, &patient, &checked, args.force).await?;
-    let mut decisions = decisions.into_iter();
+    if decisions.looked_in_chart > 0 {
+        eprintln!(
+            "Checked the chart for {} file(s) an interrupted upload was sending.",
+            decisions.looked_in_chart
+        );
+    }
+    let mut decisions = decisions.files.into_iter();
     // In the user's order: the files to send and the refused ones go to the engine (which reports
     // on both); the ones already in the chart get their report line here.
     let mut lines: Vec<Option<JsonFile>> = Vec::new();

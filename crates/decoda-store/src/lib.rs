@@ -13,6 +13,7 @@
 mod error;
 mod hash;
 mod history;
+pub mod ledger;
 mod queue;
 mod run_lock;
 mod schema;

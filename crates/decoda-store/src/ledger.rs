@@ -1,16 +1,37 @@
-//! The persistent queue around one `decoda upload`: what is already in the chart, what an
-//! interrupted run may have left there, and a record of every file as it goes.
+//! The queue around one upload, shared by the CLI and the app: what is already in the chart, what
+//! an interrupted run may have left there, and a record of every file as it goes.
 //!
 //! Before anything is sent, every file is hashed and written to the queue. A file whose bytes were
 //! already uploaded to this patient, or that appears twice in the selection, is skipped (unless
-//! `--force`). A file that an interrupted run was sending when it died is looked for in the chart
+//! forced). A file that an interrupted run was sending when it died is looked for in the chart
 //! first and sent again only if it is not there.
 
-use crate::exit::CliError;
-use decoda_api::models::Patient;
-use decoda_engine::{CheckedFile, FileProblem, IntakeItem, Progress, ProgressSink, Uploader};
-use decoda_store::{hash_file, ContentHash, NewItem, QueueRow, RowState, RunLock, Store};
+use crate::{hash_file, ContentHash, NewItem, QueueRow, RowState, RunLock, Store, StoreError};
+use decoda_engine::{
+    api::{models::Patient, ApiError},
+    CheckedFile, FileProblem, IntakeItem, Progress, ProgressSink, Uploader,
+};
 use std::collections::HashMap;
+
+/// Why the decisions could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The local database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Looking in the chart failed.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+}
+
+/// The decisions for a selection, in its order, and what was looked up to make them.
+#[derive(Debug)]
+pub struct Decisions {
+    /// One per file.
+    pub files: Vec<Decision>,
+    /// Files an interrupted run may have sent, looked for in the chart.
+    pub looked_in_chart: usize,
+}
 
 /// What to do with one checked file.
 #[derive(Debug)]
@@ -65,7 +86,7 @@ pub async fn decide(
     patient: &Patient,
     files: &[(&CheckedFile, &ContentHash)],
     force: bool,
-) -> Result<Vec<Decision>, CliError> {
+) -> Result<Decisions, LedgerError> {
     let patient_id = patient.id.to_string();
     let interrupted: Vec<QueueRow> = store
         .abandoned()?
@@ -98,7 +119,7 @@ pub async fn decide(
         first_seen.entry(hash).or_insert(file);
         decisions.push(decision);
     }
-    look_in_chart(
+    let looked_in_chart = look_in_chart(
         store,
         run,
         uploader,
@@ -115,7 +136,10 @@ pub async fn decide(
         .map(|r| r.id)
         .collect();
     store.remove(&replaced)?;
-    Ok(decisions)
+    Ok(Decisions {
+        files: decisions,
+        looked_in_chart,
+    })
 }
 
 /// Files an interrupted run may have sent are looked for in the chart before they are sent.
@@ -127,7 +151,7 @@ async fn look_in_chart(
     files: &[(&CheckedFile, &ContentHash)],
     interrupted: &[QueueRow],
     decisions: &mut [Decision],
-) -> Result<(), CliError> {
+) -> Result<usize, LedgerError> {
     let maybe: Vec<(usize, &QueueRow)> = files
         .iter()
         .enumerate()
@@ -145,12 +169,8 @@ async fn look_in_chart(
         .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .min()
     else {
-        return Ok(());
+        return Ok(0);
     };
-    eprintln!(
-        "Checking the chart for {} file(s) an interrupted upload was sending…",
-        maybe.len()
-    );
     let wanted: Vec<&CheckedFile> = maybe.iter().map(|(i, _)| files[*i].0).collect();
     let found = uploader
         .find_in_chart(&patient.id, since.with_timezone(&chrono::Utc), &wanted)
@@ -167,7 +187,7 @@ async fn look_in_chart(
             name: attachment.name,
         };
     }
-    Ok(())
+    Ok(maybe.len())
 }
 
 /// The queue row for a checked file.
