@@ -15,6 +15,8 @@ const COMMANDS: &[&str] = &[
     "remove_file",
     "edit_file",
     "clear_uploaded",
+    "send_anyway",
+    "list_history",
     "preview",
     "thumbnail",
     "open_link",

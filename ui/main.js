@@ -143,7 +143,10 @@ function statusOf(item) {
     case "sending": return "Sending…";
     case "uploaded": return "Uploaded";
     case "refused": return `Cannot send: ${item.reason}`;
-    case "failed": return `Not sent: ${item.reason} (it will be retried)`;
+    case "failed": return item.patientId
+      ? `Waiting for patient ${item.patientId}: ${item.reason}`
+      : `Not sent: ${item.reason} (it will be retried)`;
+    case "skipped": return `Not sent: ${item.reason}`;
     default: return item.state;
   }
 }
@@ -206,7 +209,7 @@ function renderQueue() {
     ext.dataset.focusKey = `${item.id}:ext`;
     ext.value = item.externalId || "";
     ext.setAttribute("aria-label", `External id for ${item.fileName}`);
-    const editable = item.state === "ready" || item.state === "failed";
+    const editable = item.state === "ready" || item.state === "failed" || item.state === "skipped";
     name.disabled = ext.disabled = !editable;
     const save = () => call("edit_file", { id: item.id, name: name.value, externalId: ext.value || null });
     name.addEventListener("change", save);
@@ -218,6 +221,15 @@ function renderQueue() {
     const status = cell(statusOf(item) + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""));
     status.className = "status";
     const actions = document.createElement("td");
+    if (item.state === "skipped") {
+      const again = document.createElement("button");
+      again.type = "button";
+      again.dataset.focusKey = `${item.id}:again`;
+      again.textContent = "Send anyway";
+      again.setAttribute("aria-label", `Send ${item.fileName} anyway`);
+      again.addEventListener("click", () => call("send_anyway", { id: item.id }));
+      actions.append(again);
+    }
     if (item.state !== "sending") {
       const remove = document.createElement("button");
       remove.type = "button";
@@ -232,7 +244,31 @@ function renderQueue() {
   }
   body.replaceChildren(rows);
   restoreQueueFocus(body, focus);
+  renderResumed();
   updateUploadButton();
+}
+
+// Files back from an interrupted upload wait for their own patient: say so, and offer to choose
+// that patient (whose name and date of birth are then shown as for any choice).
+function renderResumed() {
+  const waiting = new Map();
+  for (const item of queue) {
+    if (item.patientId && item.state === "failed") waiting.set(item.patientId, (waiting.get(item.patientId) || 0) + 1);
+  }
+  $("resumed").hidden = waiting.size === 0;
+  const total = [...waiting.values()].reduce((a, b) => a + b, 0);
+  $("resumed-text").textContent = `${total} file(s) from an upload that was interrupted are back in the list. They go only to the patient they were meant for.`;
+  const list = $("resumed-patients");
+  list.replaceChildren();
+  for (const [patientId, count] of waiting) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.textContent = `Choose patient ${patientId} (${count} file(s))`;
+    b.addEventListener("click", () => choosePatient(patientId));
+    li.append(b);
+    list.append(li);
+  }
 }
 
 // Previews are made in Rust for rows that are on screen once scrolling pauses, at most two at a
@@ -307,14 +343,18 @@ async function refreshQueue() {
 $("add-files").addEventListener("click", () => call("pick_files").catch((err) => setStatus("upload-status", describe(err), true)));
 
 // ---- Upload ---------------------------------------------------------------------------------
+function sendableNow(i) {
+  return (i.state === "ready" || i.state === "failed") && (!i.patientId || i.patientId === chosenPatient?.id);
+}
+
 function updateUploadButton() {
-  const sendable = queue.some((i) => i.state === "ready" || i.state === "failed");
+  const sendable = queue.some(sendableNow);
   $("upload").disabled = uploading || !chosenPatient || !sendable;
   $("upload-hint").textContent = uploading ? ""
     : !chosenPatient ? "Choose the patient first (step 1)."
     : !sendable && queue.some((i) => i.state === "uploaded") ? "Everything listed has been sent. Add files to send more."
     : !sendable ? "Add the files to send (step 2)."
-    : `Ready to send ${queue.filter((i) => i.state === "ready" || i.state === "failed").length} file(s) to ${patientLine(chosenPatient)}.`;
+    : `Ready to send ${queue.filter(sendableNow).length} file(s) to ${patientLine(chosenPatient)}.`;
   $("upload").textContent = queue.some((i) => i.state === "failed") ? "Upload (retry failed files)" : "Upload";
 }
 
@@ -340,7 +380,8 @@ $("upload").addEventListener("click", async () => {
       }
     });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    setStatus("upload-status", `${summary.uploaded.length} uploaded, ${summary.failed} not uploaded (${secs} s).`, summary.failed > 0);
+    const skipped = (await call("list_queue")).filter((i) => i.state === "skipped").length;
+    setStatus("upload-status", `${summary.uploaded.length} uploaded, ${summary.failed} not uploaded${skipped ? `, ${skipped} already in the chart (not sent again)` : ""} (${secs} s).`, summary.failed > 0);
     showResults(summary);
   } catch (err) {
     setStatus("upload-status", describe(err), true);
@@ -394,6 +435,25 @@ $("upload-more").addEventListener("click", async () => {
   $("results").hidden = true;
   setStatus("upload-status", "");
   $("add-files").focus();
+});
+
+// ---- History -------------------------------------------------------------------------------
+$("history-search").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const body = $("history").querySelector("tbody");
+  try {
+    const entries = await call("list_history", { text: $("history-term").value });
+    body.replaceChildren(...entries.map((h) => {
+      const tr = document.createElement("tr");
+      tr.append(cell(h.uploadedAt.slice(0, 16).replace("T", " ")), cell(h.patientId), cell(h.name),
+        cell(h.fileName.split(/[\\/]/).pop()), cell(h.attachmentId));
+      return tr;
+    }));
+    $("history").hidden = entries.length === 0;
+    setStatus("history-status", entries.length ? `${entries.length} upload(s).` : "No uploads found.");
+  } catch (err) {
+    setStatus("history-status", describe(err), true);
+  }
 });
 
 // ---- Start ----------------------------------------------------------------------------------

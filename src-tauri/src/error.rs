@@ -31,6 +31,24 @@ pub enum UiError {
     /// Another upload is running.
     #[error("{0}")]
     Busy(String),
+    /// The local queue and history could not be used.
+    #[error("{0}")]
+    History(String),
+}
+
+impl From<decoda_store::StoreError> for UiError {
+    fn from(e: decoda_store::StoreError) -> Self {
+        Self::History(e.to_string())
+    }
+}
+
+impl From<decoda_store::ledger::LedgerError> for UiError {
+    fn from(e: decoda_store::ledger::LedgerError) -> Self {
+        match e {
+            decoda_store::ledger::LedgerError::Store(s) => s.into(),
+            decoda_store::ledger::LedgerError::Api(a) => a.into(),
+        }
+    }
 }
 
 impl From<ApiError> for UiError {

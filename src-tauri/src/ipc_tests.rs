@@ -278,3 +278,115 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
     );
     h.assert_no_canary();
 }
+
+fn upload_to(h: &Harness, patient: &str) -> crate::commands::upload::UploadSummary {
+    tauri::async_runtime::block_on(start_upload(
+        h.app.handle().clone(),
+        h.app.state(),
+        patient.into(),
+        None,
+        Channel::new(|_| Ok(())),
+    ))
+    .unwrap()
+}
+
+fn states(h: &Harness) -> Vec<String> {
+    h.invoke("list_queue", json!({}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["state"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn content_already_in_the_chart_is_skipped_until_the_user_sends_it_anyway() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let form = files.path().join("consent.pdf");
+    std::fs::write(&form, b"%PDF-1.4 consent").unwrap();
+    h.drop_paths(&[&form]);
+    assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
+
+    let copy = files.path().join("consent (scanned again).pdf");
+    std::fs::write(&copy, b"%PDF-1.4 consent").unwrap();
+    h.drop_paths(&[&copy]);
+    let summary = upload_to(&h, "pat_1001");
+    assert!(summary.uploaded.is_empty());
+    assert_eq!(states(&h), ["uploaded", "skipped"]);
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert!(
+        queue[1]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("already uploaded"),
+        "{queue}"
+    );
+    assert_eq!(h.sandbox.state().attachments().len(), 1);
+
+    assert_eq!(
+        h.invoke("send_anyway", json!({ "id": queue[1]["id"] }))
+            .unwrap(),
+        true
+    );
+    assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
+    assert_eq!(h.sandbox.state().attachments().len(), 2);
+    let history = h
+        .invoke("list_history", json!({ "text": "consent" }))
+        .unwrap();
+    assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
+    h.assert_no_canary();
+}
+
+#[test]
+fn an_interrupted_upload_comes_back_bound_to_its_patient() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"dear colleague\n").unwrap();
+    {
+        // What a killed process leaves: a row handed to the engine, and its lock gone.
+        let state = h.app.state::<AppState>();
+        let mut store = state.store().unwrap();
+        let run = store.begin_run().unwrap();
+        let ids = store
+            .enqueue(
+                &run,
+                &[decoda_store::NewItem {
+                    patient_id: "pat_1002".into(),
+                    note_id: None,
+                    path: letter.clone(),
+                    name: Some("letter.txt".into()),
+                    external_id: None,
+                    hash: decoda_store::hash_file(&letter).unwrap(),
+                    size: 15,
+                }],
+            )
+            .unwrap();
+        store.mark_sending(&ids).unwrap();
+    }
+    assert_eq!(
+        crate::commands::files::resume_interrupted(h.app.handle()).unwrap(),
+        1
+    );
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(queue[0]["patientId"], "pat_1002");
+    assert!(queue[0]["reason"].as_str().unwrap().contains("interrupted"));
+
+    upload_to(&h, "pat_1001");
+    assert_eq!(states(&h), ["failed"], "never sent to another patient");
+    assert!(h.sandbox.state().attachments().is_empty());
+
+    let summary = upload_to(&h, "pat_1002");
+    assert_eq!(summary.uploaded.len(), 1, "not in the chart, so sent");
+    assert_eq!(h.sandbox.state().attachments()[0].patient_id, "pat_1002");
+    assert!(h
+        .app
+        .state::<AppState>()
+        .store()
+        .unwrap()
+        .abandoned()
+        .unwrap()
+        .is_empty());
+}

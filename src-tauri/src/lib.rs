@@ -58,6 +58,8 @@ macro_rules! app_commands {
             commands::files::remove_file,
             commands::files::edit_file,
             commands::files::clear_uploaded,
+            commands::files::send_anyway,
+            commands::history::list_history,
             commands::files::preview,
             commands::files::thumbnail,
             commands::files::open_link,
@@ -88,6 +90,9 @@ pub fn builder<R: Runtime>(
         .setup(move |app| {
             #[cfg(feature = "e2e")]
             app.add_capability(include_str!("../capabilities-e2e/e2e.json"))?;
+            if let Err(e) = commands::files::resume_interrupted(app.handle()) {
+                tracing::warn!("interrupted uploads could not be resumed: {e}");
+            }
             open_with(app.handle(), launch_args, None);
             Ok(())
         })

@@ -35,6 +35,12 @@ pub enum ItemState {
         /// Why.
         reason: String,
     },
+    /// Not sent: the same content is already in this patient's chart, or listed twice. "Send
+    /// anyway" makes it ready again.
+    Skipped {
+        /// Why, with the earlier upload.
+        reason: String,
+    },
 }
 
 /// One queued file, as the window shows it.
@@ -60,6 +66,15 @@ pub struct QueueItem {
     pub state: ItemState,
     /// Notes about it (a repaired name, an external id that came back wrong).
     pub notes: Vec<String>,
+    /// The patient it must go to, for a file resumed from an interrupted upload: it is sent only
+    /// when that patient is the one chosen.
+    pub patient_id: Option<String>,
+    /// Sent even if the same content is already in the chart (the user said "Send anyway").
+    #[serde(skip)]
+    pub force: bool,
+    /// Its row in the persistent queue, for a resumed file.
+    #[serde(skip)]
+    pub row_id: Option<i64>,
     #[serde(skip)]
     identity: Option<(PathBuf, u64, Option<SystemTime>)>,
 }
@@ -105,11 +120,68 @@ impl Queue {
                 content_type,
                 state,
                 notes: Vec::new(),
+                patient_id: None,
+                force: false,
+                row_id: None,
                 identity,
             });
             added += 1;
         }
         added
+    }
+
+    /// Adds the unfinished files of an interrupted upload, each bound to its patient, and says
+    /// why they are back.
+    pub fn add_resumed(&mut self, rows: Vec<decoda_store::QueueRow>) -> usize {
+        let before = self.items.len();
+        for row in rows {
+            let identity = identity(&row.path);
+            if identity.is_some() && self.items.iter().any(|q| q.identity == identity) {
+                continue;
+            }
+            self.next_id += 1;
+            let file_name = row
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let reason = match row.state {
+                decoda_store::RowState::MaybeLanded => "an upload was interrupted while sending it; the chart is checked before it is sent again".to_owned(),
+                _ => match row.last_error {
+                    Some(e) => format!("not sent by an earlier upload: {e}"),
+                    None => "queued by an earlier upload that did not finish".to_owned(),
+                },
+            };
+            self.items.push(QueueItem {
+                id: self.next_id,
+                path: row.path,
+                name: row.name.unwrap_or_else(|| file_name.clone()),
+                file_name,
+                external_id: row.external_id,
+                size: Some(row.size),
+                content_type: None,
+                state: ItemState::Failed { reason },
+                notes: Vec::new(),
+                patient_id: Some(row.patient_id),
+                force: false,
+                row_id: Some(row.id),
+                identity,
+            });
+        }
+        self.items.len() - before
+    }
+
+    /// "Send anyway" for a skipped item.
+    pub fn force(&mut self, id: u64) -> bool {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return false;
+        };
+        if !matches!(item.state, ItemState::Skipped { .. }) {
+            return false;
+        }
+        item.force = true;
+        item.state = ItemState::Ready;
+        true
     }
 
     /// Every item, in the order added.
@@ -146,11 +218,13 @@ impl Queue {
         true
     }
 
-    /// Marks the items to send (ready or failed) as sending and returns their specs, in order.
-    pub fn start_sending(&mut self) -> Vec<(u64, FileSpec)> {
+    /// Marks the items to send to `patient` (ready or failed, and not bound to another patient)
+    /// as sending and returns their specs, in order.
+    pub fn start_sending(&mut self, patient: &str) -> Vec<(u64, FileSpec)> {
         self.items
             .iter_mut()
             .filter(|i| matches!(i.state, ItemState::Ready | ItemState::Failed { .. }))
+            .filter(|i| i.patient_id.as_deref().is_none_or(|p| p == patient))
             .map(|i| {
                 i.state = ItemState::Sending;
                 i.notes.clear();
@@ -178,6 +252,28 @@ impl Queue {
             };
             item.notes = notes;
         }
+    }
+
+    /// Marks an item as in the chart, put there by an interrupted upload (found, not sent again).
+    pub fn found_in_chart(&mut self, id: u64, attachment_id: String, name: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.name = name;
+            item.state = ItemState::Uploaded { attachment_id };
+            item.notes = vec!["found in the chart: an interrupted upload had sent it".into()];
+        }
+    }
+
+    /// Marks an item as not sent on purpose (already in the chart, or listed twice).
+    pub fn skip(&mut self, id: u64, reason: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.state = ItemState::Skipped { reason };
+            item.force = false;
+        }
+    }
+
+    /// The item, if it is still listed.
+    pub fn get(&self, id: u64) -> Option<&QueueItem> {
+        self.items.iter().find(|i| i.id == id)
     }
 
     /// Removes the uploaded items ("Upload more").
@@ -252,7 +348,7 @@ mod tests {
         q.add(checked(&paths));
         assert!(q.edit(1, " Consent ", Some(" E1 ")));
         q.finish(3, Err("network".into()), Vec::new());
-        let sending = q.start_sending();
+        let sending = q.start_sending("pat_1");
         assert_eq!(
             sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
             [1, 2, 3]
@@ -261,7 +357,7 @@ mod tests {
         assert_eq!(sending[0].1.external_id.as_deref(), Some("E1"));
         assert!(!q.remove(1), "an item being sent stays");
         assert!(
-            q.start_sending().is_empty(),
+            q.start_sending("pat_1").is_empty(),
             "nothing is sent twice at once"
         );
     }

@@ -3,6 +3,7 @@
 use crate::{error::UiResult, queue::Queue, UiError};
 use decoda_engine::{api::Client, CancellationToken, Settings as EngineSettings, Uploader};
 use decoda_settings::{default_settings_path, KeySource, Keychain, Resolved, SettingsFile};
+use decoda_store::{default_data_dir, Store};
 use std::{
     collections::{HashMap, HashSet},
     path::PathBuf,
@@ -13,6 +14,7 @@ use std::{
 #[derive(Debug)]
 pub struct AppState {
     settings_path: PathBuf,
+    data_dir: PathBuf,
     keychain: Keychain,
     env: HashMap<String, String>,
     /// The files waiting to be sent.
@@ -33,12 +35,15 @@ impl AppState {
             .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
             .collect();
         let settings_path = default_settings_path(std::env::var("DECODA_CONFIG").ok())?;
-        Ok(Self::new(settings_path, Keychain::default(), env))
+        let data_dir = default_data_dir(std::env::var("DECODA_DATA_DIR").ok())?;
+        Ok(Self::new(settings_path, Keychain::default(), env).with_data_dir(data_dir))
     }
 
-    /// State with explicit parts (tests).
+    /// State with explicit parts (tests). The queue and history go next to the settings file
+    /// until [`AppState::with_data_dir`] says otherwise.
     pub fn new(settings_path: PathBuf, keychain: Keychain, env: HashMap<String, String>) -> Self {
         Self {
+            data_dir: settings_path.with_file_name("data"),
             settings_path,
             keychain,
             env,
@@ -46,6 +51,18 @@ impl AppState {
             upload: Mutex::default(),
             thumbnails: Mutex::default(),
         }
+    }
+
+    /// Keeps the queue and history in `dir`.
+    pub fn with_data_dir(mut self, dir: PathBuf) -> Self {
+        self.data_dir = dir;
+        self
+    }
+
+    /// The queue and history, opened for one piece of work (each upload has its own connection,
+    /// as the CLI does; SQLite serialises the writers).
+    pub fn store(&self) -> UiResult<Store> {
+        Ok(Store::open(&self.data_dir)?)
     }
 
     /// The settings file's path.

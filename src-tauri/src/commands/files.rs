@@ -59,7 +59,14 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
 /// Removes a file from the queue.
 #[tauri::command]
 pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
+    let row = lock(&state.queue).get(id).and_then(|i| i.row_id);
     let removed = lock(&state.queue).remove(id);
+    if let (true, Some(row)) = (removed, row) {
+        // A resumed file the user removed is no longer unfinished work.
+        if let Err(e) = state.store().and_then(|mut s| Ok(s.remove(&[row])?)) {
+            tracing::warn!("a removed file stays in the upload queue: {e}");
+        }
+    }
     let _ = app.emit(QUEUE_CHANGED, ());
     removed
 }
@@ -73,6 +80,24 @@ pub fn edit_file(
     external_id: Option<String>,
 ) -> bool {
     lock(&state.queue).edit(id, &name, external_id.as_deref())
+}
+
+/// "Send anyway": a file skipped because its content is already in the chart is made ready.
+#[tauri::command]
+pub fn send_anyway<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
+    let done = lock(&state.queue).force(id);
+    let _ = app.emit(QUEUE_CHANGED, ());
+    done
+}
+
+/// Puts the unfinished files of interrupted uploads (the app or the CLI was killed, the computer
+/// lost power) back in the queue, each bound to its patient. Called once at start.
+pub fn resume_interrupted<R: Runtime>(app: &AppHandle<R>) -> UiResult<usize> {
+    let state = app.state::<AppState>();
+    let rows = state.store()?.abandoned()?;
+    let added = lock(&state.queue).add_resumed(rows);
+    let _ = app.emit(QUEUE_CHANGED, ());
+    Ok(added)
 }
 
 /// "Upload more": clears the uploaded files.

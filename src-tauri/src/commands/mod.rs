@@ -4,6 +4,7 @@
 //! [`crate::UiError`]. None returns the API key, in any form.
 
 pub mod files;
+pub mod history;
 pub mod patients;
 pub mod settings;
 pub mod upload;

@@ -1,5 +1,6 @@
 //! Sending the queue: progress streamed over a channel, outcomes written back to the queue.
 
+use crate::queue::ItemState;
 use crate::{
     commands::{
         files::{lock, QUEUE_CHANGED},
@@ -10,8 +11,13 @@ use crate::{
     UiError,
 };
 use decoda_engine::{
-    api::{NoteId, PatientId},
-    CancellationToken, FileStatus, Job, Phase, Progress,
+    api::{models::Patient, NoteId, PatientId},
+    CancellationToken, CheckedFile, FileReport, FileSpec, FileStatus, Job, Phase, Progress,
+    Uploader,
+};
+use decoda_store::{
+    ledger::{self, Decision},
+    ContentHash,
 };
 use serde::Serialize;
 use tauri::{ipc::Channel, AppHandle, Emitter, Runtime, State};
@@ -112,35 +118,170 @@ pub async fn start_upload<R: Runtime>(
         }
         *slot = Some(cancel.clone());
     }
-    let sending = lock(&state.queue).start_sending();
+    let note = note_id
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty());
+    let sending = lock(&state.queue).start_sending(patient.id.as_str());
     let _ = app.emit(QUEUE_CHANGED, ());
+    let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
+    let outcome = send(&state, &uploader, &patient, note, sending, on_event, cancel).await;
+    *lock(&state.upload) = None;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // Nothing was handed to the engine: the files are as they were, with the reason.
+            let mut queue = lock(&state.queue);
+            for id in &ids {
+                queue.finish(*id, Err(e.to_string()), Vec::new());
+            }
+            drop(queue);
+            let _ = app.emit(QUEUE_CHANGED, ());
+            return Err(e);
+        }
+    };
+    let uploaded = record_outcomes(&state, &ids, outcome);
+    lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
+    let _ = app.emit(QUEUE_CHANGED, ());
+    let failed = lock(&state.queue)
+        .items()
+        .iter()
+        .filter(|i| ids.contains(&i.id) && matches!(i.state, ItemState::Failed { .. }))
+        .count();
+    Ok(UploadSummary {
+        patient: PatientView::from(&patient),
+        uploaded,
+        failed,
+    })
+}
+
+/// What became of each file of an upload, in the order they were taken from the queue.
+enum Outcome {
+    /// Sent by the engine: its report.
+    Sent(FileReport),
+    /// Not sent: already in the chart, or listed twice.
+    Skipped(String),
+    /// Not sent: an interrupted upload had already put it in the chart.
+    FoundInChart { attachment_id: String, name: String },
+}
+
+/// Hashes, decides, records and sends the files, as the CLI does (see `decoda_store::ledger`).
+async fn send(
+    state: &AppState,
+    uploader: &Uploader,
+    patient: &Patient,
+    note: Option<String>,
+    sending: Vec<(u64, FileSpec)>,
+    on_event: Channel<UploadEvent>,
+    cancel: CancellationToken,
+) -> UiResult<Vec<Outcome>> {
+    let forced: Vec<bool> = {
+        let queue = lock(&state.queue);
+        sending
+            .iter()
+            .map(|(id, _)| queue.get(*id).is_some_and(|i| i.force))
+            .collect()
+    };
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
     let items = uploader
         .check(sending.into_iter().map(|(_, spec)| spec).collect())
         .await;
+    let hashed = ledger::hash_all(items).await;
+    let mut store = state.store()?;
+    let run = store.begin_run()?;
+    let checked: Vec<(&CheckedFile, &ContentHash)> = hashed
+        .iter()
+        .filter_map(|(item, hash)| Some((item.result.as_ref().ok()?, hash.as_ref()?)))
+        .collect();
+    let mut decisions = ledger::decide(&mut store, &run, uploader, patient, &checked, false)
+        .await?
+        .files
+        .into_iter();
+    // Per file, in queue order: its decision (refused files go to the engine, which reports them).
+    let mut plan: Vec<Option<Decision>> = Vec::new();
+    let mut job_items = Vec::new();
+    let mut rows_of_job = Vec::new();
+    let mut new_rows = Vec::new();
+    for ((item, hash), force) in hashed.iter().zip(&forced) {
+        let decision = match (&item.result, hash) {
+            (Ok(_), Some(_)) => decisions.next().unwrap_or(Decision::Send),
+            _ => Decision::Send,
+        };
+        let decision = match decision {
+            Decision::Skip { .. } if *force => Decision::Send,
+            other => other,
+        };
+        match (&item.result, hash, decision) {
+            (Ok(file), Some(hash), Decision::Send) => {
+                rows_of_job.push(Some((new_rows.len(), file.display_name.clone())));
+                new_rows.push(ledger::new_item(patient, note.as_deref(), file, hash));
+                job_items.push(item.clone());
+                plan.push(None);
+            }
+            (Ok(_), _, other @ (Decision::Skip { .. } | Decision::FoundInChart { .. })) => {
+                plan.push(Some(other));
+            }
+            _ => {
+                rows_of_job.push(None);
+                job_items.push(item.clone());
+                plan.push(None);
+            }
+        }
+    }
+    let row_ids = store.enqueue(&run, &new_rows)?;
+    store.mark_sending(&row_ids)?;
+    let rows = rows_of_job
+        .into_iter()
+        .map(|slot| slot.map(|(i, name)| (row_ids[i], name)))
+        .collect();
+    let sent_ids: Vec<u64> = ids
+        .iter()
+        .zip(&plan)
+        .filter(|(_, p)| p.is_none())
+        .map(|(id, _)| *id)
+        .collect();
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let forward = tauri::async_runtime::spawn(forward(rx, sent_ids, on_event));
+    let (sink, recorder) = ledger::record(store, rows, Some(tx));
     let job = Job {
         patient: patient.clone(),
-        note: note_id.filter(|n| !n.is_empty()).map(NoteId::new),
-        items,
+        note: note.map(NoteId::new),
+        items: job_items,
     };
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let forward = tauri::async_runtime::spawn(forward(rx, ids.clone(), on_event));
-    let report = uploader.upload(job, Some(tx), cancel).await;
+    let report = uploader.upload(job, Some(sink), cancel).await;
+    let mut store = recorder
+        .await
+        .map_err(|_| UiError::Invalid("the upload record stopped unexpectedly".into()))?;
     let _ = forward.await;
-    *lock(&state.upload) = None;
+    store.finish_run(&run)?;
+    let mut reports = report.files.into_iter();
+    Ok(plan
+        .into_iter()
+        .map(|p| match p {
+            None => reports.next().map(Outcome::Sent),
+            Some(Decision::Skip { reason, .. }) => Some(Outcome::Skipped(reason)),
+            Some(Decision::FoundInChart {
+                attachment_id,
+                name,
+            }) => Some(Outcome::FoundInChart {
+                attachment_id,
+                name,
+            }),
+            Some(Decision::Send) => None,
+        })
+        .map(|o| o.unwrap_or(Outcome::Skipped("not sent".into())))
+        .collect())
+}
 
+/// Writes each outcome back to the queue; returns the files now in the chart.
+fn record_outcomes(state: &AppState, ids: &[u64], outcomes: Vec<Outcome>) -> Vec<UploadedView> {
     let mut uploaded = Vec::new();
-    {
-        let mut queue = lock(&state.queue);
-        for (id, file) in ids.iter().zip(&report.files) {
-            match &file.status {
+    let mut queue = lock(&state.queue);
+    for (id, outcome) in ids.iter().zip(outcomes) {
+        let content_type = queue.get(*id).and_then(|i| i.content_type.clone());
+        match outcome {
+            Outcome::Sent(file) => match &file.status {
                 FileStatus::Uploaded { attachment, .. } => {
                     queue.finish(*id, Ok(attachment), file.notes.clone());
-                    let content_type = queue
-                        .items()
-                        .iter()
-                        .find(|i| i.id == *id)
-                        .and_then(|i| i.content_type.clone());
                     uploaded.push(UploadedView {
                         id: *id,
                         name: attachment.name.clone(),
@@ -156,17 +297,15 @@ pub async fn start_upload<R: Runtime>(
                 FileStatus::Skipped { reason } => {
                     queue.finish(*id, Err(reason.clone()), file.notes.clone())
                 }
-            }
+            },
+            Outcome::Skipped(reason) => queue.skip(*id, reason),
+            Outcome::FoundInChart {
+                attachment_id,
+                name,
+            } => queue.found_in_chart(*id, attachment_id, name),
         }
     }
-    lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
-    let _ = app.emit(QUEUE_CHANGED, ());
-    let failed = report.files.len() - uploaded.len();
-    Ok(UploadSummary {
-        patient: PatientView::from(&patient),
-        uploaded,
-        failed,
-    })
+    uploaded
 }
 
 /// Cancels the running upload, if any.
