@@ -12,7 +12,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import APP, open_session, stop_group
+from conftest import app_pid, open_session, stop_group
 from test_app import png
 
 RUNS = 5
@@ -44,11 +44,6 @@ def pss_kib(pid):
     except OSError:
         pass
     return 0
-
-
-def app_pid():
-    out = subprocess.run(["pgrep", "-f", "-n", str(APP)], capture_output=True, text=True).stdout.split()
-    return int(out[0])
 
 
 SCROLL = """

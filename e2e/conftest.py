@@ -163,6 +163,12 @@ def open_session(env, attempts=3):
                 raise
 
 
+def app_pid():
+    """The newest running app process."""
+    out = subprocess.run(["pgrep", "-f", "-n", str(APP)], capture_output=True, text=True).stdout.split()
+    return int(out[0])
+
+
 @pytest.fixture
 def app(request):
     """The app under WebDriver, with a fresh settings file; yields (driver, shots, files_dir)."""
@@ -171,6 +177,7 @@ def app(request):
     for var in ("DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"):
         env.pop(var, None)
     env["DECODA_CONFIG"] = str(work / "settings.toml")
+    env["DECODA_DATA_DIR"] = str(work / "data")
     driver, driver_proc = open_session(env)
     files = work / "files"
     files.mkdir()

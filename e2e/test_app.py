@@ -12,7 +12,9 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import APP
+import signal
+
+from conftest import APP, OUT, Shots, app_pid, open_session, stop_group
 
 KEY = "sandbox-demo-key"
 
@@ -279,3 +281,55 @@ def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, s
     stored = sandbox.attachments()
     assert [a["originalFilename"] for a in stored] == ["second.txt"], "the first was removed"
     shot("keyboard-uploaded")
+
+
+def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, tmp_path):
+    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"), DECODA_DATA_DIR=str(tmp_path / "data"))
+    for var in ("DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"):
+        env.pop(var, None)
+    (tmp_path / "settings.toml").write_text(
+        f'api_url = "{sandbox.url}"\ntenant = "demo-clinic"\n\n[limits]\nmax_files_per_request = 2\nparallel_requests = 1\n')
+    files = []
+    for i in range(6):
+        f = tmp_path / f"page {i}.txt"
+        f.write_text(f"scanned page {i}\n")
+        files.append(f)
+
+    driver, proc = open_session(env)
+    shot = Shots(driver, "test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once")
+    try:
+        save_settings(driver, sandbox.url, KEY)
+        choose_patient(driver, "garcia", "1984-03-12")
+        drop(driver, files)
+        # Each request is stored at once and answered 2 s later: the kill lands while the server
+        # holds the second batch and the app does not know it landed.
+        sandbox.fault("delay", times=100, ms=2000)
+        driver.find_element(By.ID, "upload").click()
+        wait(driver, 60).until(lambda d: len(sandbox.attachments()) >= 4)
+        os.kill(app_pid(), signal.SIGKILL)
+    finally:
+        stop_group(proc)
+    assert len(sandbox.attachments()) < 6, "killed part-way"
+    sandbox.admin("DELETE", "/__sandbox/faults")
+
+    driver, proc = open_session(env)
+    try:
+        wait(driver).until(lambda d: d.find_element(By.ID, "resumed").is_displayed())
+        assert "interrupted" in text_of(driver, "resumed-text")
+        shot.driver = driver
+        shot("resumed-after-kill")
+        driver.find_element(By.XPATH, "//div[@id='resumed']//button[contains(., 'pat_1001')]").click()
+        wait(driver).until(lambda d: text_of(d, "patient-dob") == "1984-03-12")
+        wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
+        driver.find_element(By.ID, "upload").click()
+        wait(driver, 60).until(lambda d: " uploaded, " in text_of(d, "upload-status"))
+        shot("resumed-and-sent")
+        stored = sandbox.attachments()
+        names = sorted(a["originalFilename"] for a in stored)
+        assert names == sorted(f.name for f in files), f"each file exactly once: {names}"
+        assert all(a["patientId"] == "pat_1001" for a in stored)
+        rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
+        assert any("interrupted upload had sent it" in r for r in rows), rows
+    finally:
+        driver.quit()
+        stop_group(proc)

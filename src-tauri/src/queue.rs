@@ -146,7 +146,10 @@ impl Queue {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let reason = match row.state {
-                decoda_store::RowState::MaybeLanded => "an upload was interrupted while sending it; the chart is checked before it is sent again".to_owned(),
+                decoda_store::RowState::MaybeLanded => {
+                    "interrupted while sending; the chart is checked before it is sent again"
+                        .to_owned()
+                }
                 _ => match row.last_error {
                     Some(e) => format!("not sent by an earlier upload: {e}"),
                     None => "queued by an earlier upload that did not finish".to_owned(),
@@ -159,7 +162,7 @@ impl Queue {
                 file_name,
                 external_id: row.external_id,
                 size: Some(row.size),
-                content_type: None,
+                content_type: decoda_engine::sniff_content_type(&row.path).ok(),
                 state: ItemState::Failed { reason },
                 notes: Vec::new(),
                 patient_id: Some(row.patient_id),
