@@ -155,6 +155,7 @@ impl Queue {
                     None => "queued by an earlier upload that did not finish".to_owned(),
                 },
             };
+            let content_type = decoda_engine::sniff_content_type(&row.path).ok();
             self.items.push(QueueItem {
                 id: self.next_id,
                 path: row.path,
@@ -162,7 +163,7 @@ impl Queue {
                 file_name,
                 external_id: row.external_id,
                 size: Some(row.size),
-                content_type: decoda_engine::sniff_content_type(&row.path).ok(),
+                content_type,
                 state: ItemState::Failed { reason },
                 notes: Vec::new(),
                 patient_id: Some(row.patient_id),
