@@ -781,4 +781,40 @@ mod tests {
         .unwrap();
         assert!(!format!("{c:?}").contains("canary"));
     }
+
+    proptest::proptest! {
+        /// Any bytes as a success body: parsed or refused with a reason, never a panic, and the
+        /// reason never repeats the body (an answer can hold patient data).
+        #[test]
+        fn the_response_parser_never_panics_or_echoes_the_body(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            json_header in proptest::prelude::any::<bool>(),
+        ) {
+            let mut headers = HeaderMap::new();
+            if json_header {
+                headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            let parsed = parse_json::<Vec<crate::models::Attachment>>(StatusCode::OK, &headers, &body);
+            if let Err(e) = parsed {
+                let text = e.to_string();
+                let body_text = String::from_utf8_lossy(&body);
+                proptest::prop_assert!(body_text.len() < 8 || !text.contains(body_text.as_ref()));
+            }
+        }
+
+        /// Any error status and body map to one error, never a panic; an HTML or text page is
+        /// never shown to the user.
+        #[test]
+        fn error_answers_map_without_echoing_pages(
+            status in 400u16..600,
+            page in "<html>[A-Za-z0-9 ]{8,64}</html>",
+        ) {
+            let status = StatusCode::from_u16(status).unwrap();
+            let mut headers = HeaderMap::new();
+            headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            let id = PatientId::new("pat_1");
+            let e = map_error(status, &headers, page.as_bytes(), &Subject::Patient(&id));
+            proptest::prop_assert!(!e.to_string().contains(&page));
+        }
+    }
 }

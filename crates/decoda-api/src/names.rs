@@ -105,4 +105,36 @@ mod tests {
             "a,,c"
         );
     }
+
+    proptest::proptest! {
+        /// Whatever the names (quotes, commas, newlines, emoji, right-to-left text), the JSON
+        /// encoding gives back exactly the items, missing ones included.
+        #[test]
+        fn json_round_trips_any_names(items in proptest::collection::vec(
+            proptest::option::of(proptest::prelude::any::<String>()), 0..20)) {
+            let refs: Vec<Option<&str>> = items.iter().map(|i| i.as_deref()).collect();
+            let text = NamesEncoding::Json.encode(&refs).unwrap();
+            let back: Vec<Option<String>> = serde_json::from_str(&text).unwrap();
+            proptest::prop_assert_eq!(back, items);
+        }
+
+        /// The comma encoding either splits back into exactly the items, or refuses and names the
+        /// first item it cannot carry: it never sends a list the server would read differently.
+        #[test]
+        fn comma_is_exact_or_refuses(items in proptest::collection::vec(
+            proptest::option::of("[a-z ,.\\-]{0,12}"), 1..10)) {
+            let refs: Vec<Option<&str>> = items.iter().map(|i| i.as_deref()).collect();
+            match NamesEncoding::Comma.encode(&refs) {
+                Ok(text) => {
+                    let parts: Vec<&str> = text.split(',').collect();
+                    let expected: Vec<&str> = refs.iter().map(|i| i.unwrap_or("")).collect();
+                    proptest::prop_assert_eq!(parts, expected);
+                }
+                Err(EncodeError { index }) => {
+                    let first = refs.iter().position(|i| i.is_some_and(|s| s.contains(',')));
+                    proptest::prop_assert_eq!(Some(index), first);
+                }
+            }
+        }
+    }
 }

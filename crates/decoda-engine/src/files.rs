@@ -337,4 +337,29 @@ mod tests {
     fn control_characters_never_reach_the_header() {
         assert_eq!(wire_file_name(Path::new("/x/a\nb\r.pdf")), "a_b_.pdf");
     }
+
+    proptest::proptest! {
+        /// The multipart file name never carries a control character (which would break the
+        /// header or could inject one), and any other name travels unchanged.
+        #[test]
+        fn wire_file_names_are_header_safe_and_otherwise_unchanged(name in "[^/\\x00]{1,60}") {
+            let wire = wire_file_name(Path::new(&name));
+            proptest::prop_assert!(!wire.chars().any(char::is_control));
+            if !name.chars().any(char::is_control) && name != "." && name != ".." {
+                let own = Path::new(&name).file_name().map(|n| n.to_string_lossy().into_owned());
+                proptest::prop_assert_eq!(Some(wire), own);
+            }
+        }
+
+        /// A pasted name becomes one trimmed line, and a name that already is one is unchanged.
+        #[test]
+        fn names_become_one_line(name in "\\PC{0,40}", junk in "[\\r\\n\\t ]{0,3}") {
+            let pasted = format!("{junk}{name}{junk}");
+            let line = one_line(&pasted);
+            proptest::prop_assert!(!line.chars().any(char::is_control));
+            proptest::prop_assert_eq!(line.trim(), line.as_str());
+            let plain: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(one_line(&plain), plain);
+        }
+    }
 }
