@@ -62,7 +62,9 @@ impl AppState {
     /// The queue and history, opened for one piece of work (each upload has its own connection,
     /// as the CLI does; SQLite serialises the writers).
     pub fn store(&self) -> UiResult<Store> {
-        Ok(Store::open(&self.data_dir)?)
+        let mut store = Store::open(&self.data_dir)?;
+        store.prune_history(SettingsFile::load(&self.settings_path)?.history_days())?;
+        Ok(store)
     }
 
     /// The settings file's path.

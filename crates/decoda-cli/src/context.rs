@@ -48,7 +48,9 @@ impl Context {
             Some(d) => d.clone(),
             None => default_data_dir(None)?,
         };
-        Ok(Store::open(&dir)?)
+        let mut store = Store::open(&dir)?;
+        store.prune_history(self.resolved.file.history_days())?;
+        Ok(store)
     }
 
     /// A client with the key from the environment or the keychain.

@@ -486,3 +486,21 @@ async fn history_lists_what_was_uploaded_and_keeps_no_links_or_key() {
         }
     }
 }
+
+#[tokio::test]
+async fn history_is_kept_only_as_long_as_the_settings_say() {
+    let e = env().await;
+    std::fs::write(e.dir.path().join("settings.toml"), "history_days = 0\n").unwrap();
+    let a = e.file("form.pdf", b"%PDF-1.4 form");
+    for _ in 0..2 {
+        let out = upload(&e, std::slice::from_ref(&a)).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    }
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        2,
+        "with no history kept, the duplicate guard has nothing to remember"
+    );
+    let listed = e.run(None, &["history", "--json"]).await;
+    assert_eq!(json(&listed), serde_json::json!([]));
+}

@@ -31,6 +31,19 @@ pub struct SettingsFile {
     pub retry: RetryPolicy,
     /// How long to wait on a stalled upload or for the server's answer.
     pub timeouts: Timeouts,
+    /// Days the upload history is kept (default 365). The duplicate guard remembers uploads only as
+    /// long as the history does.
+    pub history_days: Option<u32>,
+}
+
+/// How long the upload history is kept when the settings file does not say.
+pub const DEFAULT_HISTORY_DAYS: u32 = 365;
+
+impl SettingsFile {
+    /// Days of upload history to keep.
+    pub fn history_days(&self) -> u32 {
+        self.history_days.unwrap_or(DEFAULT_HISTORY_DAYS)
+    }
 }
 
 /// `DECODA_CONFIG` if set, else `settings.toml` in the platform's config folder.
