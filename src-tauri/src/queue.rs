@@ -92,15 +92,11 @@ impl Queue {
         let mut added = 0;
         for item in checked {
             let identity = identity(&item.path);
-            if identity.is_some() && self.items.iter().any(|q| q.identity == identity) {
+            if self.lists(&identity) {
                 continue;
             }
             self.next_id += 1;
-            let file_name = item
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let file_name = own_name(&item.path);
             let (name, size, content_type, state) = match item.result {
                 Ok(f) => (
                     f.display_name,
@@ -136,15 +132,11 @@ impl Queue {
         let before = self.items.len();
         for row in rows {
             let identity = identity(&row.path);
-            if identity.is_some() && self.items.iter().any(|q| q.identity == identity) {
+            if self.lists(&identity) {
                 continue;
             }
             self.next_id += 1;
-            let file_name = row
-                .path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let file_name = own_name(&row.path);
             let reason = match row.state {
                 decoda_store::RowState::MaybeLanded => {
                     "interrupted while sending; the chart is checked before it is sent again"
@@ -186,6 +178,11 @@ impl Queue {
         item.force = true;
         item.state = ItemState::Ready;
         true
+    }
+
+    /// Whether a file with this identity is already listed.
+    fn lists(&self, identity: &Option<(PathBuf, u64, Option<SystemTime>)>) -> bool {
+        identity.is_some() && self.items.iter().any(|q| q.identity == *identity)
     }
 
     /// Every item, in the order added.
@@ -291,6 +288,13 @@ fn refused(problem: &FileProblem) -> ItemState {
     ItemState::Refused {
         reason: problem.to_string(),
     }
+}
+
+/// The file's own name, as the list shows it.
+fn own_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// What makes two drops "the same file": the canonical path, size and modification time.

@@ -7,15 +7,11 @@ use crate::{
     patient::describe,
     progress_bar,
 };
-use decoda_api::{models::Patient, ApiError, NotFound, NoteId, PatientId};
+use decoda_api::{models::Patient, ApiError, NotFound, PatientId};
 use decoda_engine::{
-    human_size, CancellationToken, CheckedFile, FileSpec, FileStatus, IntakeItem, Job, Settings,
-    Uploader,
+    human_size, CancellationToken, FileSpec, FileStatus, IntakeItem, Settings, Uploader,
 };
-use decoda_store::{
-    ledger::{self, Decision},
-    ContentHash, NewItem,
-};
+use decoda_store::ledger::{self, Outcome};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -39,85 +35,32 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     let mut store = ctx.store()?;
     let run = store.begin_run()?;
     let hashed = ledger::hash_all(uploader.check(specs).await).await;
-    let checked: Vec<(&CheckedFile, &ContentHash)> = hashed
-        .iter()
-        .filter_map(|(item, hash)| Some((item.result.as_ref().ok()?, hash.as_ref()?)))
-        .collect();
-    let decisions =
-        ledger::decide(&mut store, &run, &uploader, &patient, &checked, args.force).await?;
-    if decisions.looked_in_chart > 0 {
+    let note = args.note.as_deref().map(str::trim);
+    let forced = vec![args.force; hashed.len()];
+    let prepared = ledger::prepare(
+        &mut store, &run, &uploader, &patient, note, &hashed, &forced,
+    )
+    .await?;
+    if prepared.looked_in_chart > 0 {
         eprintln!(
             "Checked the chart for {} file(s) an interrupted upload was sending.",
-            decisions.looked_in_chart
+            prepared.looked_in_chart
         );
     }
-    let mut decisions = decisions.files.into_iter();
-    // In the user's order: the files to send and the refused ones go to the engine (which reports
-    // on both); the ones already in the chart get their report line here.
-    let mut lines: Vec<Option<JsonFile>> = Vec::new();
-    let mut items: Vec<IntakeItem> = Vec::new();
-    let mut to_send: Vec<(&CheckedFile, &ContentHash)> = Vec::new();
-    let mut job_rows: Vec<Option<usize>> = Vec::new();
-    for (item, hash) in &hashed {
-        let decision = match (&item.result, hash) {
-            (Ok(_), Some(_)) => decisions.next().unwrap_or(Decision::Send),
-            _ => Decision::Send,
-        };
-        match (&item.result, hash, decision) {
-            (Ok(file), Some(hash), Decision::Send) => {
-                job_rows.push(Some(to_send.len()));
-                to_send.push((file, hash));
-                items.push(item.clone());
-                lines.push(None);
-            }
-            (Ok(file), _, other @ (Decision::Skip { .. } | Decision::FoundInChart { .. })) => {
-                lines.push(Some(earlier_file(file, other)));
-            }
-            _ => {
-                job_rows.push(None);
-                items.push(item.clone());
-                lines.push(None);
-            }
-        }
-    }
-    let refused = items.iter().filter(|i| i.result.is_err()).count();
-    let bytes: u64 = to_send.iter().map(|(f, _)| f.size).sum();
+    let (count, bytes) = prepared.to_send();
+    let refused: Vec<_> = prepared.refused().collect();
     eprintln!(
-        "Files:   {} to send ({}), {} already in the chart or listed twice, {} refused",
-        to_send.len(),
+        "Files:   {count} to send ({}), {} already in the chart or listed twice, {} refused",
         human_size(bytes),
-        lines.iter().flatten().count(),
-        refused
+        prepared.not_sent_again(),
+        refused.len()
     );
-    for item in &items {
-        if let Err(problem) = &item.result {
-            eprintln!("  refused {}: {problem}", item.path.display());
-        }
+    for (path, problem) in &refused {
+        eprintln!("  refused {}: {problem}", path.display());
     }
-    if !to_send.is_empty()
-        && !args.yes
-        && std::io::stdin().is_terminal()
-        && !confirm(&patient, to_send.len())?
-    {
+    if count > 0 && !args.yes && std::io::stdin().is_terminal() && !confirm(&patient, count)? {
         return Err(CliError::Cancelled);
     }
-    // Written down before a byte is sent, and handed to the engine as "sending": if this process
-    // dies from here on, the next run looks in the chart before sending these again.
-    let new: Vec<NewItem> = to_send
-        .iter()
-        .map(|(f, h)| ledger::new_item(&patient, args.note.as_deref().map(str::trim), f, h))
-        .collect();
-    let ids = store.enqueue(&run, &new)?;
-    store.mark_sending(&ids)?;
-    let rows = job_rows
-        .iter()
-        .map(|slot| slot.map(|i| (ids[i], to_send[i].0.display_name.clone())))
-        .collect();
-    let job = Job {
-        patient,
-        note: args.note.as_deref().map(str::trim).map(NoteId::new),
-        items,
-    };
     let cancel = CancellationToken::new();
     let on_ctrl_c = cancel.clone();
     tokio::spawn(async move {
@@ -130,21 +73,18 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     });
     let show_bar = !args.json && std::io::stderr().is_terminal();
     let (bar_sink, bar) = progress_bar::start(show_bar);
-    let (sink, recorder) = ledger::record(store, rows, bar_sink);
-    let report = uploader.upload(job, Some(sink), cancel.clone()).await;
-    let mut store = recorder
-        .await
-        .map_err(|e| CliError::Usage(format!("the upload record stopped: {e}")))?;
+    let outcomes = prepared
+        .send(store, &run, &uploader, bar_sink, cancel.clone())
+        .await?;
     if let Some(bar) = bar {
         let _ = bar.await;
     }
-    store.finish_run(&run)?;
-    let mut sent = report.files.iter().map(json_file);
-    let files: Vec<JsonFile> = lines
-        .into_iter()
-        .filter_map(|line| line.or_else(|| sent.next()))
+    let files: Vec<JsonFile> = hashed
+        .iter()
+        .zip(outcomes)
+        .map(|((item, _), outcome)| json_outcome(item, outcome))
         .collect();
-    print_report(&report.patient, &files, args.json)?;
+    print_report(&patient, &files, args.json)?;
     Ok(if files.iter().all(|f| f.status != "failed") {
         exit::OK
     } else if cancel.is_cancelled() {
@@ -172,10 +112,10 @@ async fn confirm_note(uploader: &Uploader, patient: &Patient, note: &str) -> Res
     }
 }
 
-/// The report line of a file that was not sent because it already is in the chart.
-fn earlier_file(file: &CheckedFile, decision: Decision) -> JsonFile {
+/// The report line of one file of the selection.
+fn json_outcome(item: &IntakeItem, outcome: Outcome) -> JsonFile {
     let mut out = JsonFile {
-        path: file.path.display().to_string(),
+        path: item.path.display().to_string(),
         status: "skipped",
         attachment_id: None,
         name: None,
@@ -183,15 +123,16 @@ fn earlier_file(file: &CheckedFile, decision: Decision) -> JsonFile {
         error: None,
         notes: Vec::new(),
     };
-    match decision {
-        Decision::Skip {
+    match outcome {
+        Outcome::Sent(report) => return json_file(&report),
+        Outcome::Skipped {
             reason,
             attachment_id,
         } => {
             out.attachment_id = attachment_id;
             out.error = Some(reason);
         }
-        Decision::FoundInChart {
+        Outcome::FoundInChart {
             attachment_id,
             name,
         } => {
@@ -201,7 +142,6 @@ fn earlier_file(file: &CheckedFile, decision: Decision) -> JsonFile {
             out.notes
                 .push("found in the chart: an earlier, interrupted upload had sent it".into());
         }
-        Decision::Send => {}
     }
     out
 }
@@ -391,7 +331,7 @@ fn print_report(patient: &Patient, files: &[JsonFile], json: bool) -> Result<(),
         patient.display_name(),
         patient.date_of_birth.as_deref().unwrap_or("unknown"),
         if skipped > 0 {
-            format!(", {skipped} skipped as already in the chart")
+            format!(", {skipped} skipped as already in the chart (--force sends them again)")
         } else {
             String::new()
         }

@@ -8,8 +8,9 @@
 
 use crate::{hash_file, ContentHash, NewItem, QueueRow, RowState, RunLock, Store, StoreError};
 use decoda_engine::{
-    api::{models::Patient, ApiError},
-    CheckedFile, FileProblem, IntakeItem, Progress, ProgressSink, Uploader,
+    api::{models::Patient, ApiError, NoteId},
+    CancellationToken, CheckedFile, FileProblem, FileReport, IntakeItem, Job, Progress,
+    ProgressSink, Uploader,
 };
 use std::collections::HashMap;
 
@@ -24,18 +25,207 @@ pub enum LedgerError {
     Api(#[from] ApiError),
 }
 
-/// The decisions for a selection, in its order, and what was looked up to make them.
+/// The decisions for the checked files of a selection, in its order.
 #[derive(Debug)]
-pub struct Decisions {
-    /// One per file.
-    pub files: Vec<Decision>,
-    /// Files an interrupted run may have sent, looked for in the chart.
+struct Decisions {
+    files: Vec<Decision>,
+    looked_in_chart: usize,
+}
+
+/// What became of one file of a selection.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The engine handled it (uploaded, failed, or refused at the check): its report.
+    Sent(FileReport),
+    /// Not sent: already in the chart, or listed twice.
+    Skipped {
+        /// Why, in words.
+        reason: String,
+        /// The attachment that already holds these bytes, if known.
+        attachment_id: Option<String>,
+    },
+    /// Not sent: an interrupted upload had already put it in the chart (now recorded).
+    FoundInChart {
+        /// The attachment it became.
+        attachment_id: String,
+        /// Its name in the chart.
+        name: String,
+    },
+}
+
+/// A selection, decided and ready to send: which files go, which do not and why, and the queue
+/// rows that will be written before anything is sent.
+#[derive(Debug)]
+pub struct Prepared {
+    /// Per file of the selection: `None` when it goes to the engine, else why it does not.
+    decided: Vec<Option<Decision>>,
+    /// What the engine gets: the files to send and the refused ones (so it reports them).
+    job_items: Vec<IntakeItem>,
+    /// Per job item, its index in `new_rows` (`None` for a refused file).
+    rows_of_job: Vec<Option<usize>>,
+    new_rows: Vec<NewItem>,
+    patient: Patient,
+    note: Option<NoteId>,
+    /// Files an interrupted upload may have sent, looked for in the chart.
     pub looked_in_chart: usize,
+}
+
+/// Hashes nothing and sends nothing: decides each file of a hashed selection (see [`hash_all`])
+/// and plans the upload. `forced` says, per file, whether to send it even if it is already there.
+pub async fn prepare(
+    store: &mut Store,
+    run: &RunLock,
+    uploader: &Uploader,
+    patient: &Patient,
+    note: Option<&str>,
+    hashed: &[(IntakeItem, Option<ContentHash>)],
+    forced: &[bool],
+) -> Result<Prepared, LedgerError> {
+    let mut checked = Vec::new();
+    let mut checked_forced = Vec::new();
+    for ((item, hash), force) in hashed
+        .iter()
+        .zip(forced.iter().chain(std::iter::repeat(&false)))
+    {
+        if let (Ok(file), Some(hash)) = (&item.result, hash) {
+            checked.push((file, hash));
+            checked_forced.push(*force);
+        }
+    }
+    let Decisions {
+        files,
+        looked_in_chart,
+    } = decide(store, run, uploader, patient, &checked, &checked_forced).await?;
+    let mut decisions = files.into_iter();
+    let mut plan = Prepared {
+        decided: Vec::new(),
+        job_items: Vec::new(),
+        rows_of_job: Vec::new(),
+        new_rows: Vec::new(),
+        patient: patient.clone(),
+        note: note.map(NoteId::new),
+        looked_in_chart,
+    };
+    for (item, hash) in hashed {
+        match (&item.result, hash) {
+            (Ok(file), Some(hash)) => match decisions.next().unwrap_or(Decision::Send) {
+                Decision::Send => {
+                    plan.rows_of_job.push(Some(plan.new_rows.len()));
+                    plan.new_rows.push(new_item(patient, note, file, hash));
+                    plan.job_items.push(item.clone());
+                    plan.decided.push(None);
+                }
+                other => plan.decided.push(Some(other)),
+            },
+            _ => {
+                plan.rows_of_job.push(None);
+                plan.job_items.push(item.clone());
+                plan.decided.push(None);
+            }
+        }
+    }
+    Ok(plan)
+}
+
+impl Prepared {
+    /// How many files will be sent, and their bytes.
+    pub fn to_send(&self) -> (usize, u64) {
+        (
+            self.new_rows.len(),
+            self.new_rows.iter().map(|r| r.size).sum(),
+        )
+    }
+
+    /// How many files are not sent because they already are in the chart (or listed twice).
+    pub fn not_sent_again(&self) -> usize {
+        self.decided.iter().flatten().count()
+    }
+
+    /// The files the engine refused at the check, with why.
+    pub fn refused(&self) -> impl Iterator<Item = (&std::path::Path, &FileProblem)> {
+        self.job_items
+            .iter()
+            .filter_map(|i| i.result.as_ref().err().map(|p| (i.path.as_path(), p)))
+    }
+
+    /// The positions in the selection of the files the engine gets, in the engine's order (its
+    /// progress events number files in this order).
+    pub fn engine_positions(&self) -> Vec<usize> {
+        self.decided
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.is_none())
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Writes the queue rows, marks them as handed over, sends, records every file as its answer
+    /// is verified, and returns each file's outcome in selection order. `progress` receives the
+    /// engine's events.
+    pub async fn send(
+        self,
+        mut store: Store,
+        run: &RunLock,
+        uploader: &Uploader,
+        progress: Option<ProgressSink>,
+        cancel: CancellationToken,
+    ) -> Result<Vec<Outcome>, LedgerError> {
+        // Written down before a byte is sent, and marked as handed over: if the process dies from
+        // here on, the next run looks in the chart before sending these again.
+        let row_ids = store.enqueue(run, &self.new_rows)?;
+        store.mark_sending(&row_ids)?;
+        let rows = self
+            .rows_of_job
+            .iter()
+            .map(|slot| {
+                slot.map(|i| {
+                    (
+                        row_ids[i],
+                        self.new_rows[i].name.clone().unwrap_or_default(),
+                    )
+                })
+            })
+            .collect();
+        let (sink, recorder) = record(store, rows, progress);
+        let job = Job {
+            patient: self.patient,
+            note: self.note,
+            items: self.job_items,
+        };
+        let report = uploader.upload(job, Some(sink), cancel).await;
+        let mut store = recorder
+            .await
+            .map_err(|e| StoreError::Stopped(e.to_string()))?;
+        store.finish_run(run)?;
+        let mut reports = report.files.into_iter();
+        Ok(self
+            .decided
+            .into_iter()
+            .filter_map(|d| match d {
+                None => reports.next().map(Outcome::Sent),
+                Some(Decision::Skip {
+                    reason,
+                    attachment_id,
+                }) => Some(Outcome::Skipped {
+                    reason,
+                    attachment_id,
+                }),
+                Some(Decision::FoundInChart {
+                    attachment_id,
+                    name,
+                }) => Some(Outcome::FoundInChart {
+                    attachment_id,
+                    name,
+                }),
+                Some(Decision::Send) => None,
+            })
+            .collect())
+    }
 }
 
 /// What to do with one checked file.
 #[derive(Debug)]
-pub enum Decision {
+enum Decision {
     /// Send it.
     Send,
     /// Do not send it: it is already in the chart, or listed twice.
@@ -78,14 +268,15 @@ pub async fn hash_all(items: Vec<IntakeItem>) -> Vec<(IntakeItem, Option<Content
     .unwrap_or_default()
 }
 
-/// Decides, for each hashed file, whether it is sent, skipped or already in the chart.
-pub async fn decide(
+/// Decides, for each hashed file, whether it is sent, skipped or already in the chart. A file
+/// with `forced` set is sent even if its content is already there.
+async fn decide(
     store: &mut Store,
     run: &RunLock,
     uploader: &Uploader,
     patient: &Patient,
     files: &[(&CheckedFile, &ContentHash)],
-    force: bool,
+    forced: &[bool],
 ) -> Result<Decisions, LedgerError> {
     let patient_id = patient.id.to_string();
     let interrupted: Vec<QueueRow> = store
@@ -95,7 +286,8 @@ pub async fn decide(
         .collect();
     let mut first_seen: HashMap<&ContentHash, &CheckedFile> = HashMap::new();
     let mut decisions = Vec::with_capacity(files.len());
-    for (file, hash) in files {
+    for ((file, hash), force) in files.iter().zip(forced) {
+        let force = *force;
         let decision = if let Some(earlier) = first_seen.get(hash).filter(|_| !force) {
             Decision::Skip {
                 reason: format!(
@@ -107,7 +299,7 @@ pub async fn decide(
         } else if let Some(done) = store.previous_upload(&patient_id, hash)?.filter(|_| !force) {
             Decision::Skip {
                 reason: format!(
-                    "already uploaded to this patient on {} as attachment {} (use --force to send it again)",
+                    "already uploaded to this patient on {} as attachment {}",
                     done.uploaded_at.get(..10).unwrap_or(&done.uploaded_at),
                     done.attachment_id
                 ),
@@ -191,7 +383,7 @@ async fn look_in_chart(
 }
 
 /// The queue row for a checked file.
-pub fn new_item(
+fn new_item(
     patient: &Patient,
     note: Option<&str>,
     file: &CheckedFile,
@@ -211,7 +403,7 @@ pub fn new_item(
 /// Records the engine's progress in the queue as it happens (each confirmed file goes to the
 /// history at once), and passes every event on to `next` (the progress bar). `rows` gives, per
 /// job item, its queue row and display name (`None` for refused files, which have no row).
-pub fn record(
+fn record(
     mut store: Store,
     rows: Vec<Option<(i64, String)>>,
     next: Option<ProgressSink>,

@@ -11,14 +11,10 @@ use crate::{
     UiError,
 };
 use decoda_engine::{
-    api::{models::Patient, NoteId, PatientId},
-    CancellationToken, CheckedFile, FileReport, FileSpec, FileStatus, Job, Phase, Progress,
-    Uploader,
+    api::{models::Patient, PatientId},
+    CancellationToken, FileSpec, FileStatus, Phase, Progress, Uploader,
 };
-use decoda_store::{
-    ledger::{self, Decision},
-    ContentHash,
-};
+use decoda_store::ledger::{self, Outcome};
 use serde::Serialize;
 use tauri::{ipc::Channel, AppHandle, Emitter, Runtime, State};
 
@@ -154,16 +150,6 @@ pub async fn start_upload<R: Runtime>(
     })
 }
 
-/// What became of each file of an upload, in the order they were taken from the queue.
-enum Outcome {
-    /// Sent by the engine: its report.
-    Sent(FileReport),
-    /// Not sent: already in the chart, or listed twice.
-    Skipped(String),
-    /// Not sent: an interrupted upload had already put it in the chart.
-    FoundInChart { attachment_id: String, name: String },
-}
-
 /// Hashes, decides, records and sends the files, as the CLI does (see `decoda_store::ledger`).
 async fn send(
     state: &AppState,
@@ -188,88 +174,28 @@ async fn send(
     let hashed = ledger::hash_all(items).await;
     let mut store = state.store()?;
     let run = store.begin_run()?;
-    let checked: Vec<(&CheckedFile, &ContentHash)> = hashed
-        .iter()
-        .filter_map(|(item, hash)| Some((item.result.as_ref().ok()?, hash.as_ref()?)))
-        .collect();
-    let mut decisions = ledger::decide(&mut store, &run, uploader, patient, &checked, false)
-        .await?
-        .files
-        .into_iter();
-    // Per file, in queue order: its decision (refused files go to the engine, which reports them).
-    let mut plan: Vec<Option<Decision>> = Vec::new();
-    let mut job_items = Vec::new();
-    let mut rows_of_job = Vec::new();
-    let mut new_rows = Vec::new();
-    for ((item, hash), force) in hashed.iter().zip(&forced) {
-        let decision = match (&item.result, hash) {
-            (Ok(_), Some(_)) => decisions.next().unwrap_or(Decision::Send),
-            _ => Decision::Send,
-        };
-        let decision = match decision {
-            Decision::Skip { .. } if *force => Decision::Send,
-            other => other,
-        };
-        match (&item.result, hash, decision) {
-            (Ok(file), Some(hash), Decision::Send) => {
-                rows_of_job.push(Some((new_rows.len(), file.display_name.clone())));
-                new_rows.push(ledger::new_item(patient, note.as_deref(), file, hash));
-                job_items.push(item.clone());
-                plan.push(None);
-            }
-            (Ok(_), _, other @ (Decision::Skip { .. } | Decision::FoundInChart { .. })) => {
-                plan.push(Some(other));
-            }
-            _ => {
-                rows_of_job.push(None);
-                job_items.push(item.clone());
-                plan.push(None);
-            }
-        }
-    }
-    let row_ids = store.enqueue(&run, &new_rows)?;
-    store.mark_sending(&row_ids)?;
-    let rows = rows_of_job
+    let prepared = ledger::prepare(
+        &mut store,
+        &run,
+        uploader,
+        patient,
+        note.as_deref(),
+        &hashed,
+        &forced,
+    )
+    .await?;
+    let engine_ids = prepared
+        .engine_positions()
         .into_iter()
-        .map(|slot| slot.map(|(i, name)| (row_ids[i], name)))
-        .collect();
-    let sent_ids: Vec<u64> = ids
-        .iter()
-        .zip(&plan)
-        .filter(|(_, p)| p.is_none())
-        .map(|(id, _)| *id)
+        .filter_map(|p| ids.get(p).copied())
         .collect();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-    let forward = tauri::async_runtime::spawn(forward(rx, sent_ids, on_event));
-    let (sink, recorder) = ledger::record(store, rows, Some(tx));
-    let job = Job {
-        patient: patient.clone(),
-        note: note.map(NoteId::new),
-        items: job_items,
-    };
-    let report = uploader.upload(job, Some(sink), cancel).await;
-    let mut store = recorder
-        .await
-        .map_err(|_| UiError::Invalid("the upload record stopped unexpectedly".into()))?;
+    let forward = tauri::async_runtime::spawn(forward(rx, engine_ids, on_event));
+    let outcomes = prepared
+        .send(store, &run, uploader, Some(tx), cancel)
+        .await?;
     let _ = forward.await;
-    store.finish_run(&run)?;
-    let mut reports = report.files.into_iter();
-    Ok(plan
-        .into_iter()
-        .map(|p| match p {
-            None => reports.next().map(Outcome::Sent),
-            Some(Decision::Skip { reason, .. }) => Some(Outcome::Skipped(reason)),
-            Some(Decision::FoundInChart {
-                attachment_id,
-                name,
-            }) => Some(Outcome::FoundInChart {
-                attachment_id,
-                name,
-            }),
-            Some(Decision::Send) => None,
-        })
-        .map(|o| o.unwrap_or(Outcome::Skipped("not sent".into())))
-        .collect())
+    Ok(outcomes)
 }
 
 /// Writes each outcome back to the queue; returns the files now in the chart.
@@ -298,7 +224,7 @@ fn record_outcomes(state: &AppState, ids: &[u64], outcomes: Vec<Outcome>) -> Vec
                     queue.finish(*id, Err(reason.clone()), file.notes.clone())
                 }
             },
-            Outcome::Skipped(reason) => queue.skip(*id, reason),
+            Outcome::Skipped { reason, .. } => queue.skip(*id, reason),
             Outcome::FoundInChart {
                 attachment_id,
                 name,
