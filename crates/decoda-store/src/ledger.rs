@@ -30,6 +30,7 @@ pub enum LedgerError {
 struct Decisions {
     files: Vec<Decision>,
     looked_in_chart: usize,
+    replaced: Vec<i64>,
 }
 
 /// What became of one file of a selection.
@@ -64,6 +65,8 @@ pub struct Prepared {
     /// Per job item, its index in `new_rows` (`None` for a refused file).
     rows_of_job: Vec<Option<usize>>,
     new_rows: Vec<NewItem>,
+    /// Rows of interrupted runs that this one takes over when it sends.
+    replaced: Vec<i64>,
     patient: Patient,
     note: Option<NoteId>,
     /// Files an interrupted upload may have sent, looked for in the chart.
@@ -95,6 +98,7 @@ pub async fn prepare(
     let Decisions {
         files,
         looked_in_chart,
+        replaced,
     } = decide(store, run, uploader, patient, &checked, &checked_forced).await?;
     let mut decisions = files.into_iter();
     let mut plan = Prepared {
@@ -102,6 +106,7 @@ pub async fn prepare(
         job_items: Vec::new(),
         rows_of_job: Vec::new(),
         new_rows: Vec::new(),
+        replaced,
         patient: patient.clone(),
         note: note.map(NoteId::new),
         looked_in_chart,
@@ -172,7 +177,7 @@ impl Prepared {
     ) -> Result<Vec<Outcome>, LedgerError> {
         // Written down before a byte is sent, and marked as handed over: if the process dies from
         // here on, the next run looks in the chart before sending these again.
-        let row_ids = store.enqueue(run, &self.new_rows)?;
+        let row_ids = store.enqueue_replacing(run, &self.new_rows, &self.replaced)?;
         store.mark_sending(&row_ids)?;
         let rows = self
             .rows_of_job
@@ -321,16 +326,17 @@ async fn decide(
         &mut decisions,
     )
     .await?;
-    // This run answers for the files now: the interrupted rows for the same bytes are replaced.
+    // Once this run sends, it answers for these files: the interrupted rows for the same bytes
+    // are replaced then (not now: the user may still decline).
     let replaced: Vec<i64> = interrupted
         .iter()
         .filter(|r| files.iter().any(|(_, h)| **h == r.hash))
         .map(|r| r.id)
         .collect();
-    store.remove(&replaced)?;
     Ok(Decisions {
         files: decisions,
         looked_in_chart,
+        replaced,
     })
 }
 

@@ -69,7 +69,21 @@ impl Store {
 
     /// Writes files into the queue for `run`, all or none, before anything is sent.
     pub fn enqueue(&mut self, run: &RunLock, items: &[NewItem]) -> Result<Vec<i64>> {
+        self.enqueue_replacing(run, items, &[])
+    }
+
+    /// Writes files into the queue for `run` and deletes the rows they replace (the same files
+    /// left by an interrupted run), in one transaction: a crash leaves one set or the other.
+    pub fn enqueue_replacing(
+        &mut self,
+        run: &RunLock,
+        items: &[NewItem],
+        replacing: &[i64],
+    ) -> Result<Vec<i64>> {
         let tx = self.conn.transaction()?;
+        for id in replacing {
+            tx.execute("DELETE FROM queue WHERE id = ?1", [id])?;
+        }
         let at = now();
         let mut ids = Vec::with_capacity(items.len());
         {
