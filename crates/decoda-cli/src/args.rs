@@ -54,6 +54,26 @@ pub enum Command {
     Upload(UploadArgs),
     /// List uploaded files, newest first (from this computer's upload history).
     History(HistoryArgs),
+    /// Send the files of interrupted uploads (the process was killed, the computer lost power).
+    ///
+    /// Files are grouped by patient and note; each group shows its patient and, on a terminal,
+    /// asks before sending, as `upload` does. A file that may have landed before the interruption
+    /// is looked for in the chart first. With `--json`, one JSON object per group, one per line.
+    Resume(ResumeArgs),
+}
+
+/// `decoda resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print JSON: one object per patient group.
+    #[arg(long)]
+    pub json: bool,
+    /// List the unfinished files and remove them from the queue without sending anything.
+    #[arg(long, conflicts_with_all = ["yes", "json"])]
+    pub discard: bool,
 }
 
 /// `decoda history`.

@@ -10,6 +10,7 @@ mod history;
 mod login;
 mod patient;
 mod progress_bar;
+mod resume;
 mod upload;
 
 use clap::Parser;
@@ -42,6 +43,7 @@ async fn run(cli: args::Cli) -> Result<u8, exit::CliError> {
         args::Command::Patient(a) => patient::run(&ctx, a).await,
         args::Command::Upload(a) => upload::run(&ctx, a).await,
         args::Command::History(a) => history::run(&ctx, a),
+        args::Command::Resume(a) => resume::run(&ctx, a).await,
     }
 }
 

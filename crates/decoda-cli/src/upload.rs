@@ -85,6 +85,12 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
         .map(|((item, _), outcome)| json_outcome(item, outcome))
         .collect();
     print_report(&patient, &files, args.json)?;
+    let waiting = ctx.store()?.abandoned()?.len();
+    if waiting > 0 {
+        eprintln!(
+            "{waiting} file(s) from interrupted uploads are still queued: `decoda resume` sends them."
+        );
+    }
     Ok(if files.iter().all(|f| f.status != "failed") {
         exit::OK
     } else if cancel.is_cancelled() {

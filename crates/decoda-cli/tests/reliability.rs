@@ -298,12 +298,10 @@ async fn server_restarted_mid_batch() {
     report("server restarted mid-batch", &first, &second);
 }
 
-#[tokio::test]
-async fn killed_part_way_then_run_again_sends_each_file_once() {
-    let e = env().await;
-    let paths = many(&e, "kill");
-    // Each request is stored at once and answered 2 s later: the kill lands while the server
-    // holds the second batch and the client does not know it.
+/// Starts the upload, and kills it (SIGKILL: no clean-up of any kind) while the server holds its
+/// second batch: each request is stored at once and answered 2 s later, so the client does not
+/// know that batch landed. Returns how many files were stored by then.
+async fn kill_part_way(e: &Env, paths: &[PathBuf]) -> usize {
     e.sandbox.state().push_fault(
         FaultRule::once(Fault::Delay { ms: 2000 })
             .times(100)
@@ -311,22 +309,30 @@ async fn killed_part_way_then_run_again_sends_each_file_once() {
     );
     let mut child = e
         .cmd(Some(KEY))
-        .args(upload_args(&paths))
+        .args(upload_args(paths))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    until(&e, "the second batch is stored", |e| {
+    until(e, "the second batch is stored", |e| {
         e.sandbox.state().attachments().len() >= 6
     })
     .await;
-    child.start_kill().unwrap(); // SIGKILL: no clean-up of any kind
+    child.start_kill().unwrap();
     let status = child.wait().await.unwrap();
     assert!(!status.success());
-    let stored_before = e.sandbox.state().attachments().len();
-    assert!(stored_before < FILES, "killed part-way");
-
+    let stored = e.sandbox.state().attachments().len();
+    assert!(stored < FILES, "killed part-way");
     e.sandbox.state().clear_faults();
+    stored
+}
+
+#[tokio::test]
+async fn killed_part_way_then_run_again_sends_each_file_once() {
+    let e = env().await;
+    let paths = many(&e, "kill");
+    let stored_before = kill_part_way(&e, &paths).await;
+
     let again = upload(&e, &paths).await;
     assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
     let t = tally(&e, &paths, &again);
@@ -356,6 +362,54 @@ async fn killed_part_way_then_run_again_sends_each_file_once() {
         "| kill -9 part-way, then the same command | {FILES} | {stored_before} | {} | {} | 0 | 0 |",
         t.in_chart, found
     );
+}
+
+#[tokio::test]
+async fn resume_sends_what_a_killed_upload_left_once_and_discard_forgets() {
+    let e = env().await;
+    let paths = many(&e, "resume");
+    kill_part_way(&e, &paths).await;
+    let resumed = e.run(Some(KEY), &["resume", "--yes", "--json"]).await;
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
+    let t = tally(&e, &paths, &resumed);
+    assert_eq!(
+        t,
+        Tally {
+            in_chart: FILES,
+            ..Default::default()
+        },
+        "{}",
+        text(&resumed.stdout)
+    );
+    let nothing = e.run(Some(KEY), &["resume", "--yes"]).await;
+    assert!(text(&nothing.stderr).contains("Nothing to resume"));
+}
+
+#[tokio::test]
+async fn resume_discard_lists_and_forgets_without_sending() {
+    let e = env().await;
+    let paths = many(&e, "discard");
+    let stored = kill_part_way(&e, &paths).await;
+    let discarded = e.run(Some(KEY), &["resume", "--discard"]).await;
+    assert_eq!(
+        discarded.status.code(),
+        Some(0),
+        "{}",
+        text(&discarded.stderr)
+    );
+    let listed = text(&discarded.stdout).lines().count();
+    assert_eq!(
+        listed,
+        FILES - 3,
+        "every unfinished file is named (the first batch was confirmed)"
+    );
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        stored,
+        "nothing sent"
+    );
+    let nothing = e.run(Some(KEY), &["resume", "--yes"]).await;
+    assert!(text(&nothing.stderr).contains("Nothing to resume"));
 }
 
 #[tokio::test]

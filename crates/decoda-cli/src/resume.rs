@@ -1,0 +1,82 @@
+//! `decoda resume`: the unfinished files of interrupted uploads, sent (or discarded) on request.
+
+use crate::{
+    args::{ResumeArgs, UploadArgs},
+    context::Context,
+    exit::{self, CliError},
+    upload,
+};
+use decoda_store::QueueRow;
+
+/// Sends each patient's unfinished files through `upload`, or discards them; returns the worst
+/// exit status of the groups.
+pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
+    let rows = ctx.store()?.abandoned()?;
+    if rows.is_empty() {
+        eprintln!("Nothing to resume: no upload was left unfinished.");
+        return Ok(exit::OK);
+    }
+    if args.discard {
+        for row in &rows {
+            println!(
+                "discarded {} (for patient {})",
+                row.path.display(),
+                row.patient_id
+            );
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        ctx.store()?.remove(&ids)?;
+        return Ok(exit::OK);
+    }
+    let mut worst = exit::OK;
+    for group in groups(rows) {
+        eprintln!(
+            "Resuming {} file(s) for patient {}.",
+            group.len(),
+            group[0].patient_id
+        );
+        let code = upload::run(ctx, upload_args(&group, &args)).await?;
+        worst = worst.max(code);
+    }
+    Ok(worst)
+}
+
+/// Rows grouped by patient and note, in queue order.
+fn groups(rows: Vec<QueueRow>) -> Vec<Vec<QueueRow>> {
+    let mut groups: Vec<Vec<QueueRow>> = Vec::new();
+    for row in rows {
+        match groups
+            .iter_mut()
+            .find(|g| g[0].patient_id == row.patient_id && g[0].note_id == row.note_id)
+        {
+            Some(group) => group.push(row),
+            None => groups.push(vec![row]),
+        }
+    }
+    groups
+}
+
+/// The `upload` that sends one group again, with the names and external ids it was given.
+fn upload_args(group: &[QueueRow], args: &ResumeArgs) -> UploadArgs {
+    UploadArgs {
+        patient: group[0].patient_id.clone(),
+        note: group[0].note_id.clone(),
+        names: group
+            .iter()
+            .map(|r| r.name.clone().unwrap_or_default())
+            .collect(),
+        external_ids: group
+            .iter()
+            .map(|r| r.external_id.clone().unwrap_or_default())
+            .collect(),
+        json: args.json,
+        yes: args.yes,
+        force: false,
+        max_file_size: None,
+        files_per_request: None,
+        mib_per_request: None,
+        parallel: None,
+        names_encoding: None,
+        paths: group.iter().map(|r| r.path.clone()).collect(),
+    }
+}
