@@ -381,6 +381,10 @@ async fn resume_sends_what_a_killed_upload_left_once_and_discard_forgets() {
         "{}",
         text(&resumed.stdout)
     );
+    let found = text(&resumed.stdout)
+        .matches("interrupted upload had sent it")
+        .count();
+    assert!(found >= 3, "the batch the server held was found, not re-sent");
     let nothing = e.run(Some(KEY), &["resume", "--yes"]).await;
     assert!(text(&nothing.stderr).contains("Nothing to resume"));
 }
