@@ -123,6 +123,15 @@ impl Harness {
         for text in seen.iter() {
             assert!(!text.contains(CANARY), "the key reached the window: {text}");
         }
+        // Nor the settings file, the queue and history database, or anything else on disk.
+        for entry in files_under(self._dir.path()) {
+            let bytes = std::fs::read(&entry).unwrap();
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains(CANARY),
+                "{} holds the key",
+                entry.display()
+            );
+        }
     }
 }
 
@@ -389,4 +398,14 @@ fn an_interrupted_upload_comes_back_bound_to_its_patient() {
         .abandoned()
         .unwrap()
         .is_empty());
+}
+
+/// Every file below `dir`.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }

@@ -114,7 +114,7 @@ fn tally(e: &Env, paths: &[PathBuf], out: &Output) -> Tally {
 
 /// Neither the database nor anything else in the data folder holds the key.
 fn assert_key_not_stored(e: &Env) {
-    for entry in walk(&e.dir.path().join("data")) {
+    for entry in files_under(&e.dir.path().join("data")) {
         let bytes = std::fs::read(&entry).unwrap();
         assert!(
             !String::from_utf8_lossy(&bytes).contains(KEY),
@@ -122,19 +122,6 @@ fn assert_key_not_stored(e: &Env) {
             entry.display()
         );
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            files.extend(walk(&path));
-        } else {
-            files.push(path);
-        }
-    }
-    files
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -384,7 +371,10 @@ async fn resume_sends_what_a_killed_upload_left_once_and_discard_forgets() {
     let found = text(&resumed.stdout)
         .matches("interrupted upload had sent it")
         .count();
-    assert!(found >= 3, "the batch the server held was found, not re-sent");
+    assert!(
+        found >= 3,
+        "the batch the server held was found, not re-sent"
+    );
     let nothing = e.run(Some(KEY), &["resume", "--yes"]).await;
     assert!(text(&nothing.stderr).contains("Nothing to resume"));
 }
@@ -561,4 +551,14 @@ async fn history_is_kept_only_as_long_as_the_settings_say() {
     );
     let listed = e.run(None, &["history", "--json"]).await;
     assert_eq!(json(&listed), serde_json::json!([]));
+}
+
+/// Every file below `dir`.
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .collect()
 }
