@@ -139,12 +139,13 @@ def wait_for_port(port, seconds=20):
             time.sleep(0.05)  # polling a port: there is no event to wait on
 
 
-def open_session(env, attempts=3):
-    """Starts tauri-driver and opens a WebDriver session on the app. tauri-driver sometimes drops
-    the first request while WebKitWebDriver is still starting; that case is tried again."""
+def open_session(env, attempts=3, application=APP, args=()):
+    """Starts tauri-driver and opens a WebDriver session on the app (by default the e2e build),
+    started with `args`. tauri-driver sometimes drops the first request while WebKitWebDriver is
+    still starting; that case is tried again."""
     options = ArgOptions()
     options.set_capability("browserName", "wry")
-    options.set_capability("tauri:options", {"application": str(APP)})
+    options.set_capability("tauri:options", {"application": str(application), "args": list(args)})
     for attempt in range(attempts):
         port, native = free_port(), free_port()
         proc = subprocess.Popen(

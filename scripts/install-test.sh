@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Installs the built .deb for real and takes it through what clinic IT and staff do: apt resolves
+# its dependencies, the app starts from the command its desktop entry names with a file ("Open
+# with") and lists it, a file is uploaded to the sandbox, the package is removed, and the user's
+# settings, queue and history are still there. Then the .rpm's metadata and file list are checked.
+# Needs root on a throw-away machine (CI): it installs and removes a system package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-test.sh installs a system package: run it as root on a throw-away machine (CI)." >&2
+  exit 1
+fi
+deb=(target/release/bundle/deb/*.deb)
+rpm=(target/release/bundle/rpm/*.rpm)
+[ -f "${deb[0]}" ] && [ -f "${rpm[0]}" ] || { echo "build the packages first: bash scripts/package.sh" >&2; exit 1; }
+command -v rpm >/dev/null && command -v desktop-file-validate >/dev/null || \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rpm desktop-file-utils >/dev/null
+
+echo "== install ${deb[0]}"
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./${deb[0]}" >/dev/null
+desktop="/usr/share/applications/Decoda Uploader.desktop"
+test -x /usr/bin/decoda-uploader
+test -x /usr/bin/decoda
+desktop-file-validate "$desktop"
+grep -qx 'Exec=decoda-uploader %F' "$desktop"
+grep -q '^MimeType=.*application/pdf;' "$desktop"
+for size in 32x32 128x128 256x256@2; do test -s "/usr/share/icons/hicolor/$size/apps/decoda-uploader.png"; done
+decoda --version
+
+home="$(mktemp -d)"
+trap 'rm -rf "$home"' EXIT
+# The test runs with a private HOME (where the app keeps the user's data); the toolchain stays where it is.
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export DECODA_TEST_HOME="$home" DECODA_INSTALLED_DESKTOP="$desktop"
+dbus-run-session -- bash -c '
+  set -euo pipefail
+  export HOME="$DECODA_TEST_HOME" XDG_DATA_HOME="$DECODA_TEST_HOME/.local/share"
+  echo -n test-only-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  bash scripts/e2e.sh e2e/test_installed.py
+'
+settings="$home/.config/decoda-uploader/settings.toml"
+history="$home/.local/share/decoda-uploader/uploads.sqlite3"
+test -s "$settings" && test -s "$history"
+before="$(sha256sum "$settings" "$history")"
+
+echo "== remove"
+DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq decoda-uploader >/dev/null
+! test -e /usr/bin/decoda-uploader
+! test -e /usr/bin/decoda
+[ "$(sha256sum "$settings" "$history")" = "$before" ] || { echo "removing the package changed the user's data" >&2; exit 1; }
+echo "the user's settings, queue and history survive removal"
+
+echo "== ${rpm[0]}"
+info="$(rpm -qip "${rpm[0]}")"
+echo "$info" | head -4
+grep -q '^Name *: decoda-uploader' <<<"$info"
+files="$(rpm -qlp "${rpm[0]}")"
+for f in /usr/bin/decoda-uploader /usr/bin/decoda "$desktop" /usr/share/icons/hicolor/128x128/apps/decoda-uploader.png; do
+  grep -qxF "$f" <<<"$files" || { echo "the .rpm lacks $f" >&2; exit 1; }
+done
+rpm -qpR "${rpm[0]}" | grep -q 'webkit2gtk' || { echo "the .rpm does not require webkit2gtk" >&2; exit 1; }
+echo "install test passed"
