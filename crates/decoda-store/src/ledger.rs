@@ -28,7 +28,8 @@ pub enum LedgerError {
 /// The decisions for the checked files of a selection, in its order.
 #[derive(Debug)]
 struct Decisions {
-    files: Vec<Decision>,
+    /// Per checked file: `None` to send it, else why it is not sent.
+    files: Vec<Option<Outcome>>,
     looked_in_chart: usize,
     replaced: Vec<i64>,
 }
@@ -59,7 +60,7 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Prepared {
     /// Per file of the selection: `None` when it goes to the engine, else why it does not.
-    decided: Vec<Option<Decision>>,
+    decided: Vec<Option<Outcome>>,
     /// What the engine gets: the files to send and the refused ones (so it reports them).
     job_items: Vec<IntakeItem>,
     /// Per job item, its index in `new_rows` (`None` for a refused file).
@@ -113,14 +114,14 @@ pub async fn prepare(
     };
     for (item, hash) in hashed {
         match (&item.result, hash) {
-            (Ok(file), Some(hash)) => match decisions.next().unwrap_or(Decision::Send) {
-                Decision::Send => {
+            (Ok(file), Some(hash)) => match decisions.next().flatten() {
+                None => {
                     plan.rows_of_job.push(Some(plan.new_rows.len()));
                     plan.new_rows.push(new_item(patient, note, file, hash));
                     plan.job_items.push(item.clone());
                     plan.decided.push(None);
                 }
-                other => plan.decided.push(Some(other)),
+                not_sent => plan.decided.push(not_sent),
             },
             _ => {
                 plan.rows_of_job.push(None);
@@ -206,47 +207,9 @@ impl Prepared {
         Ok(self
             .decided
             .into_iter()
-            .filter_map(|d| match d {
-                None => reports.next().map(Outcome::Sent),
-                Some(Decision::Skip {
-                    reason,
-                    attachment_id,
-                }) => Some(Outcome::Skipped {
-                    reason,
-                    attachment_id,
-                }),
-                Some(Decision::FoundInChart {
-                    attachment_id,
-                    name,
-                }) => Some(Outcome::FoundInChart {
-                    attachment_id,
-                    name,
-                }),
-                Some(Decision::Send) => None,
-            })
+            .filter_map(|d| d.or_else(|| reports.next().map(Outcome::Sent)))
             .collect())
     }
-}
-
-/// What to do with one checked file.
-#[derive(Debug)]
-enum Decision {
-    /// Send it.
-    Send,
-    /// Do not send it: it is already in the chart, or listed twice.
-    Skip {
-        /// Why, in words.
-        reason: String,
-        /// The attachment that already holds these bytes, if known.
-        attachment_id: Option<String>,
-    },
-    /// An interrupted run sent it and it is in the chart: recorded, not sent again.
-    FoundInChart {
-        /// The attachment it became.
-        attachment_id: String,
-        /// Its name in the chart.
-        name: String,
-    },
 }
 
 /// Hashes the checked files off the async threads; a file that cannot be read becomes refused.
@@ -294,24 +257,24 @@ async fn decide(
     for ((file, hash), force) in files.iter().zip(forced) {
         let force = *force;
         let decision = if let Some(earlier) = first_seen.get(hash).filter(|_| !force) {
-            Decision::Skip {
+            Some(Outcome::Skipped {
                 reason: format!(
                     "the same content as {} in this selection",
                     earlier.path.display()
                 ),
                 attachment_id: None,
-            }
+            })
         } else if let Some(done) = store.previous_upload(&patient_id, hash)?.filter(|_| !force) {
-            Decision::Skip {
+            Some(Outcome::Skipped {
                 reason: format!(
                     "already uploaded to this patient on {} as attachment {}",
                     done.uploaded_at.get(..10).unwrap_or(&done.uploaded_at),
                     done.attachment_id
                 ),
                 attachment_id: Some(done.attachment_id),
-            }
+            })
         } else {
-            Decision::Send
+            None
         };
         first_seen.entry(hash).or_insert(file);
         decisions.push(decision);
@@ -348,12 +311,12 @@ async fn look_in_chart(
     patient: &Patient,
     files: &[(&CheckedFile, &ContentHash)],
     interrupted: &[QueueRow],
-    decisions: &mut [Decision],
+    decisions: &mut [Option<Outcome>],
 ) -> Result<usize, LedgerError> {
     let maybe: Vec<(usize, &QueueRow)> = files
         .iter()
         .enumerate()
-        .filter(|(i, _)| matches!(decisions[*i], Decision::Send))
+        .filter(|(i, _)| decisions[*i].is_none())
         .filter_map(|(i, (_, hash))| {
             interrupted
                 .iter()
@@ -380,10 +343,10 @@ async fn look_in_chart(
         let (file, hash) = files[*i];
         let ids = store.enqueue(run, &[new_item(patient, None, file, hash)])?;
         store.mark_uploaded(ids[0], attachment.id.as_str(), &attachment.name)?;
-        decisions[*i] = Decision::FoundInChart {
+        decisions[*i] = Some(Outcome::FoundInChart {
             attachment_id: attachment.id.to_string(),
             name: attachment.name,
-        };
+        });
     }
     Ok(maybe.len())
 }
