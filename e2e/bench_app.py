@@ -94,7 +94,7 @@ def scroll_frame_times(driver):
 
 
 def test_bench_app(tmp_path, capsys):
-    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"))
+    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"), DECODA_SYSTEM_CONFIG=str(tmp_path / "system.toml"))
     launches, idle = [], []
     folder = tmp_path / "many"
     folder.mkdir()

@@ -179,6 +179,7 @@ def app(request):
         env.pop(var, None)
     env["DECODA_CONFIG"] = str(work / "settings.toml")
     env["DECODA_DATA_DIR"] = str(work / "data")
+    env["DECODA_SYSTEM_CONFIG"] = str(work / "system.toml")
     driver, driver_proc = open_session(env)
     files = work / "files"
     files.mkdir()

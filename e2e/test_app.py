@@ -284,7 +284,8 @@ def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, s
 
 
 def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, tmp_path):
-    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"), DECODA_DATA_DIR=str(tmp_path / "data"))
+    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"), DECODA_DATA_DIR=str(tmp_path / "data"),
+               DECODA_SYSTEM_CONFIG=str(tmp_path / "system.toml"))
     for var in ("DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"):
         env.pop(var, None)
     (tmp_path / "settings.toml").write_text(

@@ -62,6 +62,7 @@ done
 
 export DECODA_API_URL="$url" DECODA_TENANT=demo-clinic DECODA_API_KEY=sandbox-demo-key
 export DECODA_CONFIG="$work/settings.toml"
+export DECODA_SYSTEM_CONFIG="$work/system.toml"
 # Every run sends the same files again: a private queue and history, and --force, so that the
 # duplicate guard does not skip them (the files are still hashed, as in real use).
 export DECODA_DATA_DIR="$work/data"

@@ -21,11 +21,25 @@ function showSettings(show) {
   if (show) $("api-url").focus();
 }
 
+const SETTING_LABELS = { api_url: "server address", tenant: "tenant", inbox: "scanner inbox" };
+
 function renderSettings(view) {
+  const locked = new Set(view.locked);
   $("api-url").value = view.apiUrl;
   $("tenant").value = view.tenant || "";
-  $("api-url").disabled = view.lockedByEnvironment;
-  $("tenant").disabled = view.lockedByEnvironment;
+  $("inbox-folder").value = view.inboxFolder || "";
+  $("sent-folder").value = view.sentFolder || "";
+  $("api-url").disabled = view.lockedByEnvironment || locked.has("api_url");
+  $("tenant").disabled = view.lockedByEnvironment || locked.has("tenant");
+  $("inbox-folder").disabled = locked.has("inbox");
+  $("sent-folder").disabled = locked.has("inbox");
+  const shown = view.locked.filter((k) => k in SETTING_LABELS).map((k) => SETTING_LABELS[k]);
+  $("managed-note").hidden = shown.length === 0;
+  $("managed-note").textContent = shown.length
+    ? `Set by your IT department and cannot be changed here: ${shown.join(", ")}.`
+    : "";
+  $("system-problem").hidden = !view.systemProblem;
+  $("system-problem").textContent = view.systemProblem ? `Your IT department's configuration is not used: ${view.systemProblem}` : "";
   $("key-state").textContent = view.keyFromEnvironment
     ? "(set by the environment)"
     : view.keySaved ? "(a key is saved)" : "(no key saved)";
@@ -47,7 +61,13 @@ $("settings-form").addEventListener("submit", async (e) => {
   const apiKey = $("api-key").value;
   $("api-key").value = "";
   try {
-    const view = await call("save_settings", { apiUrl: $("api-url").value, tenant: $("tenant").value, apiKey: apiKey || null });
+    const view = await call("save_settings", {
+      apiUrl: $("api-url").value,
+      tenant: $("tenant").value,
+      apiKey: apiKey || null,
+      inboxFolder: $("inbox-folder").value,
+      sentFolder: $("sent-folder").value,
+    });
     renderSettings(view);
     setStatus("settings-status", "Saved.");
   } catch (err) {

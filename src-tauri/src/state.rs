@@ -2,7 +2,10 @@
 
 use crate::{error::UiResult, queue::Queue, UiError};
 use decoda_engine::{api::Client, CancellationToken, Settings as EngineSettings, Uploader};
-use decoda_settings::{default_settings_path, KeySource, Keychain, Resolved, SettingsFile};
+use decoda_settings::{
+    default_settings_path, default_system_config_path, KeySource, Keychain, LayeredSettings,
+    Resolved,
+};
 use decoda_store::{default_data_dir, Store};
 use std::{
     collections::{HashMap, HashSet},
@@ -14,6 +17,7 @@ use std::{
 #[derive(Debug)]
 pub struct AppState {
     settings_path: PathBuf,
+    system_config_path: PathBuf,
     data_dir: PathBuf,
     keychain: Keychain,
     env: HashMap<String, String>,
@@ -36,14 +40,19 @@ impl AppState {
             .collect();
         let settings_path = default_settings_path(std::env::var("DECODA_CONFIG").ok())?;
         let data_dir = default_data_dir(std::env::var("DECODA_DATA_DIR").ok())?;
-        Ok(Self::new(settings_path, Keychain::default(), env).with_data_dir(data_dir))
+        let system = default_system_config_path(std::env::var("DECODA_SYSTEM_CONFIG").ok());
+        Ok(Self::new(settings_path, Keychain::default(), env)
+            .with_data_dir(data_dir)
+            .with_system_config(system))
     }
 
-    /// State with explicit parts (tests). The queue and history go next to the settings file
-    /// until [`AppState::with_data_dir`] says otherwise.
+    /// State with explicit parts (tests). The queue and history, and the system-wide file, are
+    /// looked for next to the settings file until [`AppState::with_data_dir`] and
+    /// [`AppState::with_system_config`] say otherwise.
     pub fn new(settings_path: PathBuf, keychain: Keychain, env: HashMap<String, String>) -> Self {
         Self {
             data_dir: settings_path.with_file_name("data"),
+            system_config_path: settings_path.with_file_name("system.toml"),
             settings_path,
             keychain,
             env,
@@ -59,11 +68,26 @@ impl AppState {
         self
     }
 
+    /// Reads the system-wide configuration from `path`.
+    pub fn with_system_config(mut self, path: PathBuf) -> Self {
+        self.system_config_path = path;
+        self
+    }
+
+    /// The settings files, merged under the system file's locks (read afresh each time, so an
+    /// edit by IT or on the settings screen applies to the next piece of work).
+    pub fn settings(&self) -> UiResult<LayeredSettings> {
+        Ok(LayeredSettings::load(
+            &self.settings_path,
+            &self.system_config_path,
+        )?)
+    }
+
     /// The queue and history, opened for one piece of work (each upload has its own connection,
     /// as the CLI does; SQLite serialises the writers).
     pub fn store(&self) -> UiResult<Store> {
         let mut store = Store::open(&self.data_dir)?;
-        store.prune_history(SettingsFile::load(&self.settings_path)?.history_days())?;
+        store.prune_history(self.settings()?.effective.history_days())?;
         Ok(store)
     }
 
@@ -84,9 +108,8 @@ impl AppState {
 
     /// Settings from every source, with the key if one is set.
     pub fn resolve(&self) -> UiResult<Resolved> {
-        let file = SettingsFile::load(&self.settings_path)?;
         let env = |k: &str| self.env.get(k).cloned();
-        Ok(Resolved::resolve(file, &env, &self.keychain)?)
+        Ok(Resolved::resolve(self.settings()?, &env, &self.keychain)?)
     }
 
     /// A client for the configured server, or why there is none.
@@ -103,7 +126,7 @@ impl AppState {
 
     /// An uploader with the configured limits.
     pub fn uploader(&self) -> UiResult<Uploader> {
-        let file = SettingsFile::load(&self.settings_path)?;
+        let file = self.settings()?.effective;
         let settings = EngineSettings {
             limits: file.limits,
             names_encoding: file.names_encoding,

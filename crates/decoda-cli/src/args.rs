@@ -6,8 +6,9 @@ use std::path::PathBuf;
 /// Send scans, PDFs and photos to a patient's chart in Decoda Health.
 ///
 /// Settings come from the environment (DECODA_API_URL, DECODA_TENANT, DECODA_API_KEY), then the
-/// settings file (DECODA_CONFIG or the platform's config folder), and the API key from the
-/// system keychain (set it with `decoda login`).
+/// settings file (DECODA_CONFIG or the platform's config folder), then the system-wide file IT
+/// installs (/etc/decoda-uploader/config.toml on Linux), which can also lock settings; the API key
+/// comes from the system keychain (set it with `decoda login`). `decoda settings` shows the result.
 ///
 /// Exit status: 0 all went well; 1 some files were not uploaded; 2 bad usage or settings;
 /// 3 no API key (or no keychain), or the key or tenant was rejected; 4 patient or note not found;
@@ -24,6 +25,10 @@ pub struct Cli {
     /// The settings file to use.
     #[arg(long, global = true, value_name = "FILE", env = "DECODA_CONFIG")]
     pub config: Option<PathBuf>,
+    /// The system-wide configuration file (default: the platform's, such as
+    /// /etc/decoda-uploader/config.toml).
+    #[arg(long, global = true, value_name = "FILE", env = "DECODA_SYSTEM_CONFIG")]
+    pub system_config: Option<PathBuf>,
     /// The folder of the upload queue and history (default: the platform's data folder).
     #[arg(long, global = true, value_name = "DIR", env = "DECODA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
@@ -60,6 +65,9 @@ pub enum Command {
     /// asks before sending, as `upload` does. A file that may have landed before the interruption
     /// is looked for in the chart first. With `--json`, one JSON object per group, one per line.
     Resume(ResumeArgs),
+    /// Show the settings in force and where they come from (the system-wide file, its locks,
+    /// whether a key is saved; never the key).
+    Settings,
 }
 
 /// `decoda resume`.

@@ -1,8 +1,11 @@
 //! From parsed arguments to validated settings and a client, before anything is sent.
 
 use crate::{args::Cli, exit::CliError};
-use decoda_api::Client;
-use decoda_settings::{default_settings_path, Keychain, Resolved, SettingsFile};
+use decoda_api::{ApiKey, Client};
+use decoda_settings::{
+    default_settings_path, default_system_config_path, KeySource, Keychain, LayeredSettings,
+    Resolved, Setting,
+};
 use decoda_store::{default_data_dir, Store};
 use std::path::PathBuf;
 
@@ -20,20 +23,35 @@ pub struct Context {
 }
 
 impl Context {
-    /// Reads the settings file and applies flags over the environment over the file.
+    /// Reads the settings files and applies flags over the environment over the files. A flag
+    /// for a setting the system file locks is refused rather than ignored; a system file that
+    /// cannot be used is reported on standard error, and the command goes on without it.
     pub fn new(cli: &Cli) -> Result<Self, CliError> {
         let settings_path = match &cli.config {
             Some(p) => p.clone(),
             None => default_settings_path(None)?,
         };
-        let file = SettingsFile::load(&settings_path)?;
+        let system_path = match &cli.system_config {
+            Some(p) => p.clone(),
+            None => default_system_config_path(None),
+        };
+        let settings = LayeredSettings::load(&settings_path, &system_path)?;
+        if let Some(problem) = settings.system_problem() {
+            eprintln!("warning: {problem}");
+        }
+        if cli.api_url.is_some() {
+            settings.check_unlocked(Setting::ApiUrl)?;
+        }
+        if cli.tenant.is_some() {
+            settings.check_unlocked(Setting::Tenant)?;
+        }
         let flags = |name: &str| match name {
             "DECODA_API_URL" => cli.api_url.clone(),
             "DECODA_TENANT" => cli.tenant.clone(),
             _ => None,
         };
         let env = |name: &str| flags(name).or_else(|| std::env::var(name).ok());
-        let resolved = Resolved::without_key(file, &env)?;
+        let resolved = Resolved::without_key(settings, &env)?;
         Ok(Self {
             settings_path,
             data_dir: cli.data_dir.clone(),
@@ -49,23 +67,39 @@ impl Context {
             None => default_data_dir(None)?,
         };
         let mut store = Store::open(&dir)?;
-        store.prune_history(self.resolved.file.history_days())?;
+        store.prune_history(self.resolved.settings.effective.history_days())?;
         Ok(store)
     }
 
     /// A client with the key from the environment or the keychain.
     pub fn client(&self) -> Result<Client, CliError> {
         let tenant = self.resolved.tenant()?.to_owned();
-        let key = match std::env::var("DECODA_API_KEY")
-            .ok()
-            .map(decoda_api::ApiKey::new)
-        {
-            Some(key) if !key.is_empty() => key,
-            _ => self
-                .keychain
-                .get(&self.resolved.base_url, &tenant)?
-                .ok_or(CliError::NoKey)?,
-        };
+        let (key, _) = self.key()?.ok_or(CliError::NoKey)?;
         Ok(Client::builder(self.resolved.base_url.clone(), tenant, key).build()?)
+    }
+
+    /// The settings with the key, if one is set (for `decoda settings`, which shows only whether).
+    pub fn resolved_with_key(&self) -> Result<Resolved, CliError> {
+        let mut resolved = self.resolved.clone();
+        resolved.key = self.key()?;
+        Ok(resolved)
+    }
+
+    /// The key from `DECODA_API_KEY`, or else the keychain's for this server and tenant.
+    fn key(&self) -> Result<Option<(ApiKey, KeySource)>, CliError> {
+        if let Some(key) = std::env::var("DECODA_API_KEY")
+            .ok()
+            .map(ApiKey::new)
+            .filter(|k| !k.is_empty())
+        {
+            return Ok(Some((key, KeySource::Environment)));
+        }
+        let Some(tenant) = &self.resolved.tenant else {
+            return Ok(None);
+        };
+        Ok(self
+            .keychain
+            .get(&self.resolved.base_url, tenant)?
+            .map(|k| (k, KeySource::Keychain)))
     }
 }

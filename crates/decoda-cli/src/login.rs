@@ -5,6 +5,7 @@ use crate::{
     exit::{self, CliError},
 };
 use decoda_api::{ApiKey, Client};
+use decoda_settings::Setting;
 use std::io::{BufRead, IsTerminal};
 
 /// Reads a key, proves it works, then stores it and remembers the server and tenant.
@@ -16,9 +17,15 @@ pub async fn login(ctx: &Context) -> Result<u8, CliError> {
     // Any authenticated call proves the key and tenant; a one-result search is the cheapest.
     client.search_patients("", 1).await?;
     ctx.keychain.set(&ctx.resolved.base_url, &tenant, &key)?;
-    let mut file = ctx.resolved.file.clone();
-    file.api_url = Some(ctx.resolved.base_url.to_string());
-    file.tenant = Some(tenant.clone());
+    // Only the user's own file is written, and only what the system file leaves to the user.
+    let settings = &ctx.resolved.settings;
+    let mut file = settings.user.clone();
+    if !settings.is_locked(Setting::ApiUrl) {
+        file.api_url = Some(ctx.resolved.base_url.to_string());
+    }
+    if !settings.is_locked(Setting::Tenant) {
+        file.tenant = Some(tenant.clone());
+    }
     file.save(&ctx.settings_path)?;
     eprintln!(
         "Signed in to {} as tenant `{tenant}`; the key is in the system keychain.",

@@ -11,6 +11,7 @@ mod login;
 mod patient;
 mod progress_bar;
 mod resume;
+mod settings;
 mod upload;
 
 use clap::Parser;
@@ -44,6 +45,7 @@ async fn run(cli: args::Cli) -> Result<u8, exit::CliError> {
         args::Command::Upload(a) => upload::run(&ctx, a).await,
         args::Command::History(a) => history::run(&ctx, a),
         args::Command::Resume(a) => resume::run(&ctx, a).await,
+        args::Command::Settings => settings::show(&ctx),
     }
 }
 

@@ -179,7 +179,7 @@ fn file_specs(args: &UploadArgs) -> Result<Vec<FileSpec>, CliError> {
 
 /// The settings file's values with the command's flags on top.
 fn settings(ctx: &Context, args: &UploadArgs) -> Settings {
-    let file = &ctx.resolved.file;
+    let file = &ctx.resolved.settings.effective;
     let mut limits = file.limits.clone();
     if let Some(mib) = args.max_file_size {
         limits.max_file_bytes = mib.saturating_mul(MIB);

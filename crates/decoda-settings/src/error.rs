@@ -44,6 +44,14 @@ pub enum SettingsError {
     /// A keychain failure other than absence.
     #[error("the system keychain failed: {0}")]
     Keychain(String),
+    /// The system configuration locks this setting.
+    #[error("{} is set by your IT department ({path}) and cannot be changed here", setting.label())]
+    Locked {
+        /// The locked setting.
+        setting: crate::Setting,
+        /// The system file that locks it.
+        path: PathBuf,
+    },
     /// No tenant is configured.
     #[error("no tenant is set: enter it in the app's Settings, or run `decoda login --tenant <TENANT>`, or set DECODA_TENANT")]
     NoTenant,

@@ -34,15 +34,54 @@ pub struct SettingsFile {
     /// Days the upload history is kept (default 365). The duplicate guard remembers uploads only as
     /// long as the history does.
     pub history_days: Option<u32>,
+    /// Whether a history of uploads is kept at all (default yes). Without one, the duplicate
+    /// guard cannot recognise a file sent before.
+    pub keep_history: Option<bool>,
+    /// The scanner inbox, if one is watched.
+    pub inbox: Option<InboxSettings>,
+}
+
+/// A folder a scanner writes into, whose new files join the queue to wait for a patient.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct InboxSettings {
+    /// The watched folder.
+    pub folder: Option<PathBuf>,
+    /// Where a file goes once the server confirmed its upload; it stays in place when unset.
+    pub sent_folder: Option<PathBuf>,
+    /// Seconds a file's size must stay unchanged before it counts as fully written (default 2).
+    pub settle_seconds: Option<u32>,
+}
+
+impl InboxSettings {
+    /// The watched folder, when one is set.
+    pub fn folder(&self) -> Option<&Path> {
+        self.folder.as_deref().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// The folder for confirmed files, when one is set.
+    pub fn sent_folder(&self) -> Option<&Path> {
+        self.sent_folder
+            .as_deref()
+            .filter(|p| !p.as_os_str().is_empty())
+    }
 }
 
 /// How long the upload history is kept when the settings file does not say.
 pub const DEFAULT_HISTORY_DAYS: u32 = 365;
 
 impl SettingsFile {
-    /// Days of upload history to keep.
+    /// Days of upload history to keep: none when history is turned off.
     pub fn history_days(&self) -> u32 {
+        if self.keep_history == Some(false) {
+            return 0;
+        }
         self.history_days.unwrap_or(DEFAULT_HISTORY_DAYS)
+    }
+
+    /// The scanner inbox settings (empty when none are set).
+    pub fn inbox(&self) -> InboxSettings {
+        self.inbox.clone().unwrap_or_default()
     }
 }
 
@@ -57,21 +96,19 @@ pub fn default_settings_path(env_override: Option<String>) -> Result<PathBuf> {
 }
 
 impl SettingsFile {
-    /// Reads the file; a missing file gives the defaults.
+    /// Reads one file alone (no system layer); a missing file gives the defaults.
     pub fn load(path: &Path) -> Result<Self> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
-            Err(e) => {
-                return Err(SettingsError::Read {
-                    path: path.to_path_buf(),
-                    reason: e.to_string(),
-                });
-            }
-        };
-        toml::from_str(&text).map_err(|e| SettingsError::Invalid {
+        match crate::fleet::read_table(path)? {
+            Some(table) => Self::from_table(table, path),
+            None => Ok(Self::default()),
+        }
+    }
+
+    /// The settings in a parsed table; `path` names the file in errors.
+    pub(crate) fn from_table(table: toml::Table, path: &Path) -> Result<Self> {
+        Self::deserialize(table).map_err(|e| SettingsError::Invalid {
             path: path.to_path_buf(),
-            reason: e.to_string().trim().replace('\n', " "),
+            reason: crate::fleet::one_line(&e),
         })
     }
 

@@ -1,15 +1,18 @@
 //! Where the uploader's settings come from: the API key, the tenant, the server address, limits.
 //!
-//! Three sources, in order of precedence: environment variables (`DECODA_API_URL`,
-//! `DECODA_TENANT`, `DECODA_API_KEY`, for scripts and tests), the user's settings file, and the OS
-//! keychain for the key. The key is never written to the settings file or anywhere else on disk.
+//! Sources, in order of precedence: keys the system-wide file locks (set by clinic IT), then
+//! environment variables (`DECODA_API_URL`, `DECODA_TENANT`, `DECODA_API_KEY`, for scripts and
+//! tests), the user's settings file, the system-wide file's unlocked values, and the OS keychain
+//! for the key. The key is never written to a settings file or anywhere else on disk.
 
 mod error;
 mod file;
+mod fleet;
 mod keychain;
 mod resolve;
 
 pub use error::{Result, SettingsError};
-pub use file::{default_settings_path, SettingsFile, DEFAULT_API_URL};
+pub use file::{default_settings_path, InboxSettings, SettingsFile, DEFAULT_API_URL};
+pub use fleet::{default_system_config_path, LayeredSettings, Setting, SystemFileState};
 pub use keychain::Keychain;
 pub use resolve::{Env, KeySource, Resolved};

@@ -1,6 +1,6 @@
 //! Putting the sources together into what a client needs.
 
-use crate::{Keychain, Result, SettingsError, SettingsFile, DEFAULT_API_URL};
+use crate::{Keychain, LayeredSettings, Result, Setting, SettingsError, DEFAULT_API_URL};
 use decoda_api::{ApiKey, BaseUrl};
 
 /// The environment, as a function, so that tests need not touch the process's variables.
@@ -24,14 +24,14 @@ pub struct Resolved {
     pub tenant: Option<String>,
     /// The key and where it came from, if one is set anywhere.
     pub key: Option<(ApiKey, KeySource)>,
-    /// The settings file's contents (limits, encoding).
-    pub file: SettingsFile,
+    /// The settings files' contents (limits, encoding, locks).
+    pub settings: LayeredSettings,
 }
 
 impl Resolved {
     /// Resolves URL and tenant, then the key from the environment or else the keychain.
-    pub fn resolve(file: SettingsFile, env: Env<'_>, keychain: &Keychain) -> Result<Self> {
-        let mut resolved = Self::without_key(file, env)?;
+    pub fn resolve(settings: LayeredSettings, env: Env<'_>, keychain: &Keychain) -> Result<Self> {
+        let mut resolved = Self::without_key(settings, env)?;
         if let Some(key) = env("DECODA_API_KEY")
             .map(ApiKey::new)
             .filter(|k| !k.is_empty())
@@ -45,21 +45,113 @@ impl Resolved {
         Ok(resolved)
     }
 
-    /// Resolves URL and tenant only (for `login`, which is about to set the key).
-    pub fn without_key(file: SettingsFile, env: Env<'_>) -> Result<Self> {
+    /// Resolves URL and tenant only (for `login`, which is about to set the key). The
+    /// environment cannot override what the system file locks.
+    pub fn without_key(settings: LayeredSettings, env: Env<'_>) -> Result<Self> {
         let non_empty =
             |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-        let url = non_empty(env("DECODA_API_URL"))
+        let from_env = |setting: Setting, name: &str| {
+            if settings.is_locked(setting) {
+                None
+            } else {
+                non_empty(env(name))
+            }
+        };
+        let file = &settings.effective;
+        let url = from_env(Setting::ApiUrl, "DECODA_API_URL")
             .or_else(|| non_empty(file.api_url.clone()))
             .unwrap_or_else(|| DEFAULT_API_URL.to_owned());
         let base_url = BaseUrl::parse(&url)?;
-        let tenant = non_empty(env("DECODA_TENANT")).or_else(|| non_empty(file.tenant.clone()));
+        let tenant =
+            from_env(Setting::Tenant, "DECODA_TENANT").or_else(|| non_empty(file.tenant.clone()));
         Ok(Self {
             base_url,
             tenant,
             key: None,
-            file,
+            settings,
         })
+    }
+
+    /// The settings in force, one line each with where they come from, for `decoda settings` and
+    /// the app's diagnostics. It says whether a key is set, never what it is.
+    pub fn summary(&self) -> Vec<(&'static str, String)> {
+        let s = &self.settings;
+        let locked = |setting: Setting, text: String| {
+            if s.is_locked(setting) {
+                format!("{text} (locked by the system configuration)")
+            } else {
+                text
+            }
+        };
+        let system = match &s.system {
+            crate::SystemFileState::Absent => format!("{} (none)", s.system_path.display()),
+            crate::SystemFileState::Applied => format!("{} (applied)", s.system_path.display()),
+            crate::SystemFileState::Ignored(why) => {
+                format!("{} (ignored: {why})", s.system_path.display())
+            }
+        };
+        let key = match self.key.as_ref().map(|(_, source)| source) {
+            Some(KeySource::Environment) => "set, from DECODA_API_KEY",
+            Some(KeySource::Keychain) => "set, in the system keychain",
+            None => "not set",
+        };
+        let e = &s.effective;
+        let history = match e.history_days() {
+            0 => "not kept".to_owned(),
+            days => format!("kept {days} days"),
+        };
+        let inbox = e.inbox();
+        let inbox = match (inbox.folder(), inbox.sent_folder()) {
+            (None, _) => "off".to_owned(),
+            (Some(f), None) => format!("{} (files stay there after upload)", f.display()),
+            (Some(f), Some(sent)) => format!(
+                "{} (uploaded files move to {})",
+                f.display(),
+                sent.display()
+            ),
+        };
+        let l = &e.limits;
+        vec![
+            ("System configuration", system),
+            ("Server", locked(Setting::ApiUrl, self.base_url.to_string())),
+            (
+                "Tenant",
+                locked(
+                    Setting::Tenant,
+                    self.tenant.clone().unwrap_or_else(|| "not set".into()),
+                ),
+            ),
+            ("API key", key.to_owned()),
+            (
+                "Names encoding",
+                locked(Setting::NamesEncoding, e.names_encoding.to_string()),
+            ),
+            (
+                "Limits",
+                locked(
+                    Setting::Limits,
+                    format!(
+                        "{} files or {} bytes per request, {} bytes per file, {} requests at once",
+                        l.max_files_per_request,
+                        l.max_bytes_per_request,
+                        l.max_file_bytes,
+                        l.parallel_requests
+                    ),
+                ),
+            ),
+            (
+                "History",
+                locked(
+                    if s.is_locked(Setting::KeepHistory) {
+                        Setting::KeepHistory
+                    } else {
+                        Setting::HistoryDays
+                    },
+                    history,
+                ),
+            ),
+            ("Scanner inbox", locked(Setting::Inbox, inbox)),
+        ]
     }
 
     /// The tenant, or the error that tells the user how to set one.
@@ -71,6 +163,14 @@ impl Resolved {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SettingsFile;
+
+    fn user_only(file: SettingsFile) -> LayeredSettings {
+        let dir = tempfile::tempdir().unwrap();
+        let user = dir.path().join("settings.toml");
+        file.save(&user).unwrap();
+        LayeredSettings::load(&user, &dir.path().join("absent.toml")).unwrap()
+    }
 
     #[test]
     fn environment_overrides_the_file() {
@@ -84,8 +184,12 @@ mod tests {
             "DECODA_API_KEY" => Some(" k ".to_owned()),
             _ => None,
         };
-        let r =
-            Resolved::resolve(file, &env, &Keychain::with_service("unused-in-this-test")).unwrap();
+        let r = Resolved::resolve(
+            user_only(file),
+            &env,
+            &Keychain::with_service("unused-in-this-test"),
+        )
+        .unwrap();
         assert_eq!(r.base_url.as_str(), "http://127.0.0.1:9");
         assert_eq!(r.tenant.as_deref(), Some("file-tenant"));
         let (key, source) = r.key.unwrap();
@@ -95,13 +199,13 @@ mod tests {
     #[test]
     fn plain_http_to_another_host_is_refused() {
         let env = |k: &str| (k == "DECODA_API_URL").then(|| "http://api.example.com".to_owned());
-        let err = Resolved::without_key(SettingsFile::default(), &env).unwrap_err();
+        let err = Resolved::without_key(user_only(SettingsFile::default()), &env).unwrap_err();
         assert!(err.to_string().contains("https"), "{err}");
     }
 
     #[test]
     fn production_is_the_default() {
-        let r = Resolved::without_key(SettingsFile::default(), &|_| None).unwrap();
+        let r = Resolved::without_key(user_only(SettingsFile::default()), &|_| None).unwrap();
         assert_eq!(r.base_url.as_str(), DEFAULT_API_URL);
         assert!(matches!(r.tenant(), Err(SettingsError::NoTenant)));
     }

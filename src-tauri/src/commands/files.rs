@@ -3,7 +3,6 @@
 use crate::{error::UiResult, queue::QueueItem, state::AppState, UiError};
 use base64::Engine as _;
 use decoda_engine::{check_files, FileSpec};
-use decoda_settings::SettingsFile;
 use std::{io::Cursor, path::PathBuf, time::Duration};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
@@ -14,7 +13,7 @@ pub const QUEUE_CHANGED: &str = "queue-changed";
 /// test-only drop command all come through here.
 pub async fn add_paths<R: Runtime>(app: &AppHandle<R>, paths: Vec<PathBuf>) -> UiResult<usize> {
     let state = app.state::<AppState>();
-    let limits = SettingsFile::load(state.settings_path())?.limits;
+    let limits = state.settings()?.effective.limits;
     let specs: Vec<FileSpec> = paths.into_iter().map(FileSpec::new).collect();
     let checked = tauri::async_runtime::spawn_blocking(move || check_files(&specs, &limits))
         .await

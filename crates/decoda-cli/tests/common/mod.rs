@@ -43,6 +43,7 @@ impl Env {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DECODA_CONFIG", self.dir.path().join("settings.toml"))
             .env("DECODA_DATA_DIR", self.dir.path().join("data"))
+            .env("DECODA_SYSTEM_CONFIG", self.system_config())
             .env("DECODA_API_URL", self.sandbox.base_url())
             .env("DECODA_TENANT", "demo-clinic")
             .stdin(std::process::Stdio::null());
@@ -55,6 +56,11 @@ impl Env {
             c.env("DECODA_API_KEY", k);
         }
         c
+    }
+
+    /// The system-wide file the test's runs read (absent unless a test writes it).
+    pub fn system_config(&self) -> PathBuf {
+        self.dir.path().join("system.toml")
     }
 
     pub async fn run(&self, key: Option<&str>, args: &[&str]) -> Output {

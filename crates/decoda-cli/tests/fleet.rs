@@ -1,0 +1,121 @@
+//! The system-wide configuration through the real `decoda` binary: locked settings hold against
+//! flags and the environment, and a broken file is reported and set aside, never fatal.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{env, json, text, Env, KEY};
+
+/// A fleet file pointing at the test's sandbox, locking address and tenant.
+fn fleet(e: &Env, extra: &str) {
+    let body = format!(
+        "api_url = \"{}\"\ntenant = \"demo-clinic\"\nlocked = [\"api_url\", \"tenant\"]\n{extra}",
+        e.sandbox.base_url()
+    );
+    std::fs::write(e.system_config(), body).unwrap();
+}
+
+#[tokio::test]
+async fn the_fleet_file_sets_server_and_tenant_and_its_locks_beat_the_environment() {
+    let e = env().await;
+    fleet(&e, "[limits]\nmax_files_per_request = 1\n");
+    let a = e.file("a.txt", b"first");
+    let b = e.file("b.txt", b"second");
+    let out = e
+        .cmd(Some(KEY))
+        .env("DECODA_API_URL", "http://127.0.0.1:9")
+        .env("DECODA_TENANT", "some-other-clinic")
+        .args([
+            "upload",
+            "--patient",
+            "pat_1001",
+            "--yes",
+            "--json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ])
+        .output()
+        .await
+        .unwrap();
+    common::assert_no_key(&out);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(json(&out)["files"][1]["status"], "uploaded");
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        2,
+        "the locked address won over DECODA_API_URL"
+    );
+
+    let settings = e.run(Some(KEY), &["settings"]).await;
+    let shown = text(&settings.stdout);
+    assert!(
+        shown.contains("Tenant: demo-clinic (locked by the system configuration)")
+            && shown.contains("(applied)")
+            && shown.contains("API key: set, from DECODA_API_KEY")
+            && shown.contains("1 files or"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn a_flag_for_a_locked_setting_is_refused_with_who_sets_it() {
+    let e = env().await;
+    fleet(&e, "");
+    let out = e
+        .run(Some(KEY), &["--tenant", "elsewhere", "patient", "pat_1001"])
+        .await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("the tenant is set by your IT department") && err.contains("system.toml"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn login_saves_only_what_the_fleet_file_leaves_to_the_user() {
+    let e = env().await;
+    fleet(&e, "");
+    let mut child = e
+        .cmd(None)
+        .arg("login")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use tokio::io::AsyncWriteExt;
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(KEY.as_bytes()).await.unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().await.unwrap();
+    common::assert_no_key(&out);
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        assert_ne!(out.status.code(), Some(0), "no keychain, no login");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let user = std::fs::read_to_string(e.dir.path().join("settings.toml")).unwrap_or_default();
+    assert!(
+        !user.contains("tenant") && !user.contains("api_url") && !user.contains(KEY),
+        "locked values stay in the fleet file only: {user}"
+    );
+    let logout = e.run(None, &["logout"]).await;
+    assert_eq!(logout.status.code(), Some(0), "{}", text(&logout.stderr));
+}
+
+#[tokio::test]
+async fn a_broken_fleet_file_is_reported_and_the_command_still_works() {
+    let e = env().await;
+    std::fs::write(e.system_config(), "locked = [\"api_url\"\ntenant = \n").unwrap();
+    let out = e.run(Some(KEY), &["patient", "pat_1001"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: the settings file")
+            && err.contains("system.toml")
+            && err.contains("is not valid")
+            && err.contains("tell your IT department"),
+        "{err}"
+    );
+    assert!(text(&out.stdout).contains("Maria Garcia"));
+}

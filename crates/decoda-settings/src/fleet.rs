@@ -1,0 +1,315 @@
+//! The system-wide configuration clinic IT installs on every workstation, and its locks.
+//!
+//! The file has the same keys as a user's settings file plus `locked`, a list of keys the user
+//! may not change. Values in force are the system file's, with the user's own on top for every key
+//! that is not locked; environment variables and command-line flags cannot override a locked key
+//! either. A system file that cannot be read or is not valid never stops the app: it is set aside
+//! as a whole (a half-applied policy would be worse than none), the user's settings and the safe
+//! defaults apply, and the reason is shown to the user and in the command line's output.
+
+use crate::{Result, SettingsError, SettingsFile};
+use decoda_api::BaseUrl;
+use serde::{Deserialize, Serialize};
+use std::{
+    collections::BTreeSet,
+    fmt,
+    path::{Path, PathBuf},
+};
+use toml::{Table, Value};
+
+/// A key of the settings file that the system file can lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Setting {
+    /// `api_url`.
+    ApiUrl,
+    /// `tenant`.
+    Tenant,
+    /// `names_encoding`.
+    NamesEncoding,
+    /// `[limits]`.
+    Limits,
+    /// `[retry]`.
+    Retry,
+    /// `[timeouts]`.
+    Timeouts,
+    /// `history_days`.
+    HistoryDays,
+    /// `keep_history`.
+    KeepHistory,
+    /// `[inbox]`.
+    Inbox,
+}
+
+impl Setting {
+    /// Every lockable key.
+    pub const ALL: [Setting; 9] = [
+        Self::ApiUrl,
+        Self::Tenant,
+        Self::NamesEncoding,
+        Self::Limits,
+        Self::Retry,
+        Self::Timeouts,
+        Self::HistoryDays,
+        Self::KeepHistory,
+        Self::Inbox,
+    ];
+
+    /// The key as written in the files.
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::ApiUrl => "api_url",
+            Self::Tenant => "tenant",
+            Self::NamesEncoding => "names_encoding",
+            Self::Limits => "limits",
+            Self::Retry => "retry",
+            Self::Timeouts => "timeouts",
+            Self::HistoryDays => "history_days",
+            Self::KeepHistory => "keep_history",
+            Self::Inbox => "inbox",
+        }
+    }
+
+    /// What the setting is, in words for the person at the desk.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ApiUrl => "the server address",
+            Self::Tenant => "the tenant",
+            Self::NamesEncoding => "the names encoding",
+            Self::Limits => "the upload limits",
+            Self::Retry => "the retry settings",
+            Self::Timeouts => "the timeouts",
+            Self::HistoryDays => "how long history is kept",
+            Self::KeepHistory => "whether history is kept",
+            Self::Inbox => "the scanner inbox",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == key)
+    }
+}
+
+impl fmt::Display for Setting {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// `DECODA_SYSTEM_CONFIG` if set, else the platform's machine-wide location:
+/// `/etc/decoda-uploader/config.toml` on Linux,
+/// `/Library/Application Support/Decoda Uploader/config.toml` on macOS and
+/// `%ProgramData%\Decoda Uploader\config.toml` on Windows.
+pub fn default_system_config_path(env_override: Option<String>) -> PathBuf {
+    if let Some(path) = env_override.filter(|p| !p.trim().is_empty()) {
+        return PathBuf::from(path);
+    }
+    if cfg!(windows) {
+        let program_data =
+            std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
+        PathBuf::from(program_data)
+            .join("Decoda Uploader")
+            .join("config.toml")
+    } else if cfg!(target_os = "macos") {
+        PathBuf::from("/Library/Application Support/Decoda Uploader/config.toml")
+    } else {
+        PathBuf::from("/etc/decoda-uploader/config.toml")
+    }
+}
+
+/// What became of the system file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "state", content = "reason")]
+pub enum SystemFileState {
+    /// There is none: the workstation is not centrally managed.
+    Absent,
+    /// It was read and is in force.
+    Applied,
+    /// It could not be used; the sentence says why and what applies instead.
+    Ignored(String),
+}
+
+/// Settings from the system file and the user's file, merged under the system's locks.
+#[derive(Debug, Clone)]
+pub struct LayeredSettings {
+    /// What is in force.
+    pub effective: SettingsFile,
+    /// The user's own file alone: what a settings screen edits and saves back.
+    pub user: SettingsFile,
+    /// Keys the user cannot change.
+    pub locked: BTreeSet<Setting>,
+    /// The system file's path.
+    pub system_path: PathBuf,
+    /// Whether the system file applies.
+    pub system: SystemFileState,
+}
+
+/// A valid system file: its table (without `locked`) and its locks.
+struct SystemFile {
+    table: Table,
+    locked: BTreeSet<Setting>,
+}
+
+impl LayeredSettings {
+    /// Reads both files. Only a problem with the user's own file is an error: a bad system file
+    /// is set aside (see the module's documentation) and reported in [`Self::system`].
+    pub fn load(user_path: &Path, system_path: &Path) -> Result<Self> {
+        let user_table = read_table(user_path)?.unwrap_or_default();
+        let user = SettingsFile::from_table(user_table.clone(), user_path)?;
+        let (system_file, system) = match read_system(system_path) {
+            Ok(None) => (None, SystemFileState::Absent),
+            Ok(Some(file)) => (Some(file), SystemFileState::Applied),
+            Err(e) => {
+                let reason = format!(
+                    "{e}. It is ignored until it is fixed: your own settings and the defaults apply. Please tell your IT department."
+                );
+                (None, SystemFileState::Ignored(reason))
+            }
+        };
+        let Some(SystemFile { table, locked }) = system_file else {
+            return Ok(Self {
+                effective: user.clone(),
+                user,
+                locked: BTreeSet::new(),
+                system_path: system_path.to_path_buf(),
+                system,
+            });
+        };
+        let merged = merge(table, &user_table, &locked);
+        let effective = SettingsFile::from_table(merged, user_path)?;
+        Ok(Self {
+            effective,
+            user,
+            locked,
+            system_path: system_path.to_path_buf(),
+            system,
+        })
+    }
+
+    /// Whether the system file locks this setting.
+    pub fn is_locked(&self, setting: Setting) -> bool {
+        self.locked.contains(&setting)
+    }
+
+    /// An error saying who sets `setting`, if it is locked.
+    pub fn check_unlocked(&self, setting: Setting) -> Result<()> {
+        if self.is_locked(setting) {
+            return Err(SettingsError::Locked {
+                setting,
+                path: self.system_path.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The sentence to show when the system file was set aside.
+    pub fn system_problem(&self) -> Option<&str> {
+        match &self.system {
+            SystemFileState::Ignored(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn read_table(path: &Path) -> Result<Option<Table>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(SettingsError::Read {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })
+        }
+    };
+    text.parse::<Table>()
+        .map(Some)
+        .map_err(|e| SettingsError::Invalid {
+            path: path.to_path_buf(),
+            reason: one_line(&e),
+        })
+}
+
+fn read_system(path: &Path) -> Result<Option<SystemFile>> {
+    let Some(mut table) = read_table(path)? else {
+        return Ok(None);
+    };
+    let invalid = |reason: String| SettingsError::Invalid {
+        path: path.to_path_buf(),
+        reason,
+    };
+    if table.contains_key("api_key") {
+        return Err(invalid(
+            "it holds an API key; keys are personal and each user enters their own".into(),
+        ));
+    }
+    let locked = parse_locks(table.remove("locked")).map_err(invalid)?;
+    let file = SettingsFile::from_table(table.clone(), path)?;
+    if let Some(url) = &file.api_url {
+        BaseUrl::parse(url).map_err(|e| invalid(format!("api_url: {e}")))?;
+    }
+    Ok(Some(SystemFile { table, locked }))
+}
+
+fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, String> {
+    let names = || {
+        Setting::ALL
+            .iter()
+            .map(|s| s.key())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(value) = value else {
+        return Ok(BTreeSet::new());
+    };
+    let Value::Array(items) = value else {
+        return Err(format!(
+            "`locked` must be a list of setting names, such as locked = [\"api_url\", \"tenant\"]; the names are {}",
+            names()
+        ));
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.as_str().and_then(Setting::from_key).ok_or_else(|| {
+                format!(
+                    "`locked` names {item}, which is not a setting; the names are {}",
+                    names()
+                )
+            })
+        })
+        .collect()
+}
+
+/// The system table with the user's values on top, except under locked keys. Tables merge key by
+/// key, so a user who sets one limit keeps the system's other limits.
+fn merge(mut system: Table, user: &Table, locked: &BTreeSet<Setting>) -> Table {
+    for (key, value) in user {
+        if Setting::from_key(key).is_some_and(|s| locked.contains(&s)) {
+            continue;
+        }
+        overlay(&mut system, key, value);
+    }
+    system
+}
+
+fn overlay(into: &mut Table, key: &str, value: &Value) {
+    match (into.get_mut(key), value) {
+        (Some(Value::Table(base)), Value::Table(top)) => {
+            for (k, v) in top {
+                overlay(base, k, v);
+            }
+        }
+        _ => {
+            into.insert(key.to_owned(), value.clone());
+        }
+    }
+}
+
+pub(crate) fn one_line(e: &dyn fmt::Display) -> String {
+    e.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}

@@ -1,0 +1,171 @@
+//! The system-wide configuration: what it sets, what it locks, and how a broken one is handled.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use decoda_settings::{LayeredSettings, Resolved, Setting, SettingsError, SystemFileState};
+use std::path::{Path, PathBuf};
+
+struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    fn new(system: &str, user: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("system.toml"), system).unwrap();
+        std::fs::write(dir.path().join("user.toml"), user).unwrap();
+        Self { dir }
+    }
+    fn user(&self) -> PathBuf {
+        self.dir.path().join("user.toml")
+    }
+    fn system(&self) -> PathBuf {
+        self.dir.path().join("system.toml")
+    }
+    fn load(&self) -> LayeredSettings {
+        LayeredSettings::load(&self.user(), &self.system()).unwrap()
+    }
+}
+
+const FLEET: &str = r#"
+api_url = "https://api.clinic.example"
+tenant = "clinic-north"
+keep_history = true
+locked = ["api_url", "tenant", "limits"]
+
+[limits]
+max_files_per_request = 5
+
+[retry]
+max_attempts = 4
+
+[inbox]
+folder = "/srv/scans"
+"#;
+
+#[test]
+fn the_system_file_sets_values_and_locks_hold_against_the_user_and_the_environment() {
+    let files = Files::new(
+        FLEET,
+        r#"
+api_url = "https://elsewhere.example"
+tenant = "other"
+[limits]
+max_files_per_request = 50
+[retry]
+max_attempts = 2
+"#,
+    );
+    let layered = files.load();
+    assert_eq!(layered.system, SystemFileState::Applied);
+    let e = &layered.effective;
+    assert_eq!(e.api_url.as_deref(), Some("https://api.clinic.example"));
+    assert_eq!(e.tenant.as_deref(), Some("clinic-north"));
+    assert_eq!(e.limits.max_files_per_request, 5, "limits are locked");
+    assert_eq!(e.retry.max_attempts, 2, "retry is not locked: the user's");
+    assert_eq!(
+        e.inbox().folder(),
+        Some(Path::new("/srv/scans")),
+        "unlocked system values apply when the user sets none"
+    );
+    assert_eq!(
+        layered.user.tenant.as_deref(),
+        Some("other"),
+        "the user's own file is kept apart, for the settings screen"
+    );
+    assert!(layered.is_locked(Setting::Tenant) && !layered.is_locked(Setting::Retry));
+
+    let env = |k: &str| match k {
+        "DECODA_API_URL" => Some("http://127.0.0.1:9".to_owned()),
+        "DECODA_TENANT" => Some("env-tenant".to_owned()),
+        _ => None,
+    };
+    let resolved = Resolved::without_key(layered.clone(), &env).unwrap();
+    assert_eq!(resolved.base_url.as_str(), "https://api.clinic.example");
+    assert_eq!(resolved.tenant.as_deref(), Some("clinic-north"));
+
+    let err = layered.check_unlocked(Setting::ApiUrl).unwrap_err();
+    assert!(matches!(err, SettingsError::Locked { .. }));
+    let msg = err.to_string();
+    assert!(
+        msg.contains("server address")
+            && msg.contains("IT department")
+            && msg.contains("system.toml"),
+        "{msg}"
+    );
+    layered.check_unlocked(Setting::Retry).unwrap();
+}
+
+#[test]
+fn unlocked_values_from_the_environment_and_the_user_win_and_tables_merge_key_by_key() {
+    let files = Files::new(
+        "tenant = \"fleet\"\n[limits]\nmax_files_per_request = 5\nmax_file_bytes = 1000\n",
+        "[limits]\nmax_files_per_request = 9\n",
+    );
+    let layered = files.load();
+    assert_eq!(layered.effective.limits.max_files_per_request, 9);
+    assert_eq!(
+        layered.effective.limits.max_file_bytes, 1000,
+        "the system's other limits stay"
+    );
+    let env = |k: &str| (k == "DECODA_TENANT").then(|| "scripted".to_owned());
+    let resolved = Resolved::without_key(layered, &env).unwrap();
+    assert_eq!(resolved.tenant.as_deref(), Some("scripted"));
+}
+
+#[test]
+fn no_system_file_means_the_user_settings_alone() {
+    let files = Files::new("", "tenant = \"mine\"\n");
+    std::fs::remove_file(files.system()).unwrap();
+    let layered = files.load();
+    assert_eq!(layered.system, SystemFileState::Absent);
+    assert!(layered.locked.is_empty());
+    assert_eq!(layered.effective, layered.user);
+    assert_eq!(layered.effective.tenant.as_deref(), Some("mine"));
+}
+
+#[test]
+fn a_bad_system_file_is_set_aside_with_a_clear_reason_and_never_stops_the_app() {
+    let cases: [(&str, &str); 7] = [
+        ("api_url = \"https://x.example\n", "system.toml"),
+        ("tennant = \"typo\"\n", "tennant"),
+        ("tenant = 7\n", "tenant"),
+        ("api_key = \"secret-canary\"\n", "API key"),
+        ("locked = [\"api_url\", \"colour\"]\n", "colour"),
+        ("locked = \"api_url\"\n", "must be a list"),
+        ("api_url = \"http://scans.clinic.example\"\n", "https"),
+    ];
+    for (system, expected) in cases {
+        let files = Files::new(system, "tenant = \"mine\"\n");
+        let layered = files.load();
+        let reason = layered
+            .system_problem()
+            .unwrap_or_else(|| panic!("{system:?} was accepted"));
+        assert!(reason.contains(expected), "{system:?}: {reason}");
+        assert!(reason.contains("IT department"), "{reason}");
+        assert!(!reason.contains("secret-canary"), "{reason}");
+        assert!(layered.locked.is_empty(), "no half-applied locks");
+        assert_eq!(layered.effective.tenant.as_deref(), Some("mine"));
+        assert_eq!(layered.effective.api_url, None, "safe default: production");
+    }
+}
+
+#[test]
+fn an_unreadable_system_file_is_set_aside_too() {
+    let files = Files::new("", "");
+    std::fs::remove_file(files.system()).unwrap();
+    std::fs::create_dir(files.system()).unwrap();
+    let layered = files.load();
+    let reason = layered.system_problem().expect("a folder is not a file");
+    assert!(reason.contains("cannot read"), "{reason}");
+}
+
+#[test]
+fn users_cannot_lock_and_history_can_be_turned_off() {
+    let files = Files::new("keep_history = false\nhistory_days = 30\n", "");
+    let layered = files.load();
+    assert_eq!(layered.effective.history_days(), 0, "no history is kept");
+
+    let files = Files::new("", "locked = [\"tenant\"]\n");
+    let err = LayeredSettings::load(&files.user(), &files.system()).unwrap_err();
+    assert!(err.to_string().contains("locked"), "{err}");
+}
