@@ -1,0 +1,137 @@
+//! Looking at one file without disturbing the scanner that may still be writing it.
+
+use std::fs::{self, File, TryLockError};
+use std::io;
+use std::path::Path;
+use std::time::SystemTime;
+
+/// One version of a file as seen from outside: a rewrite changes at least one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Fingerprint {
+    /// Size in bytes.
+    pub(crate) len: u64,
+    /// Last modification, where the platform reports one.
+    pub(crate) modified: Option<SystemTime>,
+}
+
+impl Fingerprint {
+    fn of(metadata: &fs::Metadata) -> Self {
+        Self {
+            len: metadata.len(),
+            modified: metadata.modified().ok(),
+        }
+    }
+}
+
+/// What is at a path right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stat {
+    /// Nothing: deleted, or renamed away.
+    Gone,
+    /// A folder, device or a link to one: never handed over.
+    NotAFile,
+    /// Something went wrong looking: try again at the next listing.
+    Unknown,
+    /// A regular file (or a link to one).
+    File(Fingerprint),
+}
+
+/// Looks at `path`, following a symbolic link to what it points at.
+pub(crate) fn stat(path: &Path) -> Stat {
+    match fs::metadata(path) {
+        Ok(metadata) if metadata.is_file() => Stat::File(Fingerprint::of(&metadata)),
+        Ok(_) => Stat::NotAFile,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Stat::Gone,
+        Err(_) => Stat::Unknown,
+    }
+}
+
+/// Whether a settled file may be handed over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Access {
+    /// Open, not locked, and still the same version.
+    Ready,
+    /// It cannot be opened for reading. On Windows this is how a file the scanner still holds
+    /// open shows up (a sharing violation).
+    Unreadable,
+    /// Another program holds an exclusive lock on it: it is still being written.
+    Locked,
+    /// It changed between the look and the open.
+    Changed,
+}
+
+/// Opens `path`, tries a shared lock and releases it at once, and checks that the opened file is
+/// still the version in `expected`.
+pub(crate) fn access(path: &Path, expected: Fingerprint) -> Access {
+    let Ok(file) = File::open(path) else {
+        return Access::Unreadable;
+    };
+    match file.try_lock_shared() {
+        Ok(()) => {
+            // Closing the file releases the lock too; unlocking first keeps the window short.
+            let _ = file.unlock();
+        }
+        Err(TryLockError::WouldBlock) => return Access::Locked,
+        // Some network file systems cannot lock at all: that says nothing about the writer, and
+        // refusing here would hold such files back for ever.
+        Err(TryLockError::Error(_)) => {}
+    }
+    match file.metadata() {
+        Ok(metadata) if Fingerprint::of(&metadata) == expected => Access::Ready,
+        Ok(_) => Access::Changed,
+        Err(_) => Access::Unreadable,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{access, stat, Access, Stat};
+    use std::fs;
+
+    #[test]
+    fn a_missing_path_is_gone_and_a_folder_is_not_a_file() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        assert_eq!(stat(&dir.path().join("missing.pdf")), Stat::Gone);
+        assert_eq!(stat(dir.path()), Stat::NotAFile);
+        Ok(())
+    }
+
+    #[test]
+    fn an_unlocked_file_is_ready_and_an_exclusively_locked_one_is_not() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("scan.pdf");
+        fs::write(&path, b"%PDF-1.7")?;
+        let Stat::File(fingerprint) = stat(&path) else {
+            panic!("a written file must be seen as a file");
+        };
+        assert_eq!(access(&path, fingerprint), Access::Ready);
+
+        let writer = fs::OpenOptions::new().append(true).open(&path)?;
+        writer.lock()?;
+        assert_eq!(
+            access(&path, fingerprint),
+            Access::Locked,
+            "the scanner holds it"
+        );
+        writer.unlock()?;
+        assert_eq!(
+            access(&path, fingerprint),
+            Access::Ready,
+            "the check must not keep a lock"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_that_grew_since_the_look_has_changed() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("scan.pdf");
+        fs::write(&path, b"first")?;
+        let Stat::File(fingerprint) = stat(&path) else {
+            panic!("a written file must be seen as a file");
+        };
+        fs::write(&path, b"first and more")?;
+        assert_eq!(access(&path, fingerprint), Access::Changed);
+        Ok(())
+    }
+}
