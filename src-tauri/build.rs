@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "start_upload",
     "cancel_upload",
+    "diagnostics",
 ];
 
 fn main() {

@@ -90,6 +90,28 @@ $("sign-out").addEventListener("click", async () => {
     setStatus("settings-status", describe(err), true);
   }
 });
+$("copy-diagnostics").addEventListener("click", async () => {
+  try {
+    const text = await call("diagnostics");
+    const box = $("diagnostics");
+    box.value = text;
+    box.hidden = false;
+    $("diagnostics-label").hidden = false;
+    box.select();
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      copied = document.execCommand("copy");
+    }
+    setStatus("settings-status", copied
+      ? "Diagnostics copied: paste them into your support ticket."
+      : "Select the diagnostics below and copy them into your support ticket.");
+  } catch (err) {
+    setStatus("settings-status", describe(err), true);
+  }
+});
 $("open-settings").addEventListener("click", () => showSettings(true));
 $("close-settings").addEventListener("click", () => {
   showSettings(false);

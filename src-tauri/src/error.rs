@@ -77,6 +77,22 @@ impl From<SettingsError> for UiError {
     }
 }
 
+impl UiError {
+    /// The kind alone, for logs: messages can name a patient id, kinds never do.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::NotSignedIn(_) => "not signed in",
+            Self::Rejected(_) => "key or tenant rejected",
+            Self::NotFound(_) => "patient or note not found",
+            Self::Invalid(_) => "invalid input",
+            Self::Network(_) => "server unreachable or wrong answer",
+            Self::Keychain(_) => "keychain failed",
+            Self::Busy(_) => "another upload running",
+            Self::History(_) => "queue or history failed",
+        }
+    }
+}
+
 /// Result type of the app's commands.
 pub type UiResult<T> = Result<T, UiError>;
 

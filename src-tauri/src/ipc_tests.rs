@@ -409,3 +409,31 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .map(walkdir::DirEntry::into_path)
         .collect()
 }
+
+#[test]
+fn diagnostics_describe_the_setup_without_the_key_or_any_patient_or_file_name() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let scan = files.path().join("garcia-referral.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 referral").unwrap();
+    let empty = files.path().join("garcia-empty.pdf");
+    std::fs::write(&empty, b"").unwrap();
+    h.drop_paths(&[&scan, &empty]);
+    upload_to(&h, "pat_1001");
+
+    let report = h.invoke("diagnostics", json!({})).unwrap();
+    let report = report.as_str().unwrap();
+    for expected in [
+        concat!("Decoda Uploader ", env!("CARGO_PKG_VERSION")),
+        "Server: http://127.0.0.1:",
+        "API key: set, from DECODA_API_KEY",
+        "Files in the list: 1 cannot be sent, 1 uploaded",
+        "Queue and history: ",
+    ] {
+        assert!(report.contains(expected), "{expected:?} in:\n{report}");
+    }
+    for private in ["garcia", "Garcia", "pat_1001", "referral"] {
+        assert!(!report.contains(private), "{private:?} in:\n{report}");
+    }
+    h.assert_no_canary();
+}

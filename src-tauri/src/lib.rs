@@ -6,8 +6,10 @@
 
 mod commands;
 mod error;
+mod logging;
 mod queue;
 mod state;
+mod window;
 
 pub use error::UiError;
 pub use state::AppState;
@@ -64,7 +66,8 @@ macro_rules! app_commands {
             commands::files::thumbnail,
             commands::files::open_link,
             commands::upload::start_upload,
-            commands::upload::cancel_upload
+            commands::upload::cancel_upload,
+            commands::diagnostics::diagnostics
             $(, $extra)*
         ]
     };
@@ -78,9 +81,12 @@ pub fn builder<R: Runtime>(
     state: AppState,
     launch_args: Vec<String>,
 ) -> tauri::Builder<R> {
+    let window_state = window::state_plugin(state.settings_path());
     let builder = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(window_state)
         .manage(state);
     #[cfg(feature = "e2e")]
     let builder = builder.invoke_handler(app_commands!(e2e_drop_paths));
@@ -96,8 +102,8 @@ pub fn builder<R: Runtime>(
             open_with(app.handle(), launch_args, None);
             Ok(())
         })
-        .on_window_event(|window, event| {
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+        .on_window_event(|window, event| match event {
+            WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
                 let app = window.app_handle().clone();
                 let paths = paths.clone();
                 tauri::async_runtime::spawn(async move {
@@ -106,6 +112,10 @@ pub fn builder<R: Runtime>(
                     }
                 });
             }
+            WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
+                window::remember_soon(window.app_handle());
+            }
+            _ => {}
         })
 }
 
@@ -158,6 +168,10 @@ fn open_with<R: Runtime>(
 
 /// Builds and runs the app until its window closes.
 pub fn run() {
+    let log = logging::init(logging::default_log_dir(
+        std::env::var("DECODA_LOG_DIR").ok(),
+    ));
+    tracing::info!("Decoda Uploader {} starting", env!("CARGO_PKG_VERSION"));
     let state = match AppState::from_environment() {
         Ok(s) => s,
         Err(e) => {
@@ -165,7 +179,7 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let base = single_instance(tauri::Builder::<tauri::Wry>::new());
+    let base = single_instance(tauri::Builder::<tauri::Wry>::new()).manage(log);
     let launch_args = std::env::args().skip(1).collect();
     if let Err(e) = builder(base, state, launch_args).run(tauri::generate_context!()) {
         eprintln!("Decoda Uploader could not start: {e}");

@@ -91,6 +91,11 @@ impl AppState {
         Ok(store)
     }
 
+    /// The queue and history folder.
+    pub fn data_dir(&self) -> &PathBuf {
+        &self.data_dir
+    }
+
     /// The settings file's path.
     pub fn settings_path(&self) -> &PathBuf {
         &self.settings_path

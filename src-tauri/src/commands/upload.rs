@@ -117,7 +117,9 @@ pub async fn start_upload<R: Runtime>(
     let note = note_id
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
+    let started = std::time::Instant::now();
     let sending = lock(&state.queue).start_sending(patient.id.as_str());
+    tracing::info!("upload started: {} files", sending.len());
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
     let outcome = send(&state, &uploader, &patient, note, sending, on_event, cancel).await;
@@ -132,6 +134,8 @@ pub async fn start_upload<R: Runtime>(
             }
             drop(queue);
             let _ = app.emit(QUEUE_CHANGED, ());
+            tracing::warn!("upload stopped before sending: {}", e.kind());
+            crate::window::tell_if_away(&app, started.elapsed(), 0, ids.len());
             return Err(e);
         }
     };
@@ -143,6 +147,12 @@ pub async fn start_upload<R: Runtime>(
         .iter()
         .filter(|i| ids.contains(&i.id) && matches!(i.state, ItemState::Failed { .. }))
         .count();
+    tracing::info!(
+        "upload finished: {} uploaded, {failed} not uploaded, in {:.1} s",
+        uploaded.len(),
+        started.elapsed().as_secs_f64()
+    );
+    crate::window::tell_if_away(&app, started.elapsed(), uploaded.len(), failed);
     Ok(UploadSummary {
         patient: PatientView::from(&patient),
         uploaded,

@@ -1,0 +1,192 @@
+//! The app's log: a file in the platform's log folder, a new one each day, a week of them kept.
+//!
+//! The file gets `info` and above unless `DECODA_LOG` asks for more. Nothing at those levels
+//! holds a patient's name or a file's name (those are logged at `debug` at most), and the key is
+//! never logged at all. The last warnings and errors are also kept in memory for "Copy
+//! diagnostics".
+
+use std::{
+    collections::VecDeque,
+    path::PathBuf,
+    sync::{Arc, Mutex},
+};
+use tracing::{field::Field, Event, Level, Subscriber};
+use tracing_subscriber::{
+    layer::{Context, SubscriberExt},
+    util::SubscriberInitExt,
+    EnvFilter, Layer,
+};
+
+/// How many days of log files are kept.
+pub const KEPT_LOG_FILES: usize = 7;
+/// How many recent warnings and errors "Copy diagnostics" includes.
+const RECENT: usize = 20;
+
+/// `DECODA_LOG_DIR` if set, else the platform's place for logs: `~/.local/state/decoda-uploader/logs`
+/// on Linux, `~/Library/Logs/Decoda Uploader` on macOS, `%LOCALAPPDATA%\decodahealth\decoda-uploader\data\logs` on Windows.
+pub fn default_log_dir(env_override: Option<String>) -> Option<PathBuf> {
+    if let Some(dir) = env_override.filter(|d| !d.trim().is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    if cfg!(target_os = "macos") {
+        return directories::BaseDirs::new()
+            .map(|b| b.home_dir().join("Library/Logs/Decoda Uploader"));
+    }
+    let dirs = directories::ProjectDirs::from("com", "decodahealth", "decoda-uploader")?;
+    Some(
+        dirs.state_dir()
+            .unwrap_or_else(|| dirs.data_local_dir())
+            .join("logs"),
+    )
+}
+
+/// The last warnings and errors, newest last, for a support ticket.
+#[derive(Debug, Clone, Default)]
+pub struct RecentProblems(Arc<Mutex<VecDeque<String>>>);
+
+impl RecentProblems {
+    /// A copy of what is kept.
+    pub fn lines(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
+    }
+
+    fn push(&self, line: String) {
+        let mut lines = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if lines.len() == RECENT {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+}
+
+impl<S: Subscriber> Layer<S> for RecentProblems {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let level = *event.metadata().level();
+        if level > Level::WARN {
+            return;
+        }
+        let mut message = String::new();
+        event.record(&mut |field: &Field, value: &dyn std::fmt::Debug| {
+            if field.name() == "message" {
+                message = format!("{value:?}");
+            }
+        });
+        let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC");
+        self.push(format!("{now} {level} {message}"));
+    }
+}
+
+/// Where logging went.
+#[derive(Debug, Clone, Default)]
+pub struct LogInfo {
+    /// The log folder, when the file could be opened.
+    pub dir: Option<PathBuf>,
+    /// Recent warnings and errors.
+    pub recent: RecentProblems,
+}
+
+/// Starts logging to the log folder and standard error. A log folder that cannot be created
+/// leaves the app running with standard error only.
+pub fn init(dir: Option<PathBuf>) -> LogInfo {
+    let recent = RecentProblems::default();
+    let filter =
+        || EnvFilter::try_from_env("DECODA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let file = dir.as_ref().and_then(|d| appender(d).ok());
+    let dir = file.as_ref().and(dir);
+    let file_layer = file.map(|writer| {
+        tracing_subscriber::fmt::layer()
+            .with_ansi(false)
+            .with_target(false)
+            .with_writer(writer)
+            .with_filter(filter())
+    });
+    let stderr_layer = tracing_subscriber::fmt::layer()
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_filter(EnvFilter::new("warn"));
+    let _ = tracing_subscriber::registry()
+        .with(file_layer)
+        .with(stderr_layer)
+        .with(recent.clone())
+        .try_init();
+    LogInfo { dir, recent }
+}
+
+/// The daily file appender.
+pub fn appender(
+    dir: &std::path::Path,
+) -> Result<tracing_appender::rolling::RollingFileAppender, tracing_appender::rolling::InitError> {
+    tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("decoda-uploader")
+        .filename_suffix("log")
+        .max_log_files(KEPT_LOG_FILES)
+        .build(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_file_gets_info_and_up_and_recent_problems_are_kept_without_debug_detail() {
+        let dir = tempfile::tempdir().unwrap();
+        let recent = RecentProblems::default();
+        let subscriber = tracing_subscriber::registry()
+            .with(
+                tracing_subscriber::fmt::layer()
+                    .with_ansi(false)
+                    .with_writer(appender(dir.path()).unwrap())
+                    .with_filter(EnvFilter::new("info")),
+            )
+            .with(recent.clone());
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!("adding Maria Garcia scan.pdf");
+            tracing::info!("upload finished: 3 sent, 0 failed");
+            for i in 0..25 {
+                tracing::warn!("the server did not answer ({i})");
+            }
+        });
+        let logs: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(logs.len(), 1, "{logs:?}");
+        let name = logs[0].file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("decoda-uploader.") && name.ends_with(".log"),
+            "{name}"
+        );
+        let text = std::fs::read_to_string(&logs[0]).unwrap();
+        assert!(text.contains("upload finished: 3 sent"), "{text}");
+        assert!(
+            !text.contains("Maria") && !text.contains("scan.pdf"),
+            "{text}"
+        );
+        let lines = recent.lines();
+        assert_eq!(lines.len(), RECENT, "only the last {RECENT} are kept");
+        assert!(
+            lines[RECENT - 1].ends_with("WARN the server did not answer (24)"),
+            "{lines:?}"
+        );
+        assert!(lines.iter().all(|l| !l.contains("upload finished")));
+    }
+
+    #[test]
+    fn the_log_folder_can_be_chosen() {
+        assert_eq!(
+            default_log_dir(Some("/tmp/x".into())),
+            Some(PathBuf::from("/tmp/x"))
+        );
+        let platform = default_log_dir(None).unwrap();
+        assert!(platform.ends_with("logs") || platform.ends_with("Decoda Uploader"));
+    }
+}

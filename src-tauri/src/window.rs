@@ -1,0 +1,131 @@
+//! The window comes back where and as large as it was left.
+//!
+//! Tauri's window-state plugin restores the window at start. It saves on a clean exit only, so
+//! the app also saves half a second after the last move or resize: a window closed by a crash, a
+//! kill or a logout still comes back as it was. The state file sits next to the settings file.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::{path::Path, time::Duration};
+use tauri::{AppHandle, Runtime};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+
+/// Size, position and maximised state; never visibility (a window saved hidden would not come back).
+const FLAGS: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+
+/// How long a window must stay put before its state is written.
+const QUIET: Duration = Duration::from_millis(500);
+
+/// Counts moves and resizes, so that only the last of a burst writes the file.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// The plugin, keeping its file next to `settings_path`.
+pub fn state_plugin<R: Runtime>(settings_path: &Path) -> tauri::plugin::TauriPlugin<R> {
+    let file = settings_path.with_file_name("window-state.json");
+    tauri_plugin_window_state::Builder::new()
+        .with_state_flags(FLAGS)
+        .with_filename(file.to_string_lossy())
+        .build()
+}
+
+/// Saves the window's state once it has stopped moving for [`QUIET`].
+pub fn remember_soon<R: Runtime>(app: &AppHandle<R>) {
+    let generation = GENERATION.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(QUIET).await;
+        if GENERATION.load(Ordering::SeqCst) != generation {
+            return;
+        }
+        if let Err(e) = app.save_window_state(FLAGS) {
+            tracing::warn!("the window's size and position could not be saved: {e}");
+        }
+    });
+}
+
+/// Uploads shorter than this end while the person is still looking: no notification.
+pub const LONG_UPLOAD: Duration = Duration::from_secs(10);
+
+/// What a system notification says when an upload ends. It names no patient and no file: a
+/// notification can be seen by anyone passing the screen and stays in the system's history.
+pub fn upload_notice(uploaded: usize, not_uploaded: usize) -> (String, String) {
+    let files = |n: usize| {
+        if n == 1 {
+            "1 file".to_owned()
+        } else {
+            format!("{n} files")
+        }
+    };
+    if not_uploaded == 0 {
+        (
+            "Upload finished".into(),
+            format!("{} uploaded to the patient's chart.", files(uploaded)),
+        )
+    } else {
+        (
+            "Upload needs attention".into(),
+            format!(
+                "{} not uploaded; they wait in Decoda Uploader with the reason. {} uploaded.",
+                files(not_uploaded),
+                files(uploaded)
+            ),
+        )
+    }
+}
+
+/// Whether to notify: the upload was long and the window is not in front.
+pub fn should_notify(elapsed: Duration, window_focused: bool) -> bool {
+    elapsed >= LONG_UPLOAD && !window_focused
+}
+
+/// Shows a system notification when a long upload ends while the window is in the background.
+pub fn tell_if_away<R: Runtime>(
+    app: &AppHandle<R>,
+    elapsed: Duration,
+    uploaded: usize,
+    not_uploaded: usize,
+) {
+    use tauri::Manager;
+    use tauri_plugin_notification::NotificationExt;
+    let focused = app
+        .get_webview_window("main")
+        .and_then(|w| w.is_focused().ok())
+        .unwrap_or(true);
+    if !should_notify(elapsed, focused) {
+        return;
+    }
+    let (title, body) = upload_notice(uploaded, not_uploaded);
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        tracing::warn!("the upload notification could not be shown: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_long_uploads_in_the_background_notify() {
+        assert!(should_notify(LONG_UPLOAD, false));
+        assert!(!should_notify(LONG_UPLOAD, true), "the window is in front");
+        assert!(
+            !should_notify(Duration::from_secs(3), false),
+            "a short upload"
+        );
+    }
+
+    #[test]
+    fn notices_count_files_and_name_nobody() {
+        assert_eq!(
+            upload_notice(12, 0),
+            (
+                "Upload finished".into(),
+                "12 files uploaded to the patient's chart.".into()
+            )
+        );
+        let (title, body) = upload_notice(1, 1);
+        assert_eq!(title, "Upload needs attention");
+        assert!(body.starts_with("1 file not uploaded"), "{body}");
+    }
+}
