@@ -12,6 +12,10 @@ export function onQueueChanged(handler) {
   return tauri.event.listen("queue-changed", handler);
 }
 
+export function onInboxChanged(handler) {
+  return tauri.event.listen("inbox-changed", handler);
+}
+
 // Starts an upload; `onEvent` receives cumulative progress events over a Channel.
 export function startUpload(patientId, noteId, onEvent) {
   const channel = new tauri.core.Channel();

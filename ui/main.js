@@ -1,6 +1,6 @@
 // The window's behaviour: shows what Rust reports and forwards clicks. No secrets and no business
 // rules live here; patient data is rendered with textContent only.
-import { call, describe, inApp, onQueueChanged, startUpload } from "./api.js";
+import { call, describe, inApp, onInboxChanged, onQueueChanged, startUpload } from "./api.js";
 import { formatBytes, formatEta, progressText, typeLabel } from "./format.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,8 +38,14 @@ function renderSettings(view) {
   $("managed-note").textContent = shown.length
     ? `Set by your IT department and cannot be changed here: ${shown.join(", ")}.`
     : "";
-  $("system-problem").hidden = !view.systemProblem;
-  $("system-problem").textContent = view.systemProblem ? `Your IT department's configuration is not used: ${view.systemProblem}` : "";
+  const problems = [];
+  if (view.systemProblem) problems.push(`Your IT department's configuration is not used: ${view.systemProblem}`);
+  if (view.inboxProblem) problems.push(`The scanner inbox is not watched: ${view.inboxProblem}`);
+  $("system-problem").hidden = problems.length === 0;
+  $("system-problem").textContent = problems.join(" ");
+  $("inbox-state").textContent = view.inboxFolder && !view.inboxProblem
+    ? `Scans in ${view.inboxFolder} join this list once fully written.`
+    : "";
   $("key-state").textContent = view.keyFromEnvironment
     ? "(set by the environment)"
     : view.keySaved ? "(a key is saved)" : "(no key saved)";
@@ -260,7 +266,8 @@ function renderQueue() {
     nameCell.append(name);
     const extCell = document.createElement("td");
     extCell.append(ext);
-    const status = cell(statusOf(item) + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""));
+    const origin = item.fromInbox ? " (from the scanner inbox)" : "";
+    const status = cell(statusOf(item) + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""));
     status.className = "status";
     const actions = document.createElement("td");
     if (item.state === "skipped") {
@@ -507,6 +514,7 @@ async function start() {
   const info = await call("app_info");
   $("version").textContent = `Version ${info.version}`;
   await onQueueChanged(refreshQueue);
+  await onInboxChanged(() => call("get_settings").then(renderSettings).catch(() => {}));
   await refreshQueue();
   await loadSettings().catch((err) => {
     showSettings(true);

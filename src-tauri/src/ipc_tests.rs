@@ -37,6 +37,11 @@ struct Harness {
 
 impl Harness {
     fn start() -> Self {
+        Self::start_with(|_| String::new())
+    }
+
+    /// The app with a settings file, written by `settings` from the test's folder before start.
+    fn start_with(settings: impl FnOnce(&Path) -> String) -> Self {
         let config = decoda_sandbox::Config {
             api_key: CANARY.into(),
             ..Default::default()
@@ -47,6 +52,7 @@ impl Harness {
         ))
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("settings.toml"), settings(dir.path())).unwrap();
         let env = HashMap::from([
             ("DECODA_API_URL".to_owned(), sandbox.base_url()),
             (
@@ -73,6 +79,9 @@ impl Harness {
             .unwrap()
             .build()
             .unwrap();
+        // The setup hook runs with the event loop, which the mock never starts: start the inbox
+        // as setup does.
+        crate::inbox::restart(app.handle());
         let seen: Arc<Mutex<Vec<String>>> = Arc::default();
         let events = seen.clone();
         app.listen_any(QUEUE_CHANGED, move |e| {
@@ -114,7 +123,12 @@ impl Harness {
     /// Adds paths through the code a window drop runs.
     fn drop_paths(&self, paths: &[&Path]) -> usize {
         let paths = paths.iter().map(|p| p.to_path_buf()).collect();
-        tauri::async_runtime::block_on(add_paths(self.app.handle(), paths)).unwrap()
+        tauri::async_runtime::block_on(add_paths(
+            self.app.handle(),
+            paths,
+            crate::commands::files::Origin::Person,
+        ))
+        .unwrap()
     }
 
     fn assert_no_canary(&self) {
@@ -436,4 +450,87 @@ fn diagnostics_describe_the_setup_without_the_key_or_any_patient_or_file_name() 
         assert!(!report.contains(private), "{private:?} in:\n{report}");
     }
     h.assert_no_canary();
+}
+
+/// Polls the queue until `done` holds for it (30 s at most).
+fn queue_until(h: &Harness, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let queue = h.invoke("list_queue", json!({})).unwrap();
+        let items = queue.as_array().unwrap().clone();
+        if done(&items) {
+            return items;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {queue}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn scans_from_the_inbox_wait_for_a_patient_and_only_confirmed_ones_move_to_sent() {
+    let h = Harness::start_with(|dir| {
+        std::fs::create_dir(dir.join("inbox")).unwrap();
+        format!(
+            "[limits]\nmax_file_bytes = 1000\n\n[inbox]\nfolder = {:?}\nsent_folder = {:?}\nsettle_seconds = 1\n",
+            dir.join("inbox"),
+            dir.join("sent")
+        )
+    });
+    let inbox = h._dir.path().join("inbox");
+    let sent = h._dir.path().join("sent");
+    let view = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["inboxFolder"], inbox.to_str().unwrap());
+    assert_eq!(view["inboxProblem"], Value::Null);
+
+    std::fs::write(inbox.join("scan-0001.pdf"), b"%PDF-1.4 page one").unwrap();
+    std::fs::write(inbox.join("scan-0002.pdf"), vec![b'x'; 2000]).unwrap();
+    std::fs::write(inbox.join("scan-0003.pdf.part"), b"%PDF-1.4 still writing").unwrap();
+    let items = queue_until(&h, "both scans listed", |q| q.len() == 2);
+    assert!(items.iter().all(|i| i["fromInbox"] == true), "{items:?}");
+    let state_of = |q: &[Value], name: &str| {
+        q.iter()
+            .find(|i| i["fileName"] == name)
+            .map(|i| i["state"].clone())
+    };
+    assert_eq!(state_of(&items, "scan-0001.pdf"), Some(json!("ready")));
+    assert_eq!(
+        state_of(&items, "scan-0002.pdf"),
+        Some(json!("refused")),
+        "over the size limit"
+    );
+    assert!(
+        h.sandbox.state().attachments().is_empty(),
+        "nothing is sent before a person chooses the patient"
+    );
+
+    let summary = upload_to(&h, "pat_1001");
+    assert_eq!(summary.uploaded.len(), 1);
+    assert!(
+        sent.join("scan-0001.pdf").exists() && !inbox.join("scan-0001.pdf").exists(),
+        "the confirmed scan moved to the sent folder"
+    );
+    assert!(
+        inbox.join("scan-0002.pdf").exists() && !sent.join("scan-0002.pdf").exists(),
+        "a scan that was not uploaded stays in the inbox"
+    );
+    assert!(inbox.join("scan-0003.pdf.part").exists());
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert!(
+        queue[0]["notes"]
+            .to_string()
+            .contains("moved to the folder for sent scans"),
+        "{queue}"
+    );
+    assert_eq!(h.sandbox.state().attachments().len(), 1);
+    h.assert_no_canary();
+}
+
+#[test]
+fn a_missing_inbox_folder_is_reported_and_the_app_still_works() {
+    let h =
+        Harness::start_with(|dir| format!("[inbox]\nfolder = {:?}\n", dir.join("no-such-folder")));
+    let view = h.invoke("get_settings", json!({})).unwrap();
+    let problem = view["inboxProblem"].as_str().unwrap();
+    assert!(problem.contains("does not exist"), "{problem}");
+    assert!(h.invoke("list_queue", json!({})).is_ok());
 }

@@ -6,6 +6,7 @@
 
 mod commands;
 mod error;
+mod inbox;
 mod logging;
 mod queue;
 mod state;
@@ -41,7 +42,7 @@ async fn e2e_drop_paths<R: Runtime>(
     app: tauri::AppHandle<R>,
     paths: Vec<std::path::PathBuf>,
 ) -> Result<usize, UiError> {
-    commands::files::add_paths(&app, paths).await
+    commands::files::add_paths(&app, paths, commands::files::Origin::Person).await
 }
 
 macro_rules! app_commands {
@@ -100,6 +101,7 @@ pub fn builder<R: Runtime>(
                 tracing::warn!("interrupted uploads could not be resumed: {e}");
             }
             open_with(app.handle(), launch_args, None);
+            inbox::restart(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| match event {
@@ -107,7 +109,10 @@ pub fn builder<R: Runtime>(
                 let app = window.app_handle().clone();
                 let paths = paths.clone();
                 tauri::async_runtime::spawn(async move {
-                    if let Err(e) = commands::files::add_paths(&app, paths).await {
+                    if let Err(e) =
+                        commands::files::add_paths(&app, paths, commands::files::Origin::Person)
+                            .await
+                    {
                         tracing::warn!("dropped files could not be added: {e}");
                     }
                 });
@@ -160,7 +165,9 @@ fn open_with<R: Runtime>(
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        if let Err(e) = commands::files::add_paths(&app, paths).await {
+        if let Err(e) =
+            commands::files::add_paths(&app, paths, commands::files::Origin::Person).await
+        {
             tracing::warn!("files opened with the app could not be added: {e}");
         }
     });

@@ -40,6 +40,10 @@ pub enum ItemState {
     Skipped {
         /// Why, with the earlier upload.
         reason: String,
+        /// The attachment already holding this content, when it is in the chart (not when the
+        /// file was merely listed twice).
+        #[serde(rename = "attachmentId", skip_serializing_if = "Option::is_none")]
+        attachment_id: Option<String>,
     },
 }
 
@@ -72,6 +76,9 @@ pub struct QueueItem {
     /// Sent even if the same content is already in the chart (the user said "Send anyway").
     #[serde(skip)]
     pub force: bool,
+    /// Whether the scanner inbox added it (it may then be moved to the sent folder once in the
+    /// chart).
+    pub from_inbox: bool,
     /// Its row in the persistent queue, for a resumed file.
     #[serde(skip)]
     pub row_id: Option<i64>,
@@ -88,7 +95,7 @@ pub struct Queue {
 
 impl Queue {
     /// Adds checked files; returns how many were new.
-    pub fn add(&mut self, checked: Vec<IntakeItem>) -> usize {
+    pub fn add(&mut self, checked: Vec<IntakeItem>, from_inbox: bool) -> usize {
         let mut added = 0;
         for item in checked {
             let identity = identity(&item.path);
@@ -118,6 +125,7 @@ impl Queue {
                 notes: Vec::new(),
                 patient_id: None,
                 force: false,
+                from_inbox,
                 row_id: None,
                 identity,
             });
@@ -160,6 +168,7 @@ impl Queue {
                 notes: Vec::new(),
                 patient_id: Some(row.patient_id),
                 force: false,
+                from_inbox: false,
                 row_id: Some(row.id),
                 identity,
             });
@@ -265,10 +274,29 @@ impl Queue {
     }
 
     /// Marks an item as not sent on purpose (already in the chart, or listed twice).
-    pub fn skip(&mut self, id: u64, reason: String) {
+    pub fn skip(&mut self, id: u64, reason: String, attachment_id: Option<String>) {
         if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
-            item.state = ItemState::Skipped { reason };
+            item.state = ItemState::Skipped {
+                reason,
+                attachment_id,
+            };
             item.force = false;
+        }
+    }
+
+    /// Records that an item's file now lives at `path` (moved to the sent folder).
+    pub fn moved(&mut self, id: u64, path: PathBuf, note: &str) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.identity = identity(&path);
+            item.path = path;
+            item.notes.push(note.to_owned());
+        }
+    }
+
+    /// Adds a note to an item.
+    pub fn note(&mut self, id: u64, note: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.notes.push(note);
         }
     }
 
@@ -324,9 +352,9 @@ mod tests {
         std::fs::write(&a, b"%PDF-1.4").unwrap();
         std::fs::write(&empty, b"").unwrap();
         let mut q = Queue::default();
-        assert_eq!(q.add(checked(&[a.clone(), empty.clone()])), 2);
+        assert_eq!(q.add(checked(&[a.clone(), empty.clone()]), false), 2);
         assert_eq!(
-            q.add(checked(&[a.clone(), empty])),
+            q.add(checked(&[a.clone(), empty]), false),
             0,
             "a repeated drop adds nothing"
         );
@@ -353,7 +381,7 @@ mod tests {
             std::fs::write(p, b"x").unwrap();
         }
         let mut q = Queue::default();
-        q.add(checked(&paths));
+        q.add(checked(&paths), false);
         assert!(q.edit(1, " Consent ", Some(" E1 ")));
         q.finish(3, Err("network".into()), Vec::new());
         let sending = q.start_sending("pat_1");

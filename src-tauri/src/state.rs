@@ -25,6 +25,10 @@ pub struct AppState {
     pub queue: Mutex<Queue>,
     /// Cancels the running upload, if one runs.
     pub upload: Mutex<Option<CancellationToken>>,
+    /// The scanner inbox being watched, if any.
+    pub inbox: Mutex<Option<decoda_inbox::Inbox>>,
+    /// Why the configured scanner inbox cannot be watched, if it cannot.
+    pub inbox_problem: Mutex<Option<String>>,
     /// Thumbnail links the server returned in this run: the only ones Rust will fetch for the window.
     pub thumbnails: Mutex<HashSet<String>>,
 }
@@ -58,6 +62,8 @@ impl AppState {
             env,
             queue: Mutex::default(),
             upload: Mutex::default(),
+            inbox: Mutex::default(),
+            inbox_problem: Mutex::default(),
             thumbnails: Mutex::default(),
         }
     }

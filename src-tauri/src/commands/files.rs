@@ -11,14 +11,27 @@ pub const QUEUE_CHANGED: &str = "queue-changed";
 
 /// Checks paths (expanding folders) and adds them to the queue. A window drop, the picker and the
 /// test-only drop command all come through here.
-pub async fn add_paths<R: Runtime>(app: &AppHandle<R>, paths: Vec<PathBuf>) -> UiResult<usize> {
+/// Where files came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A person: dropped, picked, or opened with the app.
+    Person,
+    /// The scanner inbox.
+    Inbox,
+}
+
+pub async fn add_paths<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: Vec<PathBuf>,
+    origin: Origin,
+) -> UiResult<usize> {
     let state = app.state::<AppState>();
     let limits = state.settings()?.effective.limits;
     let specs: Vec<FileSpec> = paths.into_iter().map(FileSpec::new).collect();
     let checked = tauri::async_runtime::spawn_blocking(move || check_files(&specs, &limits))
         .await
         .map_err(|_| UiError::Invalid("the files could not be checked".into()))?;
-    let added = lock(&state.queue).add(checked);
+    let added = lock(&state.queue).add(checked, origin == Origin::Inbox);
     let _ = app.emit(QUEUE_CHANGED, ());
     Ok(added)
 }
@@ -52,7 +65,7 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
     if paths.is_empty() {
         return Ok(0);
     }
-    add_paths(&app, paths).await
+    add_paths(&app, paths, Origin::Person).await
 }
 
 /// Removes a file from the queue.

@@ -29,6 +29,8 @@ pub struct SettingsView {
     pub inbox_folder: Option<PathBuf>,
     /// Where confirmed scans are moved, if anywhere.
     pub sent_folder: Option<PathBuf>,
+    /// Why the scanner inbox is not watched, if it is set and cannot be.
+    pub inbox_problem: Option<String>,
 }
 
 /// Reads the settings for the screen. Async, like every command that asks the keychain, so the
@@ -54,6 +56,7 @@ pub(crate) fn view(state: &AppState) -> UiResult<SettingsView> {
         system_problem: settings.system_problem().map(str::to_owned),
         inbox_folder: inbox.folder().map(Path::to_path_buf),
         sent_folder: inbox.sent_folder().map(Path::to_path_buf),
+        inbox_problem: crate::commands::files::lock(&state.inbox_problem).clone(),
     })
 }
 
@@ -71,7 +74,8 @@ pub(crate) struct Edit {
 /// Saves address, tenant and scanner inbox, and the key (if one was typed) to the keychain. The
 /// key is checked against the server first, so a typo is caught here rather than at upload time.
 #[tauri::command]
-pub async fn save_settings(
+pub async fn save_settings<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
     state: State<'_, AppState>,
     api_url: String,
     tenant: String,
@@ -86,7 +90,9 @@ pub async fn save_settings(
         inbox_folder,
         sent_folder,
     };
-    save(&state, edit).await
+    save(&state, edit).await?;
+    crate::inbox::restart(&app);
+    view(&state)
 }
 
 pub(crate) async fn save(state: &AppState, edit: Edit) -> UiResult<SettingsView> {

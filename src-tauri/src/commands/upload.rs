@@ -140,6 +140,7 @@ pub async fn start_upload<R: Runtime>(
         }
     };
     let uploaded = record_outcomes(&state, &ids, outcome);
+    crate::inbox::move_confirmed(&app, &ids);
     lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
     let _ = app.emit(QUEUE_CHANGED, ());
     let failed = lock(&state.queue)
@@ -234,7 +235,10 @@ fn record_outcomes(state: &AppState, ids: &[u64], outcomes: Vec<Outcome>) -> Vec
                     queue.finish(*id, Err(reason.clone()), file.notes.clone())
                 }
             },
-            Outcome::Skipped { reason, .. } => queue.skip(*id, reason),
+            Outcome::Skipped {
+                reason,
+                attachment_id,
+            } => queue.skip(*id, reason, attachment_id),
             Outcome::FoundInChart {
                 attachment_id,
                 name,
