@@ -139,10 +139,11 @@ def wait_for_port(port, seconds=20):
             time.sleep(0.05)  # polling a port: there is no event to wait on
 
 
-def open_session(env, attempts=3, application=APP, args=()):
+def open_session(env, attempts=3, application=APP, args=(), size=(1100, 900)):
     """Starts tauri-driver and opens a WebDriver session on the app (by default the e2e build),
-    started with `args`. tauri-driver sometimes drops the first request while WebKitWebDriver is
-    still starting; that case is tried again."""
+    started with `args`, and sizes its window (`size=None` keeps the size the app chose).
+    tauri-driver sometimes drops the first request while WebKitWebDriver is still starting; that
+    case is tried again."""
     options = ArgOptions()
     options.set_capability("browserName", "wry")
     options.set_capability("tauri:options", {"application": str(application), "args": list(args)})
@@ -156,7 +157,8 @@ def open_session(env, attempts=3, application=APP, args=()):
             wait_for_port(port)
             wait_for_port(native)
             driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
-            driver.set_window_size(1100, 900)
+            if size:
+                driver.set_window_size(*size)
             return driver, proc
         except Exception:
             stop_group(proc)

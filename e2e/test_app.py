@@ -4,6 +4,7 @@ import base64
 import os
 import struct
 import subprocess
+import time
 import zlib
 
 from selenium.webdriver.common.action_chains import ActionChains
@@ -65,7 +66,8 @@ def save_settings(driver, url, key):
 
 
 def choose_patient(driver, term, dob):
-    driver.find_element(By.ID, "close-settings").click()
+    if driver.find_element(By.ID, "settings").is_displayed():
+        driver.find_element(By.ID, "close-settings").click()
     driver.find_element(By.ID, "patient-term").send_keys(term)
     driver.find_element(By.CSS_SELECTOR, "#patient-search button[type=submit]").click()
     hit = wait(driver).until(EC.element_to_be_clickable((By.XPATH, f"//button[contains(@class,'patient-hit')][contains(., '{dob}')]")))
@@ -331,6 +333,104 @@ def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, 
         assert all(a["patientId"] == "pat_1001" for a in stored)
         rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
         assert any("interrupted upload had sent it" in r for r in rows), rows
+    finally:
+        driver.quit()
+        stop_group(proc)
+
+
+def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed(sandbox, tmp_path):
+    """IT's system file sets and locks the server, tenant and scanner inbox; the user enters only
+    the key. Scans written slowly, renamed into place or dropped together join the list, wait for
+    a patient, and move to the sent folder once in the chart. Diagnostics and the window's size
+    and position survive too."""
+    inbox, sent = tmp_path / "inbox", tmp_path / "sent"
+    inbox.mkdir()
+    (tmp_path / "system.toml").write_text(
+        f'api_url = "{sandbox.url}"\ntenant = "demo-clinic"\nlocked = ["api_url", "tenant", "inbox"]\n\n'
+        f'[inbox]\nfolder = "{inbox}"\nsent_folder = "{sent}"\nsettle_seconds = 1\n')
+    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"), DECODA_DATA_DIR=str(tmp_path / "data"),
+               DECODA_SYSTEM_CONFIG=str(tmp_path / "system.toml"), DECODA_LOG_DIR=str(tmp_path / "logs"))
+    for var in ("DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"):
+        env.pop(var, None)
+
+    driver, proc = open_session(env)
+    shot = Shots(driver, "test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed")
+    try:
+        wait(driver).until(EC.visibility_of_element_located((By.ID, "settings-form")))
+        wait(driver).until(lambda d: d.find_element(By.ID, "managed-note").is_displayed())
+        assert "server address, tenant, scanner inbox" in text_of(driver, "managed-note")
+        for locked in ("api-url", "tenant", "inbox-folder", "sent-folder"):
+            assert not driver.find_element(By.ID, locked).is_enabled(), locked
+        assert driver.find_element(By.ID, "tenant").get_attribute("value") == "demo-clinic"
+        driver.find_element(By.ID, "api-key").send_keys(KEY)
+        driver.find_element(By.ID, "save-settings").click()
+        wait(driver).until(lambda d: text_of(d, "settings-status") == "Saved.")
+        shot("managed-settings")
+        user_file = (tmp_path / "settings.toml").read_text()
+        assert "demo-clinic" not in user_file and KEY not in user_file, user_file
+
+        driver.find_element(By.ID, "close-settings").click()
+        assert str(inbox) in text_of(driver, "inbox-state")
+        # A scanner writing one page at a time (the pauses pace the writer: they are the scenario).
+        with open(inbox / "intake form.pdf", "wb") as f:
+            for part in range(6):
+                f.write(b"%PDF-1.4 " if part == 0 else b"page %d " % part)
+                f.flush()
+                time.sleep(0.15)
+        # Software that writes under a temporary name, then renames; and a batch dropped at once.
+        (inbox / "referral.pdf.tmp").write_bytes(b"%PDF-1.4 referral")
+        (inbox / "referral.pdf.tmp").rename(inbox / "referral.pdf")
+        for n in range(3):
+            (inbox / f"batch {n}.txt").write_text(f"page {n}\n")
+        wait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 5)
+        rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
+        assert all("from the scanner inbox" in r for r in rows), rows
+        assert not driver.find_element(By.ID, "upload").is_enabled(), "no upload before a patient is chosen"
+        assert sandbox.attachments() == []
+        shot("scans-waiting-for-a-patient")
+
+        choose_patient(driver, "garcia", "1984-03-12")
+        wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
+        driver.find_element(By.ID, "upload").click()
+        wait(driver, 60).until(lambda d: "5 uploaded" in text_of(d, "upload-status"))
+        stored = sandbox.attachments()
+        assert sorted(a["originalFilename"] for a in stored) == sorted(
+            ["intake form.pdf", "referral.pdf", "batch 0.txt", "batch 1.txt", "batch 2.txt"])
+        assert all(a["patientId"] == "pat_1001" for a in stored)
+        intake = [a for a in stored if a["originalFilename"] == "intake form.pdf"][0]
+        assert intake["size"] == len(b"%PDF-1.4 page 1 page 2 page 3 page 4 page 5 "), "the whole scan, not a part"
+        assert sorted(p.name for p in sent.iterdir()) == sorted(a["originalFilename"] for a in stored)
+        assert list(inbox.iterdir()) == [], "each confirmed scan left the inbox"
+        shot("scans-uploaded-and-moved")
+
+        driver.find_element(By.ID, "open-settings").click()
+        driver.find_element(By.ID, "copy-diagnostics").click()
+        wait(driver).until(lambda d: d.find_element(By.ID, "diagnostics").is_displayed())
+        report = driver.find_element(By.ID, "diagnostics").get_attribute("value")
+        assert "Tenant: demo-clinic (locked by the system configuration)" in report, report
+        assert "5 uploaded" in report and "(applied)" in report, report
+        for private in (KEY, "Garcia", "intake", "pat_1001"):
+            assert private not in report, private
+        logs = list((tmp_path / "logs").iterdir())
+        assert logs, "a log file is written"
+        log_text = "".join(p.read_text() for p in logs)
+        assert "upload finished: 5 uploaded" in log_text, log_text
+        for private in (KEY, "Garcia", "intake", "referral"):
+            assert private not in log_text, private
+        shot("diagnostics")
+
+        driver.set_window_rect(x=40, y=30, width=900, height=700)
+        state_file = tmp_path / "window-state.json"
+        wait(driver).until(lambda d: state_file.exists() and '"width":900' in state_file.read_text().replace(" ", ""))
+    finally:
+        driver.quit()
+        stop_group(proc)
+
+    driver, proc = open_session(env, size=None)
+    try:
+        wait(driver).until(lambda d: d.find_element(By.ID, "upload"))
+        rect = driver.get_window_rect()
+        assert (rect["width"], rect["height"]) == (900, 700), rect
     finally:
         driver.quit()
         stop_group(proc)

@@ -131,10 +131,10 @@ impl Resolved {
                 locked(
                     Setting::Limits,
                     format!(
-                        "{} files or {} bytes per request, {} bytes per file, {} requests at once",
+                        "{} files or {} per request, {} per file, {} requests at once",
                         l.max_files_per_request,
-                        l.max_bytes_per_request,
-                        l.max_file_bytes,
+                        mebibytes(l.max_bytes_per_request),
+                        mebibytes(l.max_file_bytes),
                         l.parallel_requests
                     ),
                 ),
@@ -157,6 +157,18 @@ impl Resolved {
     /// The tenant, or the error that tells the user how to set one.
     pub fn tenant(&self) -> Result<&str> {
         self.tenant.as_deref().ok_or(SettingsError::NoTenant)
+    }
+}
+
+/// A byte limit as people read it ("256 MiB"), exact below one MiB.
+fn mebibytes(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes >= MIB && bytes % MIB == 0 {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= MIB {
+        format!("{:.1} MiB", bytes as f64 / MIB as f64)
+    } else {
+        format!("{bytes} bytes")
     }
 }
 
@@ -201,6 +213,13 @@ mod tests {
         let env = |k: &str| (k == "DECODA_API_URL").then(|| "http://api.example.com".to_owned());
         let err = Resolved::without_key(user_only(SettingsFile::default()), &env).unwrap_err();
         assert!(err.to_string().contains("https"), "{err}");
+    }
+
+    #[test]
+    fn limits_read_as_people_write_them() {
+        assert_eq!(mebibytes(256 * 1024 * 1024), "256 MiB");
+        assert_eq!(mebibytes(1536 * 1024), "1.5 MiB");
+        assert_eq!(mebibytes(1000), "1000 bytes");
     }
 
     #[test]
