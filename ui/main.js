@@ -39,7 +39,7 @@ function renderSettings(view) {
     ? `Set by your IT department and cannot be changed here: ${shown.join(", ")}.`
     : "";
   const problems = [];
-  if (view.systemProblem) problems.push(`Your IT department's configuration is not used: ${view.systemProblem}`);
+  if (view.systemProblem) problems.push(`${view.systemProblem[0].toUpperCase()}${view.systemProblem.slice(1)}.`);
   if (view.inboxProblem) problems.push(`The scanner inbox is not watched: ${view.inboxProblem}`);
   $("system-problem").hidden = problems.length === 0;
   $("system-problem").textContent = problems.join(" ");

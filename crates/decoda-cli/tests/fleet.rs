@@ -111,9 +111,8 @@ async fn a_broken_fleet_file_is_reported_and_the_command_still_works() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains("warning: the settings file")
-            && err.contains("system.toml")
-            && err.contains("is not valid")
+        err.contains("warning: the system configuration")
+            && err.contains("system.toml is not used")
             && err.contains("tell your IT department"),
         "{err}"
     );

@@ -161,8 +161,14 @@ impl LayeredSettings {
             Ok(None) => (None, SystemFileState::Absent),
             Ok(Some(file)) => (Some(file), SystemFileState::Applied),
             Err(e) => {
+                let why = match e {
+                    SettingsError::Read { reason, .. } => format!("it cannot be read ({reason})"),
+                    SettingsError::Invalid { reason, .. } => reason,
+                    other => other.to_string(),
+                };
                 let reason = format!(
-                    "{e}. It is ignored until it is fixed: your own settings and the defaults apply. Please tell your IT department."
+                    "the system configuration {} is not used: {why}. Until it is fixed, your own settings and the defaults apply; please tell your IT department",
+                    system_path.display()
                 );
                 (None, SystemFileState::Ignored(reason))
             }

@@ -86,9 +86,7 @@ impl Resolved {
         let system = match &s.system {
             crate::SystemFileState::Absent => format!("{} (none)", s.system_path.display()),
             crate::SystemFileState::Applied => format!("{} (applied)", s.system_path.display()),
-            crate::SystemFileState::Ignored(why) => {
-                format!("{} (ignored: {why})", s.system_path.display())
-            }
+            crate::SystemFileState::Ignored(why) => why.clone(),
         };
         let key = match self.key.as_ref().map(|(_, source)| source) {
             Some(KeySource::Environment) => "set, from DECODA_API_KEY",
@@ -163,7 +161,7 @@ impl Resolved {
 /// A byte limit as people read it ("256 MiB"), exact below one MiB.
 fn mebibytes(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MiB", bytes / MIB)
     } else if bytes >= MIB {
         format!("{:.1} MiB", bytes as f64 / MIB as f64)

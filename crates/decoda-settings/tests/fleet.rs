@@ -126,7 +126,7 @@ fn no_system_file_means_the_user_settings_alone() {
 #[test]
 fn a_bad_system_file_is_set_aside_with_a_clear_reason_and_never_stops_the_app() {
     let cases: [(&str, &str); 7] = [
-        ("api_url = \"https://x.example\n", "system.toml"),
+        ("api_url = \"https://x.example\n", "api_url"),
         ("tennant = \"typo\"\n", "tennant"),
         ("tenant = 7\n", "tenant"),
         ("api_key = \"secret-canary\"\n", "API key"),
@@ -141,6 +141,7 @@ fn a_bad_system_file_is_set_aside_with_a_clear_reason_and_never_stops_the_app() 
             .system_problem()
             .unwrap_or_else(|| panic!("{system:?} was accepted"));
         assert!(reason.contains(expected), "{system:?}: {reason}");
+        assert!(reason.contains("system.toml is not used"), "{reason}");
         assert!(reason.contains("IT department"), "{reason}");
         assert!(!reason.contains("secret-canary"), "{reason}");
         assert!(layered.locked.is_empty(), "no half-applied locks");
@@ -156,7 +157,7 @@ fn an_unreadable_system_file_is_set_aside_too() {
     std::fs::create_dir(files.system()).unwrap();
     let layered = files.load();
     let reason = layered.system_problem().expect("a folder is not a file");
-    assert!(reason.contains("cannot read"), "{reason}");
+    assert!(reason.contains("cannot be read"), "{reason}");
 }
 
 #[test]
@@ -168,4 +169,35 @@ fn users_cannot_lock_and_history_can_be_turned_off() {
     let files = Files::new("", "locked = [\"tenant\"]\n");
     let err = LayeredSettings::load(&files.user(), &files.system()).unwrap_err();
     assert!(err.to_string().contains("locked"), "{err}");
+}
+
+/// The ```toml blocks of a document in the repository.
+fn toml_blocks(doc: &str) -> Vec<String> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(doc);
+    let text = std::fs::read_to_string(&path).unwrap();
+    text.split("```toml\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_examples_in_the_readme_and_the_it_guide_are_valid_files() {
+    let readme = toml_blocks("README.md");
+    assert_eq!(readme.len(), 1);
+    let files = Files::new("", &readme[0]);
+    std::fs::remove_file(files.system()).unwrap();
+    let user = files.load().effective;
+    assert_eq!(user.history_days(), 365);
+    assert!(user.inbox().sent_folder().is_some());
+
+    let guide = toml_blocks("docs/ADMIN_GUIDE.md");
+    assert_eq!(guide.len(), 1);
+    let files = Files::new(&guide[0], "");
+    let fleet = files.load();
+    assert_eq!(fleet.system, SystemFileState::Applied, "{:?}", fleet.system);
+    assert!(fleet.is_locked(Setting::Inbox));
+    assert_eq!(fleet.effective.tenant.as_deref(), Some("northside-clinic"));
 }
