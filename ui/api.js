@@ -17,10 +17,11 @@ export function onInboxChanged(handler) {
 }
 
 // Starts an upload; `onEvent` receives cumulative progress events over a Channel.
-export function startUpload(patientId, noteId, onEvent) {
+// Only the files in `fileIds` go: those the person saw listed when they pressed Upload.
+export function startUpload(patientId, noteId, fileIds, onEvent) {
   const channel = new tauri.core.Channel();
   channel.onmessage = onEvent;
-  return call("start_upload", { patientId, noteId: noteId || null, onEvent: channel });
+  return call("start_upload", { patientId, noteId: noteId || null, fileIds, onEvent: channel });
 }
 
 // An error as a sentence for the user.

@@ -418,7 +418,8 @@ $("upload").addEventListener("click", async () => {
   const started = Date.now();
   setStatus("upload-status", `Sending to ${patientLine(chosenPatient)}…`);
   try {
-    const summary = await startUpload(chosenPatient.id, $("note").value, (event) => {
+    const shown = queue.filter(sendableNow).map((i) => i.id);
+    const summary = await startUpload(chosenPatient.id, $("note").value, shown, (event) => {
       if (event.event === "bytes") {
         $("progress").max = Math.max(event.total, 1);
         $("progress").value = event.sent;

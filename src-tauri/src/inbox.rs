@@ -1,49 +1,75 @@
 //! The scanner inbox in the app: files a scanner writes into the watched folder join the queue
 //! once fully written, marked as coming from the inbox, and wait there like any other file until
-//! a person chooses and confirms the patient. After the server confirms a file's upload (or finds
-//! the same content already in the chart), it is moved to the "sent" folder when one is set; a
-//! file the app did not see confirmed is never moved or deleted.
+//! a person chooses the patient and presses Upload (which sends only the files listed then).
+//!
+//! A scan whose content this computer already uploaded (it was not moved aside, and the app
+//! restarted) comes back marked "already uploaded", never as ready for whoever is chosen next.
+//! After the server confirms a scan is in the chart, it is moved to the "sent" folder when one is
+//! set, and only if it is still the file that was listed; nothing else is ever moved or deleted.
 
 use crate::{
-    commands::files::{add_paths, lock, Origin, QUEUE_CHANGED},
+    commands::files::{check, lock, QUEUE_CHANGED},
     queue::ItemState,
     state::AppState,
 };
 use decoda_inbox::{Inbox, InboxConfig};
-use std::{path::PathBuf, time::Duration};
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// The event the window listens to, to show or clear the inbox's status line.
 pub const INBOX_CHANGED: &str = "inbox-changed";
 
+/// Scanners write in bursts; less than a second of quiet is not proof that a scan is complete.
+const MIN_SETTLE: Duration = Duration::from_secs(1);
+
+/// How often adding a batch is tried before the problem is shown.
+const ADD_ATTEMPTS: u32 = 3;
+
 /// (Re)starts watching the folder the settings name, or stops when none is set. Returns why
 /// the folder cannot be watched, if it cannot; the reason is also kept for the settings screen.
 pub fn restart<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
     let state = app.state::<AppState>();
-    // Stop the old watcher first: two watchers on one folder would add each file twice.
-    lock(&state.inbox).take();
+    // One lock for the whole swap: the old watcher stops before the new one starts, so no two
+    // watchers ever add the same file.
+    let mut slot = lock(&state.inbox);
+    slot.take();
     let problem = match state.settings() {
-        Ok(settings) => start(app, &settings.effective.inbox()).err(),
+        Ok(settings) => match start(app, &settings.effective.inbox()) {
+            Ok(inbox) => {
+                *slot = inbox;
+                None
+            }
+            Err(problem) => Some(problem),
+        },
         Err(e) => Some(format!("the scanner inbox settings cannot be read: {e}")),
     };
-    if let Some(p) = &problem {
-        tracing::warn!("the scanner inbox is not watched: {p}");
+    drop(slot);
+    if problem.is_some() {
+        tracing::warn!("the scanner inbox is not watched (see the settings screen)");
     }
-    *lock(&state.inbox_problem) = problem.clone();
-    let _ = app.emit(INBOX_CHANGED, ());
+    set_problem(app, problem.clone());
     problem
+}
+
+fn set_problem<R: Runtime>(app: &AppHandle<R>, problem: Option<String>) {
+    *lock(&app.state::<AppState>().inbox_problem) = problem;
+    let _ = app.emit(INBOX_CHANGED, ());
 }
 
 fn start<R: Runtime>(
     app: &AppHandle<R>,
     settings: &decoda_settings::InboxSettings,
-) -> Result<(), String> {
+) -> Result<Option<Inbox>, String> {
     let Some(folder) = settings.folder() else {
-        return Ok(());
+        return Ok(None);
     };
     let mut config = InboxConfig::new(folder.to_path_buf());
     if let Some(seconds) = settings.settle_seconds {
-        config.settle = Duration::from_secs(u64::from(seconds));
+        config.settle = Duration::from_secs(u64::from(seconds)).max(MIN_SETTLE);
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let inbox = Inbox::watch(config, move |path| {
@@ -51,9 +77,8 @@ fn start<R: Runtime>(
     })
     .map_err(|e| e.to_string())?;
     tauri::async_runtime::spawn(feed_queue(app.clone(), rx));
-    *lock(&app.state::<AppState>().inbox) = Some(inbox);
     tracing::info!("scanner inbox watched");
-    Ok(())
+    Ok(Some(inbox))
 }
 
 /// Adds ready files to the queue, as many at a time as have arrived (a bulk drop of scans is one
@@ -67,46 +92,145 @@ async fn feed_queue<R: Runtime>(
         while let Ok(more) = rx.try_recv() {
             batch.push(more);
         }
-        let count = batch.len();
-        match add_paths(&app, batch, Origin::Inbox).await {
-            Ok(added) => tracing::info!("scanner inbox: {added} of {count} files added"),
-            Err(e) => tracing::warn!("scanner inbox files could not be added: {}", e.kind()),
+        add_with_retries(&app, batch).await;
+    }
+}
+
+/// The watcher hands each file over once; a batch that cannot be added is tried again, then
+/// reported on screen rather than dropped silently.
+async fn add_with_retries<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) {
+    let count = batch.len();
+    for attempt in 1..=ADD_ATTEMPTS {
+        match add(app, batch.clone()).await {
+            Ok(added) => {
+                tracing::info!("scanner inbox: {added} of {count} files added");
+                return;
+            }
+            Err(e) if attempt < ADD_ATTEMPTS => {
+                tracing::warn!(
+                    "scanner inbox files could not be added ({}); trying again",
+                    e.kind()
+                );
+                tokio::time::sleep(Duration::from_secs(u64::from(attempt))).await;
+            }
+            Err(e) => {
+                tracing::warn!("scanner inbox files could not be added: {}", e.kind());
+                set_problem(
+                    app,
+                    Some(format!(
+                        "{count} new scan(s) could not be added to the list ({e}); restart the app to try again"
+                    )),
+                );
+            }
         }
     }
 }
 
-/// Moves each confirmed inbox file among `ids` to the sent folder, if one is set, and notes the
-/// new place on the row. A file that cannot be moved stays where it is, with the reason noted.
-pub fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
+/// Checks the files, looks each up in the upload history, and adds them: a scan uploaded before
+/// goes in as "already uploaded", in the same step, so it is never listed as ready.
+async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::error::UiResult<usize> {
+    let checked = check(app, batch.clone()).await?;
     let state = app.state::<AppState>();
-    let sent = match state.settings() {
-        Ok(s) => s.effective.inbox().sent_folder().map(PathBuf::from),
-        Err(_) => None,
+    let store_state = app.clone();
+    let known = tauri::async_runtime::spawn_blocking(move || {
+        uploaded_before(&store_state.state::<AppState>(), &batch)
+    })
+    .await
+    .unwrap_or_default();
+    let mut queue = lock(&state.queue);
+    let ids = queue.add(checked, true);
+    for id in &ids {
+        let earlier = queue.get(*id).and_then(|item| known.get(&item.path));
+        if let Some(entry) = earlier.cloned() {
+            let reason = format!(
+                "already uploaded from this computer on {} to patient {} as attachment {}; it was not sent again",
+                entry.uploaded_at.get(..10).unwrap_or(&entry.uploaded_at),
+                entry.patient_id,
+                entry.attachment_id
+            );
+            queue.skip(*id, reason, Some(entry.attachment_id));
+        }
+    }
+    drop(queue);
+    let _ = app.emit(QUEUE_CHANGED, ());
+    Ok(ids.len())
+}
+
+/// The files among `paths` whose content is in the upload history, with their latest upload.
+fn uploaded_before(
+    state: &AppState,
+    paths: &[PathBuf],
+) -> HashMap<PathBuf, decoda_store::HistoryEntry> {
+    let Ok(store) = state.store() else {
+        return HashMap::new();
     };
-    let Some(sent) = sent else { return };
-    let confirmed: Vec<(u64, PathBuf)> = {
-        let queue = lock(&state.queue);
-        ids.iter()
-            .filter_map(|id| queue.get(*id))
-            .filter(|item| item.from_inbox && confirmed_in_chart(&item.state))
-            .map(|item| (item.id, item.path.clone()))
-            .collect()
+    paths
+        .iter()
+        .filter_map(|path| {
+            let hash = decoda_store::hash_file(path).ok()?;
+            let entry = store.last_upload_of(&hash).ok()??;
+            Some((path.clone(), entry))
+        })
+        .collect()
+}
+
+/// Moves each confirmed scan among `ids` to the sent folder, if one is set, and notes the new
+/// place on the row. A scan counts when the inbox added it, or when it sits directly in the inbox
+/// folder (a file resumed after a crash). One that changed since it was listed, or cannot be
+/// moved, stays where it is with the reason noted. The moves run off the async threads and
+/// outside the queue's lock (a network share can be slow).
+pub async fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
+    let state = app.state::<AppState>();
+    let Ok(settings) = state.settings() else {
+        return;
     };
-    if confirmed.is_empty() {
+    let inbox = settings.effective.inbox();
+    let (Some(folder), Some(sent)) = (inbox.folder(), inbox.sent_folder()) else {
+        return;
+    };
+    let candidates = confirmed_scans(&state, ids, folder);
+    if candidates.is_empty() {
         return;
     }
+    let sent = sent.to_path_buf();
+    let moved = tauri::async_runtime::spawn_blocking(move || {
+        candidates
+            .into_iter()
+            .map(|(id, path, unchanged)| {
+                let result = if unchanged {
+                    decoda_inbox::move_to_sent(&path, &sent).map_err(|e| e.to_string())
+                } else {
+                    Err("it changed after it was listed, so it may not be the file that was uploaded".into())
+                };
+                (id, result)
+            })
+            .collect::<Vec<_>>()
+    })
+    .await
+    .unwrap_or_default();
     let mut queue = lock(&state.queue);
-    for (id, path) in confirmed {
-        match decoda_inbox::move_to_sent(&path, &sent) {
+    for (id, result) in moved {
+        match result {
             Ok(new_path) => queue.moved(id, new_path, "moved to the folder for sent scans"),
-            Err(e) => {
-                tracing::warn!("a sent scan stays in the inbox: the move failed");
-                queue.note(id, format!("left in the scanner inbox: {e}"));
+            Err(why) => {
+                tracing::warn!("a sent scan stays in the inbox: it could not be moved");
+                queue.note(id, format!("left in the scanner inbox: {why}"));
             }
         }
     }
     drop(queue);
     let _ = app.emit(QUEUE_CHANGED, ());
+}
+
+/// `(id, path, unchanged on disk)` of the confirmed scans among `ids`.
+fn confirmed_scans(state: &AppState, ids: &[u64], folder: &Path) -> Vec<(u64, PathBuf, bool)> {
+    let queue = lock(&state.queue);
+    ids.iter()
+        .filter_map(|id| queue.get(*id))
+        .filter(|item| confirmed_in_chart(&item.state))
+        .filter(|item| item.from_inbox || item.path.parent() == Some(folder))
+        .map(|item| (item.id, item.path.clone(), queue.unchanged_on_disk(item.id)))
+        .collect()
 }
 
 /// In the chart: uploaded now, found there after an interruption, or skipped because the same

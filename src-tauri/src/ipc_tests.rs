@@ -263,6 +263,7 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
         h.app.state(),
         "pat_1001".into(),
         None,
+        sendable_ids(&h),
         channel,
     ))
     .unwrap();
@@ -302,15 +303,52 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
     h.assert_no_canary();
 }
 
+/// The ids the window would send: ready or failed files.
+fn sendable_ids(h: &Harness) -> Vec<u64> {
+    h.invoke("list_queue", json!({}))
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["state"] == "ready" || i["state"] == "failed")
+        .map(|i| i["id"].as_u64().unwrap())
+        .collect()
+}
+
 fn upload_to(h: &Harness, patient: &str) -> crate::commands::upload::UploadSummary {
+    upload_ids(h, patient, sendable_ids(h))
+}
+
+fn upload_ids(h: &Harness, patient: &str, ids: Vec<u64>) -> crate::commands::upload::UploadSummary {
     tauri::async_runtime::block_on(start_upload(
         h.app.handle().clone(),
         h.app.state(),
         patient.into(),
         None,
+        ids,
         Channel::new(|_| Ok(())),
     ))
     .unwrap()
+}
+
+#[test]
+fn only_the_files_listed_when_upload_was_pressed_are_sent() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let seen = files.path().join("seen.txt");
+    std::fs::write(&seen, b"listed when Upload was pressed").unwrap();
+    h.drop_paths(&[&seen]);
+    let shown = sendable_ids(&h);
+    let late = files.path().join("late.txt");
+    std::fs::write(&late, b"arrived a moment later").unwrap();
+    h.drop_paths(&[&late]);
+
+    let summary = upload_ids(&h, "pat_1001", shown);
+    assert_eq!(summary.uploaded.len(), 1);
+    let stored = h.sandbox.state().attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].response.original_filename, "seen.txt");
+    assert_eq!(states(&h), ["uploaded", "ready"], "the late file waits");
 }
 
 fn states(h: &Harness) -> Vec<String> {
@@ -452,6 +490,11 @@ fn diagnostics_describe_the_setup_without_the_key_or_any_patient_or_file_name() 
     h.assert_no_canary();
 }
 
+/// A path as a TOML string (quoted and escaped as TOML wants, whatever it holds).
+fn toml_path(path: &Path) -> String {
+    toml::Value::String(path.to_string_lossy().into_owned()).to_string()
+}
+
 /// Polls the queue until `done` holds for it (30 s at most).
 fn queue_until(h: &Harness, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
@@ -471,9 +514,9 @@ fn scans_from_the_inbox_wait_for_a_patient_and_only_confirmed_ones_move_to_sent(
     let h = Harness::start_with(|dir| {
         std::fs::create_dir(dir.join("inbox")).unwrap();
         format!(
-            "[limits]\nmax_file_bytes = 1000\n\n[inbox]\nfolder = {:?}\nsent_folder = {:?}\nsettle_seconds = 1\n",
-            dir.join("inbox"),
-            dir.join("sent")
+            "[limits]\nmax_file_bytes = 1000\n\n[inbox]\nfolder = {}\nsent_folder = {}\nsettle_seconds = 1\n",
+            toml_path(&dir.join("inbox")),
+            toml_path(&dir.join("sent"))
         )
     });
     let inbox = h._dir.path().join("inbox");
@@ -515,14 +558,56 @@ fn scans_from_the_inbox_wait_for_a_patient_and_only_confirmed_ones_move_to_sent(
     );
     assert!(inbox.join("scan-0003.pdf.part").exists());
     let queue = h.invoke("list_queue", json!({})).unwrap();
+    let first = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["fileName"] == "scan-0001.pdf")
+        .unwrap();
+    assert_eq!(first["state"], "uploaded");
     assert!(
-        queue[0]["notes"]
+        first["notes"]
             .to_string()
             .contains("moved to the folder for sent scans"),
         "{queue}"
     );
     assert_eq!(h.sandbox.state().attachments().len(), 1);
     h.assert_no_canary();
+}
+
+#[test]
+fn a_scan_left_in_the_inbox_comes_back_as_already_uploaded_never_ready_for_another_patient() {
+    let h = Harness::start_with(|dir| {
+        std::fs::create_dir(dir.join("inbox")).unwrap();
+        format!(
+            "[inbox]\nfolder = {}\nsettle_seconds = 1\n",
+            toml_path(&dir.join("inbox"))
+        )
+    });
+    let inbox = h._dir.path().join("inbox");
+    std::fs::write(inbox.join("scan-0001.pdf"), b"%PDF-1.4 for pat_1001").unwrap();
+    queue_until(&h, "the scan is listed", |q| q.len() == 1);
+    assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
+    assert!(
+        inbox.join("scan-0001.pdf").exists(),
+        "no sent folder: it stays"
+    );
+
+    // What a restart does: the list starts empty and the watcher reports the folder again.
+    h.invoke("clear_uploaded", json!({})).unwrap();
+    crate::inbox::restart(h.app.handle());
+    let items = queue_until(&h, "the scan is listed again", |q| q.len() == 1);
+    assert_eq!(items[0]["state"], "skipped", "{items:?}");
+    let reason = items[0]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("already uploaded") && reason.contains("pat_1001"),
+        "{reason}"
+    );
+
+    upload_to(&h, "pat_1002");
+    let stored = h.sandbox.state().attachments();
+    assert_eq!(stored.len(), 1, "not sent to the next patient");
+    assert_eq!(stored[0].patient_id, "pat_1001");
 }
 
 #[test]

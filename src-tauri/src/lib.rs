@@ -98,7 +98,7 @@ pub fn builder<R: Runtime>(
             #[cfg(feature = "e2e")]
             app.add_capability(include_str!("../capabilities-e2e/e2e.json"))?;
             if let Err(e) = commands::files::resume_interrupted(app.handle()) {
-                tracing::warn!("interrupted uploads could not be resumed: {e}");
+                tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
             }
             open_with(app.handle(), launch_args, None);
             inbox::restart(app.handle());
@@ -113,7 +113,7 @@ pub fn builder<R: Runtime>(
                         commands::files::add_paths(&app, paths, commands::files::Origin::Person)
                             .await
                     {
-                        tracing::warn!("dropped files could not be added: {e}");
+                        tracing::warn!("dropped files could not be added: {}", e.kind());
                     }
                 });
             }
@@ -168,7 +168,7 @@ fn open_with<R: Runtime>(
         if let Err(e) =
             commands::files::add_paths(&app, paths, commands::files::Origin::Person).await
         {
-            tracing::warn!("files opened with the app could not be added: {e}");
+            tracing::warn!("files opened with the app could not be added: {}", e.kind());
         }
     });
 }

@@ -19,6 +19,9 @@ use tracing_subscriber::{
 
 /// How many days of log files are kept.
 pub const KEPT_LOG_FILES: usize = 7;
+/// What the log file records unless `DECODA_LOG` says otherwise.
+const FILE_LEVELS: &str = "warn,decoda_uploader_lib=info,decoda_engine=info,decoda_store=info,decoda_inbox=info,decoda_settings=info,decoda_api=info";
+
 /// How many recent warnings and errors "Copy diagnostics" includes.
 const RECENT: usize = 20;
 
@@ -70,7 +73,8 @@ impl RecentProblems {
 impl<S: Subscriber> Layer<S> for RecentProblems {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let level = *event.metadata().level();
-        if level > Level::WARN {
+        // Only the app's own warnings: their wording is ours, and holds no names.
+        if level > Level::WARN || !event.metadata().target().starts_with("decoda") {
             return;
         }
         let mut message = String::new();
@@ -97,9 +101,16 @@ pub struct LogInfo {
 /// leaves the app running with standard error only.
 pub fn init(dir: Option<PathBuf>) -> LogInfo {
     let recent = RecentProblems::default();
+    // The app's own crates at `info`, everything else (web view, D-Bus, HTTP) at `warn` only.
     let filter =
-        || EnvFilter::try_from_env("DECODA_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let file = dir.as_ref().and_then(|d| appender(d).ok());
+        || EnvFilter::try_from_env("DECODA_LOG").unwrap_or_else(|_| EnvFilter::new(FILE_LEVELS));
+    let file = dir.as_ref().and_then(|d| match appender(d) {
+        Ok(file) => Some(file),
+        Err(e) => {
+            eprintln!("Decoda Uploader: no log file in {}: {e}", d.display());
+            None
+        }
+    });
     let dir = file.as_ref().and(dir);
     let file_layer = file.map(|writer| {
         tracing_subscriber::fmt::layer()

@@ -94,9 +94,9 @@ pub struct Queue {
 }
 
 impl Queue {
-    /// Adds checked files; returns how many were new.
-    pub fn add(&mut self, checked: Vec<IntakeItem>, from_inbox: bool) -> usize {
-        let mut added = 0;
+    /// Adds checked files; returns the ids of those that were new.
+    pub fn add(&mut self, checked: Vec<IntakeItem>, from_inbox: bool) -> Vec<u64> {
+        let mut added = Vec::new();
         for item in checked {
             let identity = identity(&item.path);
             if self.lists(&identity) {
@@ -129,7 +129,7 @@ impl Queue {
                 row_id: None,
                 identity,
             });
-            added += 1;
+            added.push(self.next_id);
         }
         added
     }
@@ -229,10 +229,14 @@ impl Queue {
     }
 
     /// Marks the items to send to `patient` (ready or failed, and not bound to another patient)
-    /// as sending and returns their specs, in order.
-    pub fn start_sending(&mut self, patient: &str) -> Vec<(u64, FileSpec)> {
+    /// as sending and returns their specs, in order. Only items in `shown`, the ones the window
+    /// listed when the person pressed Upload, are taken: a scan arriving from the inbox a moment
+    /// later waits for its own confirmation.
+    pub fn start_sending(&mut self, patient: &str, shown: &[u64]) -> Vec<(u64, FileSpec)> {
+        let shown: std::collections::HashSet<u64> = shown.iter().copied().collect();
         self.items
             .iter_mut()
+            .filter(|i| shown.contains(&i.id))
             .filter(|i| matches!(i.state, ItemState::Ready | ItemState::Failed { .. }))
             .filter(|i| i.patient_id.as_deref().is_none_or(|p| p == patient))
             .map(|i| {
@@ -282,6 +286,13 @@ impl Queue {
             };
             item.force = false;
         }
+    }
+
+    /// Whether the file at the item's path is still the one that was listed (same size and
+    /// modification time): a scanner reusing a name must not get its new scan filed as sent.
+    pub fn unchanged_on_disk(&self, id: u64) -> bool {
+        self.get(id)
+            .is_some_and(|item| item.identity.is_some() && identity(&item.path) == item.identity)
     }
 
     /// Records that an item's file now lives at `path` (moved to the sent folder).
@@ -352,9 +363,9 @@ mod tests {
         std::fs::write(&a, b"%PDF-1.4").unwrap();
         std::fs::write(&empty, b"").unwrap();
         let mut q = Queue::default();
-        assert_eq!(q.add(checked(&[a.clone(), empty.clone()]), false), 2);
+        assert_eq!(q.add(checked(&[a.clone(), empty.clone()]), false).len(), 2);
         assert_eq!(
-            q.add(checked(&[a.clone(), empty]), false),
+            q.add(checked(&[a.clone(), empty]), false).len(),
             0,
             "a repeated drop adds nothing"
         );
@@ -384,7 +395,7 @@ mod tests {
         q.add(checked(&paths), false);
         assert!(q.edit(1, " Consent ", Some(" E1 ")));
         q.finish(3, Err("network".into()), Vec::new());
-        let sending = q.start_sending("pat_1");
+        let sending = q.start_sending("pat_1", &[1, 2, 3]);
         assert_eq!(
             sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
             [1, 2, 3]
@@ -393,8 +404,20 @@ mod tests {
         assert_eq!(sending[0].1.external_id.as_deref(), Some("E1"));
         assert!(!q.remove(1), "an item being sent stays");
         assert!(
-            q.start_sending("pat_1").is_empty(),
+            q.start_sending("pat_1", &[1, 2, 3]).is_empty(),
             "nothing is sent twice at once"
         );
+    }
+
+    #[test]
+    fn a_file_rewritten_after_it_was_listed_is_not_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        std::fs::write(&scan, b"first scan").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(std::slice::from_ref(&scan)), true);
+        assert!(q.unchanged_on_disk(ids[0]));
+        std::fs::write(&scan, b"a different, longer scan under the same name").unwrap();
+        assert!(!q.unchanged_on_disk(ids[0]));
     }
 }

@@ -25,10 +25,6 @@ pub struct Cli {
     /// The settings file to use.
     #[arg(long, global = true, value_name = "FILE", env = "DECODA_CONFIG")]
     pub config: Option<PathBuf>,
-    /// The system-wide configuration file (default: the platform's, such as
-    /// /etc/decoda-uploader/config.toml).
-    #[arg(long, global = true, value_name = "FILE", env = "DECODA_SYSTEM_CONFIG")]
-    pub system_config: Option<PathBuf>,
     /// The folder of the upload queue and history (default: the platform's data folder).
     #[arg(long, global = true, value_name = "DIR", env = "DECODA_DATA_DIR")]
     pub data_dir: Option<PathBuf>,

@@ -31,10 +31,7 @@ impl Context {
             Some(p) => p.clone(),
             None => default_settings_path(None)?,
         };
-        let system_path = match &cli.system_config {
-            Some(p) => p.clone(),
-            None => default_system_config_path(None),
-        };
+        let system_path = default_system_config_path(std::env::var("DECODA_SYSTEM_CONFIG").ok());
         let settings = LayeredSettings::load(&settings_path, &system_path)?;
         if let Some(problem) = settings.system_problem() {
             eprintln!("warning: {problem}");

@@ -5,7 +5,7 @@ use crate::{
     exit::{self, CliError},
 };
 use decoda_api::{ApiKey, Client};
-use decoda_settings::Setting;
+use decoda_settings::{edit_user_file, Edit, Setting};
 use std::io::{BufRead, IsTerminal};
 
 /// Reads a key, proves it works, then stores it and remembers the server and tenant.
@@ -19,14 +19,17 @@ pub async fn login(ctx: &Context) -> Result<u8, CliError> {
     ctx.keychain.set(&ctx.resolved.base_url, &tenant, &key)?;
     // Only the user's own file is written, and only what the system file leaves to the user.
     let settings = &ctx.resolved.settings;
-    let mut file = settings.user.clone();
+    let mut edits = Vec::new();
     if !settings.is_locked(Setting::ApiUrl) {
-        file.api_url = Some(ctx.resolved.base_url.to_string());
+        edits.push(Edit::Set(
+            "api_url",
+            ctx.resolved.base_url.to_string().into(),
+        ));
     }
     if !settings.is_locked(Setting::Tenant) {
-        file.tenant = Some(tenant.clone());
+        edits.push(Edit::Set("tenant", tenant.clone().into()));
     }
-    file.save(&ctx.settings_path)?;
+    edit_user_file(&ctx.settings_path, &edits)?;
     eprintln!(
         "Signed in to {} as tenant `{tenant}`; the key is in the system keychain.",
         ctx.resolved.base_url

@@ -11,6 +11,7 @@ use decoda_api::{models::Patient, ApiError, NotFound, PatientId};
 use decoda_engine::{
     human_size, CancellationToken, FileSpec, FileStatus, IntakeItem, Settings, Uploader,
 };
+use decoda_settings::Setting;
 use decoda_store::ledger::{self, Outcome};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
@@ -21,7 +22,7 @@ const MIB: u64 = 1024 * 1024;
 /// now or skipped because it already was).
 pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     let specs = file_specs(&args)?;
-    let uploader = Uploader::new(ctx.client()?, settings(ctx, &args));
+    let uploader = Uploader::new(ctx.client()?, settings(ctx, &args)?);
     let patient = uploader
         .confirm_patient(&PatientId::new(args.patient.trim()))
         .await?;
@@ -177,9 +178,23 @@ fn file_specs(args: &UploadArgs) -> Result<Vec<FileSpec>, CliError> {
         .collect())
 }
 
-/// The settings file's values with the command's flags on top.
-fn settings(ctx: &Context, args: &UploadArgs) -> Settings {
-    let file = &ctx.resolved.settings.effective;
+/// The settings file's values with the command's flags on top. A flag for something the system
+/// file locks is refused, naming who sets it.
+fn settings(ctx: &Context, args: &UploadArgs) -> Result<Settings, CliError> {
+    let layered = &ctx.resolved.settings;
+    let limit_flags = [
+        args.max_file_size,
+        args.files_per_request.map(|n| n as u64),
+        args.mib_per_request,
+        args.parallel.map(|n| n as u64),
+    ];
+    if limit_flags.iter().any(Option::is_some) {
+        layered.check_unlocked(Setting::Limits)?;
+    }
+    if args.names_encoding.is_some() {
+        layered.check_unlocked(Setting::NamesEncoding)?;
+    }
+    let file = &layered.effective;
     let mut limits = file.limits.clone();
     if let Some(mib) = args.max_file_size {
         limits.max_file_bytes = mib.saturating_mul(MIB);
@@ -193,12 +208,12 @@ fn settings(ctx: &Context, args: &UploadArgs) -> Settings {
     if let Some(n) = args.parallel {
         limits.parallel_requests = n.max(1);
     }
-    Settings {
+    Ok(Settings {
         limits,
         names_encoding: args.names_encoding.unwrap_or(file.names_encoding),
         retry: file.retry.clone(),
         timeouts: file.timeouts.clone(),
-    }
+    })
 }
 
 fn confirm(patient: &decoda_api::models::Patient, files: usize) -> Result<bool, CliError> {

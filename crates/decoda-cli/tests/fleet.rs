@@ -6,11 +6,17 @@ mod common;
 
 use common::{env, json, text, Env, KEY};
 
-/// A fleet file pointing at the test's sandbox, locking address and tenant.
-fn fleet(e: &Env, extra: &str) {
+/// A fleet file pointing at the test's sandbox, locking address and tenant and `more`.
+fn fleet(e: &Env, more: &[&str], extra: &str) {
+    let locked: Vec<String> = ["api_url", "tenant"]
+        .iter()
+        .chain(more)
+        .map(|k| format!("{k:?}"))
+        .collect();
     let body = format!(
-        "api_url = \"{}\"\ntenant = \"demo-clinic\"\nlocked = [\"api_url\", \"tenant\"]\n{extra}",
-        e.sandbox.base_url()
+        "api_url = \"{}\"\ntenant = \"demo-clinic\"\nlocked = [{}]\n{extra}",
+        e.sandbox.base_url(),
+        locked.join(", ")
     );
     std::fs::write(e.system_config(), body).unwrap();
 }
@@ -18,7 +24,7 @@ fn fleet(e: &Env, extra: &str) {
 #[tokio::test]
 async fn the_fleet_file_sets_server_and_tenant_and_its_locks_beat_the_environment() {
     let e = env().await;
-    fleet(&e, "[limits]\nmax_files_per_request = 1\n");
+    fleet(&e, &[], "[limits]\nmax_files_per_request = 1\n");
     let a = e.file("a.txt", b"first");
     let b = e.file("b.txt", b"second");
     let out = e
@@ -60,7 +66,7 @@ async fn the_fleet_file_sets_server_and_tenant_and_its_locks_beat_the_environmen
 #[tokio::test]
 async fn a_flag_for_a_locked_setting_is_refused_with_who_sets_it() {
     let e = env().await;
-    fleet(&e, "");
+    fleet(&e, &[], "");
     let out = e
         .run(Some(KEY), &["--tenant", "elsewhere", "patient", "pat_1001"])
         .await;
@@ -73,9 +79,37 @@ async fn a_flag_for_a_locked_setting_is_refused_with_who_sets_it() {
 }
 
 #[tokio::test]
+async fn upload_flags_cannot_loosen_locked_limits() {
+    let e = env().await;
+    fleet(&e, &["limits"], "");
+    let a = e.file("a.txt", b"first");
+    let out = e
+        .run(
+            Some(KEY),
+            &[
+                "upload",
+                "--patient",
+                "pat_1001",
+                "--yes",
+                "--max-file-size",
+                "5000",
+                a.to_str().unwrap(),
+            ],
+        )
+        .await;
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the upload limits are set by your IT department"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(e.sandbox.state().attachments().is_empty());
+}
+
+#[tokio::test]
 async fn login_saves_only_what_the_fleet_file_leaves_to_the_user() {
     let e = env().await;
-    fleet(&e, "");
+    fleet(&e, &[], "");
     let mut child = e
         .cmd(None)
         .arg("login")
@@ -90,6 +124,10 @@ async fn login_saves_only_what_the_fleet_file_leaves_to_the_user() {
     let out = child.wait_with_output().await.unwrap();
     common::assert_no_key(&out);
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        assert!(
+            std::env::var_os("DECODA_REQUIRE_KEYCHAIN").is_none(),
+            "a keychain is required"
+        );
         assert_ne!(out.status.code(), Some(0), "no keychain, no login");
         return;
     }

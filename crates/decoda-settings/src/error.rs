@@ -45,7 +45,7 @@ pub enum SettingsError {
     #[error("the system keychain failed: {0}")]
     Keychain(String),
     /// The system configuration locks this setting.
-    #[error("{} is set by your IT department ({path}) and cannot be changed here", setting.label())]
+    #[error("{} {} set by your IT department ({path}) and cannot be changed here", setting.label(), setting.verb())]
     Locked {
         /// The locked setting.
         setting: crate::Setting,

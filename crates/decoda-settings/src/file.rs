@@ -112,23 +112,62 @@ impl SettingsFile {
         })
     }
 
-    /// Writes the file atomically (a crash leaves the old file or the new one, never half).
+    /// Writes every setting to the file atomically (a crash leaves the old file or the new one,
+    /// never half). Settings screens use [`edit_user_file`] instead, which writes only the keys
+    /// the user changed: a full file would pin every default over the system file's values.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let write_err = |e: &dyn std::fmt::Display| SettingsError::Write {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        };
-        let text = toml::to_string_pretty(self).map_err(|e| write_err(&e))?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| write_err(&e))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_err(&e))?;
-        tmp.write_all(text.as_bytes()).map_err(|e| write_err(&e))?;
-        tmp.persist(path).map_err(|e| write_err(&e.error))?;
-        Ok(())
+        let text = toml::to_string_pretty(self).map_err(|e| write_error(path, &e))?;
+        write_atomically(path, &text)
     }
+}
+
+/// A change to one top-level key of the user's settings file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Edit {
+    /// Set the key to this value.
+    Set(&'static str, toml::Value),
+    /// Remove the key (the system file's value or the default applies again).
+    Remove(&'static str),
+}
+
+/// Applies `edits` to the user's settings file and leaves every other key as it was. The result
+/// is checked before it is written, so an edit can never leave a file the app cannot read.
+pub fn edit_user_file(path: &Path, edits: &[Edit]) -> Result<SettingsFile> {
+    let mut table = crate::fleet::read_table(path)?.unwrap_or_default();
+    for edit in edits {
+        match edit {
+            Edit::Set(key, value) => {
+                table.insert((*key).to_owned(), value.clone());
+            }
+            Edit::Remove(key) => {
+                table.remove(*key);
+            }
+        }
+    }
+    let settings = SettingsFile::from_table(table.clone(), path)?;
+    let text = toml::to_string_pretty(&table).map_err(|e| write_error(path, &e))?;
+    write_atomically(path, &text)?;
+    Ok(settings)
+}
+
+fn write_error(path: &Path, e: &dyn std::fmt::Display) -> SettingsError {
+    SettingsError::Write {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| write_error(path, &e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(path, &e))?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| write_error(path, &e))?;
+    tmp.persist(path).map_err(|e| write_error(path, &e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -148,6 +187,41 @@ mod tests {
         s.limits.max_files_per_request = 7;
         s.save(&path).unwrap();
         assert_eq!(SettingsFile::load(&path).unwrap(), s);
+    }
+
+    #[test]
+    fn edits_touch_only_their_keys_and_are_checked_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "history_days = 30\n[retry]\nmax_attempts = 2\n").unwrap();
+        edit_user_file(
+            &path,
+            &[
+                Edit::Set("tenant", "clinic".into()),
+                Edit::Remove("history_days"),
+            ],
+        )
+        .unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("tenant = \"clinic\""), "{text}");
+        assert!(text.contains("max_attempts = 2"), "{text}");
+        assert!(
+            !text.contains("history_days") && !text.contains("[limits]"),
+            "no defaults are written: {text}"
+        );
+        let bad = edit_user_file(&path, &[Edit::Set("tenant", 3.into())]);
+        assert!(bad.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "unchanged");
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line_but_never_repeats_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        std::fs::write(&path, "tenant = \"a\"\napi_key = sk_live_canary\n").unwrap();
+        let err = SettingsFile::load(&path).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(!err.contains("sk_live_canary"), "{err}");
     }
 
     #[test]

@@ -86,6 +86,14 @@ impl Setting {
         }
     }
 
+    /// "is" or "are", to go with [`Self::label`].
+    pub fn verb(self) -> &'static str {
+        match self {
+            Self::Limits | Self::Retry | Self::Timeouts => "are",
+            _ => "is",
+        }
+    }
+
     fn from_key(key: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.key() == key)
     }
@@ -97,12 +105,13 @@ impl fmt::Display for Setting {
     }
 }
 
-/// `DECODA_SYSTEM_CONFIG` if set, else the platform's machine-wide location:
+/// The platform's machine-wide location (`DECODA_SYSTEM_CONFIG` instead, in development builds
+/// only: in an installed app an override would let anyone step out from under IT's locks):
 /// `/etc/decoda-uploader/config.toml` on Linux,
 /// `/Library/Application Support/Decoda Uploader/config.toml` on macOS and
 /// `%ProgramData%\Decoda Uploader\config.toml` on Windows.
 pub fn default_system_config_path(env_override: Option<String>) -> PathBuf {
-    if let Some(path) = env_override.filter(|p| !p.trim().is_empty()) {
+    if let Some(path) = env_override.filter(|p| cfg!(debug_assertions) && !p.trim().is_empty()) {
         return PathBuf::from(path);
     }
     if cfg!(windows) {
@@ -233,8 +242,22 @@ pub(crate) fn read_table(path: &Path) -> Result<Option<Table>> {
         .map(Some)
         .map_err(|e| SettingsError::Invalid {
             path: path.to_path_buf(),
-            reason: one_line(&e),
+            reason: syntax_problem(&text, &e),
         })
+}
+
+/// The parser's message and the line it points at, without the line itself: a mistyped key
+/// (`api_key = sk_…` without quotes) must not reach the screen, the output or a support ticket.
+fn syntax_problem(text: &str, e: &toml::de::Error) -> String {
+    let message = one_line(&e.message());
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            format!("line {line}: {message}")
+        }
+        None => message,
+    }
 }
 
 fn read_system(path: &Path) -> Result<Option<SystemFile>> {
@@ -275,7 +298,7 @@ fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, S
             names()
         ));
     };
-    items
+    let mut locked = items
         .iter()
         .map(|item| {
             item.as_str().and_then(Setting::from_key).ok_or_else(|| {
@@ -285,7 +308,13 @@ fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, S
                 )
             })
         })
-        .collect()
+        .collect::<std::result::Result<BTreeSet<_>, _>>()?;
+    // Either history key alone would leave the other as a way round it (`history_days = 0` under
+    // a locked `keep_history = true`), so locking one locks both.
+    if locked.contains(&Setting::HistoryDays) || locked.contains(&Setting::KeepHistory) {
+        locked.extend([Setting::HistoryDays, Setting::KeepHistory]);
+    }
+    Ok(locked)
 }
 
 /// The system table with the user's values on top, except under locked keys. Tables merge key by

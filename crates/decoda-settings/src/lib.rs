@@ -12,7 +12,9 @@ mod keychain;
 mod resolve;
 
 pub use error::{Result, SettingsError};
-pub use file::{default_settings_path, InboxSettings, SettingsFile, DEFAULT_API_URL};
+pub use file::{
+    default_settings_path, edit_user_file, Edit, InboxSettings, SettingsFile, DEFAULT_API_URL,
+};
 pub use fleet::{default_system_config_path, LayeredSettings, Setting, SystemFileState};
 pub use keychain::Keychain;
 pub use resolve::{Env, KeySource, Resolved};

@@ -125,8 +125,9 @@ fn no_system_file_means_the_user_settings_alone() {
 
 #[test]
 fn a_bad_system_file_is_set_aside_with_a_clear_reason_and_never_stops_the_app() {
-    let cases: [(&str, &str); 7] = [
-        ("api_url = \"https://x.example\n", "api_url"),
+    let cases: [(&str, &str); 8] = [
+        ("api_key = sk_live_canary\n", "line 1"),
+        ("api_url = \"https://x.example\n", "line 1"),
         ("tennant = \"typo\"\n", "tennant"),
         ("tenant = 7\n", "tenant"),
         ("api_key = \"secret-canary\"\n", "API key"),
@@ -143,7 +144,10 @@ fn a_bad_system_file_is_set_aside_with_a_clear_reason_and_never_stops_the_app() 
         assert!(reason.contains(expected), "{system:?}: {reason}");
         assert!(reason.contains("system.toml is not used"), "{reason}");
         assert!(reason.contains("IT department"), "{reason}");
-        assert!(!reason.contains("secret-canary"), "{reason}");
+        assert!(
+            !reason.contains("secret-canary") && !reason.contains("sk_live_canary"),
+            "{reason}"
+        );
         assert!(layered.locked.is_empty(), "no half-applied locks");
         assert_eq!(layered.effective.tenant.as_deref(), Some("mine"));
         assert_eq!(layered.effective.api_url, None, "safe default: production");
@@ -158,6 +162,21 @@ fn an_unreadable_system_file_is_set_aside_too() {
     let layered = files.load();
     let reason = layered.system_problem().expect("a folder is not a file");
     assert!(reason.contains("cannot be read"), "{reason}");
+}
+
+#[test]
+fn locking_either_history_setting_locks_both() {
+    let files = Files::new(
+        "keep_history = true\nlocked = [\"keep_history\"]\n",
+        "history_days = 0\n",
+    );
+    let layered = files.load();
+    assert!(layered.is_locked(Setting::HistoryDays));
+    assert_eq!(
+        layered.effective.history_days(),
+        365,
+        "the user cannot turn history off by the other key"
+    );
 }
 
 #[test]

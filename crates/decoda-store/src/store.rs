@@ -250,6 +250,19 @@ impl Store {
             .optional()?)
     }
 
+    /// The latest upload of this content to any patient: a scan found in the inbox again (after a
+    /// restart, when it was not moved aside) must not look new to whoever is chosen next.
+    pub fn last_upload_of(&self, hash: &ContentHash) -> Result<Option<HistoryEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM history WHERE hash = ?1 ORDER BY uploaded_at DESC LIMIT 1",
+                params![hash.as_str()],
+                row_to_history,
+            )
+            .optional()?)
+    }
+
     /// History entries, newest first.
     pub fn history(&self, query: &HistoryQuery) -> Result<Vec<HistoryEntry>> {
         let like = query.text.as_deref().map(|t| {

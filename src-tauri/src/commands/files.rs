@@ -9,8 +9,6 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 /// The event the window listens to, to re-read the queue.
 pub const QUEUE_CHANGED: &str = "queue-changed";
 
-/// Checks paths (expanding folders) and adds them to the queue. A window drop, the picker and the
-/// test-only drop command all come through here.
 /// Where files came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
@@ -20,20 +18,39 @@ pub enum Origin {
     Inbox,
 }
 
+/// Checks paths (expanding folders) and adds them to the queue; returns how many were new. A
+/// window drop, the picker, "Open with" and the test-only drop command all come through here.
 pub async fn add_paths<R: Runtime>(
     app: &AppHandle<R>,
     paths: Vec<PathBuf>,
     origin: Origin,
 ) -> UiResult<usize> {
+    Ok(add_checked(app, paths, origin).await?.len())
+}
+
+/// [`add_paths`], returning the new items' ids.
+pub async fn add_checked<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: Vec<PathBuf>,
+    origin: Origin,
+) -> UiResult<Vec<u64>> {
+    let checked = check(app, paths).await?;
     let state = app.state::<AppState>();
-    let limits = state.settings()?.effective.limits;
-    let specs: Vec<FileSpec> = paths.into_iter().map(FileSpec::new).collect();
-    let checked = tauri::async_runtime::spawn_blocking(move || check_files(&specs, &limits))
-        .await
-        .map_err(|_| UiError::Invalid("the files could not be checked".into()))?;
     let added = lock(&state.queue).add(checked, origin == Origin::Inbox);
     let _ = app.emit(QUEUE_CHANGED, ());
     Ok(added)
+}
+
+/// The engine's checks on each path (off the async threads: folders are walked, files opened).
+pub async fn check<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: Vec<PathBuf>,
+) -> UiResult<Vec<decoda_engine::IntakeItem>> {
+    let limits = app.state::<AppState>().settings()?.effective.limits;
+    let specs: Vec<FileSpec> = paths.into_iter().map(FileSpec::new).collect();
+    tauri::async_runtime::spawn_blocking(move || check_files(&specs, &limits))
+        .await
+        .map_err(|_| UiError::Invalid("the files could not be checked".into()))
 }
 
 pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -76,7 +93,7 @@ pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id
     if let (true, Some(row)) = (removed, row) {
         // A resumed file the user removed is no longer unfinished work.
         if let Err(e) = state.store().and_then(|mut s| Ok(s.remove(&[row])?)) {
-            tracing::warn!("a removed file stays in the upload queue: {e}");
+            tracing::warn!("a removed file stays in the upload queue: {}", e.kind());
         }
     }
     let _ = app.emit(QUEUE_CHANGED, ());

@@ -2,7 +2,9 @@
 
 use crate::{error::UiResult, state::AppState, UiError};
 use decoda_engine::api::{ApiKey, BaseUrl};
-use decoda_settings::{InboxSettings, KeySource, LayeredSettings, Setting};
+use decoda_settings::{
+    edit_user_file, Edit, InboxSettings, KeySource, LayeredSettings, Setting, DEFAULT_API_URL,
+};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use tauri::State;
@@ -63,7 +65,7 @@ pub(crate) fn view(state: &AppState) -> UiResult<SettingsView> {
 /// What the settings screen sends back. Locked settings come back unchanged (the screen shows
 /// them read-only); a changed locked setting is refused here, whatever the window does.
 #[derive(Debug, Default)]
-pub(crate) struct Edit {
+pub(crate) struct Submitted {
     pub api_url: String,
     pub tenant: String,
     pub key: Option<ApiKey>,
@@ -83,116 +85,122 @@ pub async fn save_settings<R: tauri::Runtime>(
     inbox_folder: Option<String>,
     sent_folder: Option<String>,
 ) -> UiResult<SettingsView> {
-    let edit = Edit {
+    let form = Submitted {
         api_url,
         tenant,
         key: api_key.map(ApiKey::new),
         inbox_folder,
         sent_folder,
     };
-    save(&state, edit).await?;
-    crate::inbox::restart(&app);
+    if save(&state, form).await? == InboxChange::Changed {
+        crate::inbox::restart(&app);
+    }
     view(&state)
 }
 
-pub(crate) async fn save(state: &AppState, edit: Edit) -> UiResult<SettingsView> {
-    let base = BaseUrl::parse(&edit.api_url)?;
-    let tenant = edit.tenant.trim();
+/// Whether a save changed the scanner inbox (the watcher restarts only then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InboxChange {
+    Changed,
+    Same,
+}
+
+/// Writes only what changed, and only to the user's own file: a value equal to the one in force
+/// is not written, so the system file's later changes still reach this user.
+pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<InboxChange> {
+    let base = BaseUrl::parse(&form.api_url)?;
+    let tenant = form.tenant.trim();
     if tenant.is_empty() {
         return Err(UiError::Invalid("enter your clinic's tenant".into()));
     }
-    let before = state.resolve()?;
-    let settings = &before.settings;
-    let mut file = settings.user.clone();
-    let current_tenant = before.tenant.clone().unwrap_or_default();
-    let current_url = before.base_url.to_string();
-    set(
-        settings,
-        Setting::ApiUrl,
-        &current_url,
-        base.to_string(),
-        &mut file.api_url,
-    )?;
-    set(
-        settings,
-        Setting::Tenant,
-        &current_tenant,
-        tenant.to_owned(),
-        &mut file.tenant,
-    )?;
-    let inbox = inbox_edit(settings, &edit)?;
-    set(
-        settings,
-        Setting::Inbox,
-        &settings.effective.inbox(),
-        inbox,
-        &mut file.inbox,
-    )?;
-    if let Some(key) = edit.key.filter(|k| !k.is_empty()) {
+    let settings = state.settings()?;
+    let current = &settings.effective;
+    let current_url = current
+        .api_url
+        .as_deref()
+        .map_or_else(|| DEFAULT_API_URL.to_owned(), |u| u.trim().to_owned());
+    let mut edits = Vec::new();
+    if BaseUrl::parse(&current_url).map(|u| u.to_string()).ok() != Some(base.to_string()) {
+        settings.check_unlocked(Setting::ApiUrl)?;
+        edits.push(Edit::Set("api_url", base.to_string().into()));
+    }
+    if current.tenant.as_deref().map(str::trim) != Some(tenant) {
+        settings.check_unlocked(Setting::Tenant)?;
+        edits.push(Edit::Set("tenant", tenant.to_owned().into()));
+    }
+    let inbox = inbox_edit(&settings, &form)?;
+    if let Some(inbox) = &inbox {
+        settings.check_unlocked(Setting::Inbox)?;
+        let value = toml::Value::try_from(inbox)
+            .map_err(|e| UiError::Invalid(format!("the scanner inbox cannot be saved: {e}")))?;
+        edits.push(Edit::Set("inbox", value));
+    }
+    if let Some(key) = form.key.filter(|k| !k.is_empty()) {
         let client =
             decoda_engine::api::Client::builder(base.clone(), tenant, key.clone()).build()?;
         client.search_patients("", 1).await?;
         state.keychain().set(&base, tenant, &key)?;
     }
-    file.save(state.settings_path())?;
-    view(state)
-}
-
-/// Puts `wanted` in the user's file, unless the system file locks the setting: then only the
-/// value in force may come back, and anything else is refused with who sets it.
-fn set<T: PartialEq>(
-    settings: &LayeredSettings,
-    setting: Setting,
-    current: &T,
-    wanted: T,
-    slot: &mut Option<T>,
-) -> UiResult<()> {
-    if settings.is_locked(setting) {
-        if *current == wanted {
-            return Ok(());
-        }
-        settings.check_unlocked(setting)?;
+    if !edits.is_empty() {
+        edit_user_file(state.settings_path(), &edits)?;
     }
-    *slot = Some(wanted);
-    Ok(())
+    Ok(if inbox.is_some() {
+        InboxChange::Changed
+    } else {
+        InboxChange::Same
+    })
 }
 
-/// The inbox as edited, with the folders checked when they changed.
-fn inbox_edit(settings: &LayeredSettings, edit: &Edit) -> UiResult<InboxSettings> {
+/// The inbox as submitted, when it differs from the one in force, with its folders checked. A
+/// cleared folder is written as empty, so that it also overrides a folder the system file sets.
+fn inbox_edit(settings: &LayeredSettings, form: &Submitted) -> UiResult<Option<InboxSettings>> {
     let path = |s: &Option<String>| {
         s.as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(PathBuf::from)
     };
+    let (folder, sent) = (path(&form.inbox_folder), path(&form.sent_folder));
     let current = settings.effective.inbox();
-    let inbox = InboxSettings {
-        folder: path(&edit.inbox_folder),
-        sent_folder: path(&edit.sent_folder),
-        ..current.clone()
-    };
-    if inbox == current {
-        return Ok(inbox);
+    if (current.folder(), current.sent_folder()) == (folder.as_deref(), sent.as_deref()) {
+        return Ok(None);
     }
-    if let Some(folder) = inbox.folder() {
-        if !folder.is_dir() {
-            return Err(UiError::Invalid(format!(
-                "the scanner inbox folder {} does not exist or is not a folder",
-                folder.display()
-            )));
+    check_inbox_folders(folder.as_deref(), sent.as_deref())?;
+    Ok(Some(InboxSettings {
+        folder: Some(folder.unwrap_or_default()),
+        sent_folder: Some(sent.unwrap_or_default()),
+        settle_seconds: settings.user.inbox().settle_seconds,
+    }))
+}
+
+fn check_inbox_folders(folder: Option<&Path>, sent: Option<&Path>) -> UiResult<()> {
+    let invalid = |m: String| Err(UiError::Invalid(m));
+    for p in folder.iter().chain(sent.iter()) {
+        if !p.is_absolute() {
+            return invalid(format!(
+                "{} is not a full folder path (such as /srv/scans or C:\\Scans)",
+                p.display()
+            ));
         }
     }
-    if inbox.sent_folder().is_some() && inbox.folder().is_none() {
-        return Err(UiError::Invalid(
-            "choose the scanner inbox folder before a folder for sent scans".into(),
+    let Some(folder) = folder else {
+        return match sent {
+            Some(_) => {
+                invalid("choose the scanner inbox folder before a folder for sent scans".into())
+            }
+            None => Ok(()),
+        };
+    };
+    let Some(real) = folder.canonicalize().ok().filter(|_| folder.is_dir()) else {
+        return invalid(format!(
+            "the scanner inbox folder {} does not exist or is not a folder",
+            folder.display()
         ));
+    };
+    if sent.is_some_and(|s| s.canonicalize().is_ok_and(|s| s == real)) {
+        return invalid("the folder for sent scans must be another folder than the inbox".into());
     }
-    if inbox.sent_folder().is_some() && inbox.sent_folder() == inbox.folder() {
-        return Err(UiError::Invalid(
-            "the folder for sent scans must be another folder than the inbox".into(),
-        ));
-    }
-    Ok(inbox)
+    Ok(())
 }
 
 /// Checks the saved settings against the server.
@@ -231,13 +239,18 @@ mod tests {
         here
     }
 
-    fn edit(url: &str, tenant: &str, key: Option<&str>) -> Edit {
-        Edit {
+    fn edit(url: &str, tenant: &str, key: Option<&str>) -> Submitted {
+        Submitted {
             api_url: url.into(),
             tenant: tenant.into(),
             key: key.map(ApiKey::new),
-            ..Edit::default()
+            ..Submitted::default()
         }
+    }
+
+    async fn save_and_view(state: &AppState, form: Submitted) -> UiResult<SettingsView> {
+        save(state, form).await?;
+        view(state)
     }
 
     /// State whose key comes from the environment, so the keychain is not needed.
@@ -272,7 +285,7 @@ mod tests {
         let first = view(&state).unwrap();
         assert!(!first.key_saved, "a first run has no key");
 
-        let wrong = save(
+        let wrong = save_and_view(
             &state,
             edit(&sandbox.base_url(), "demo-clinic", Some("wrong-canary")),
         )
@@ -283,7 +296,7 @@ mod tests {
             "a rejected key is not stored"
         );
 
-        let saved = save(
+        let saved = save_and_view(
             &state,
             edit(
                 &sandbox.base_url(),
@@ -318,14 +331,14 @@ mod tests {
     async fn plain_http_to_another_host_and_an_empty_tenant_are_refused() {
         let dir = tempfile::tempdir().unwrap();
         let state = state(&dir);
-        let err = save(&state, edit("http://api.example.com", "t", None))
+        let err = save_and_view(&state, edit("http://api.example.com", "t", None))
             .await
             .unwrap_err();
         assert!(
             matches!(&err, UiError::Invalid(m) if m.contains("https")),
             "{err:?}"
         );
-        let err = save(&state, edit("https://api.example.com", "  ", None))
+        let err = save_and_view(&state, edit("https://api.example.com", "  ", None))
             .await
             .unwrap_err();
         assert!(matches!(err, UiError::Invalid(_)));
@@ -345,17 +358,17 @@ mod tests {
         assert_eq!(shown.tenant.as_deref(), Some("north"));
         assert_eq!(shown.system_problem, None);
 
-        let err = save(&state, edit("https://api.clinic.example", "south", None))
+        let err = save_and_view(&state, edit("https://api.clinic.example", "south", None))
             .await
             .unwrap_err();
         assert!(
             matches!(&err, UiError::Invalid(m) if m.contains("tenant is set by your IT department")),
             "{err:?}"
         );
-        save(&state, edit("https://api.clinic.example", "north", None))
+        save_and_view(&state, edit("https://api.clinic.example", "north", None))
             .await
             .unwrap();
-        let user = std::fs::read_to_string(state.settings_path()).unwrap();
+        let user = std::fs::read_to_string(state.settings_path()).unwrap_or_default();
         assert!(
             !user.contains("north") && !user.contains("clinic.example"),
             "locked values are not copied into the user's file: {user}"
@@ -371,7 +384,7 @@ mod tests {
         let problem = shown.system_problem.expect("the problem is shown");
         assert!(problem.contains("system.toml") && problem.contains("IT department"));
         assert!(shown.locked.is_empty());
-        save(&state, edit("https://api.example.com", "mine", None))
+        save_and_view(&state, edit("https://api.example.com", "mine", None))
             .await
             .unwrap();
         assert_eq!(view(&state).unwrap().tenant.as_deref(), Some("mine"));
@@ -381,13 +394,13 @@ mod tests {
     async fn the_scanner_inbox_must_be_an_existing_folder_other_than_the_sent_folder() {
         let dir = tempfile::tempdir().unwrap();
         let state = offline_state(&dir);
-        let with_inbox = |inbox: &str, sent: &str| Edit {
+        let with_inbox = |inbox: &str, sent: &str| Submitted {
             inbox_folder: Some(inbox.into()),
             sent_folder: Some(sent.into()),
             ..edit("https://api.example.com", "t", None)
         };
         let missing = dir.path().join("no-such-folder");
-        let err = save(&state, with_inbox(missing.to_str().unwrap(), ""))
+        let err = save_and_view(&state, with_inbox(missing.to_str().unwrap(), ""))
             .await
             .unwrap_err();
         assert!(
@@ -395,16 +408,57 @@ mod tests {
             "{err:?}"
         );
         let inbox = dir.path().to_str().unwrap();
-        let err = save(&state, with_inbox(inbox, inbox)).await.unwrap_err();
+        let err = save_and_view(&state, with_inbox(inbox, inbox))
+            .await
+            .unwrap_err();
         assert!(
             matches!(&err, UiError::Invalid(m) if m.contains("another folder")),
             "{err:?}"
         );
         let sent = dir.path().join("sent");
-        let shown = save(&state, with_inbox(inbox, sent.to_str().unwrap()))
+        let shown = save_and_view(&state, with_inbox(inbox, sent.to_str().unwrap()))
             .await
             .unwrap();
         assert_eq!(shown.inbox_folder.as_deref(), Some(dir.path()));
         assert_eq!(shown.sent_folder, Some(sent));
+    }
+
+    #[tokio::test]
+    async fn saving_writes_only_what_changed_so_the_system_files_values_still_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).unwrap();
+        let system = format!(
+            "tenant = \"north\"\n[retry]\nmax_attempts = 4\n[inbox]\nfolder = {}\n",
+            toml::Value::String(inbox.to_string_lossy().into_owned())
+        );
+        std::fs::write(dir.path().join("system.toml"), system).unwrap();
+        let state = offline_state(&dir);
+        let form = |inbox_folder: &str| Submitted {
+            inbox_folder: Some(inbox_folder.into()),
+            ..edit(DEFAULT_API_URL, "north", None)
+        };
+        let change = save(&state, form(inbox.to_str().unwrap())).await.unwrap();
+        assert_eq!(change, InboxChange::Same);
+        assert!(
+            !state.settings_path().exists(),
+            "nothing changed, nothing written"
+        );
+        assert_eq!(save(&state, form("")).await.unwrap(), InboxChange::Changed);
+        let settings = state.settings().unwrap();
+        assert_eq!(
+            settings.effective.inbox().folder(),
+            None,
+            "clearing overrides the system's inbox"
+        );
+        assert_eq!(
+            settings.effective.retry.max_attempts, 4,
+            "the system's other values still apply"
+        );
+        let user = std::fs::read_to_string(state.settings_path()).unwrap();
+        assert!(
+            !user.contains("retry") && !user.contains("tenant"),
+            "{user}"
+        );
     }
 }

@@ -92,14 +92,16 @@ pub struct UploadSummary {
     pub failed: usize,
 }
 
-/// Uploads every ready (or previously failed) file to the patient, confirming the patient with
-/// the server first: the window's idea of the patient is not trusted.
+/// Uploads the files the window listed (`file_ids`, those ready or previously failed) to the
+/// patient, confirming the patient with the server first: the window's idea of the patient is not
+/// trusted.
 #[tauri::command]
 pub async fn start_upload<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     patient_id: String,
     note_id: Option<String>,
+    file_ids: Vec<u64>,
     on_event: Channel<UploadEvent>,
 ) -> UiResult<UploadSummary> {
     let uploader = state.uploader()?;
@@ -118,7 +120,7 @@ pub async fn start_upload<R: Runtime>(
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
     let started = std::time::Instant::now();
-    let sending = lock(&state.queue).start_sending(patient.id.as_str());
+    let sending = lock(&state.queue).start_sending(patient.id.as_str(), &file_ids);
     tracing::info!("upload started: {} files", sending.len());
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
@@ -140,7 +142,7 @@ pub async fn start_upload<R: Runtime>(
         }
     };
     let uploaded = record_outcomes(&state, &ids, outcome);
-    crate::inbox::move_confirmed(&app, &ids);
+    crate::inbox::move_confirmed(&app, &ids).await;
     lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
     let _ = app.emit(QUEUE_CHANGED, ());
     let failed = lock(&state.queue)
