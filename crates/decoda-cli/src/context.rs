@@ -84,19 +84,7 @@ impl Context {
 
     /// The key from `DECODA_API_KEY`, or else the keychain's for this server and tenant.
     fn key(&self) -> Result<Option<(ApiKey, KeySource)>, CliError> {
-        if let Some(key) = std::env::var("DECODA_API_KEY")
-            .ok()
-            .map(ApiKey::new)
-            .filter(|k| !k.is_empty())
-        {
-            return Ok(Some((key, KeySource::Environment)));
-        }
-        let Some(tenant) = &self.resolved.tenant else {
-            return Ok(None);
-        };
-        Ok(self
-            .keychain
-            .get(&self.resolved.base_url, tenant)?
-            .map(|k| (k, KeySource::Keychain)))
+        let env = |name: &str| std::env::var(name).ok();
+        Ok(self.resolved.find_key(&env, &self.keychain)?)
     }
 }

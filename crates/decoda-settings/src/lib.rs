@@ -10,6 +10,7 @@ mod file;
 mod fleet;
 mod keychain;
 mod resolve;
+mod summary;
 
 pub use error::{Result, SettingsError};
 pub use file::{

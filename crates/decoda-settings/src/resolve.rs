@@ -32,17 +32,28 @@ impl Resolved {
     /// Resolves URL and tenant, then the key from the environment or else the keychain.
     pub fn resolve(settings: LayeredSettings, env: Env<'_>, keychain: &Keychain) -> Result<Self> {
         let mut resolved = Self::without_key(settings, env)?;
+        resolved.key = resolved.find_key(env, keychain)?;
+        Ok(resolved)
+    }
+
+    /// `DECODA_API_KEY`, or else the keychain's key for this server and tenant.
+    pub fn find_key(
+        &self,
+        env: Env<'_>,
+        keychain: &Keychain,
+    ) -> Result<Option<(ApiKey, KeySource)>> {
         if let Some(key) = env("DECODA_API_KEY")
             .map(ApiKey::new)
             .filter(|k| !k.is_empty())
         {
-            resolved.key = Some((key, KeySource::Environment));
-        } else if let Some(tenant) = &resolved.tenant {
-            resolved.key = keychain
-                .get(&resolved.base_url, tenant)?
-                .map(|k| (k, KeySource::Keychain));
+            return Ok(Some((key, KeySource::Environment)));
         }
-        Ok(resolved)
+        let Some(tenant) = &self.tenant else {
+            return Ok(None);
+        };
+        Ok(keychain
+            .get(&self.base_url, tenant)?
+            .map(|k| (k, KeySource::Keychain)))
     }
 
     /// Resolves URL and tenant only (for `login`, which is about to set the key). The
@@ -72,101 +83,9 @@ impl Resolved {
         })
     }
 
-    /// The settings in force, one line each with where they come from, for `decoda settings` and
-    /// the app's diagnostics. It says whether a key is set, never what it is.
-    pub fn summary(&self) -> Vec<(&'static str, String)> {
-        let s = &self.settings;
-        let locked = |setting: Setting, text: String| {
-            if s.is_locked(setting) {
-                format!("{text} (locked by the system configuration)")
-            } else {
-                text
-            }
-        };
-        let system = match &s.system {
-            crate::SystemFileState::Absent => format!("{} (none)", s.system_path.display()),
-            crate::SystemFileState::Applied => format!("{} (applied)", s.system_path.display()),
-            crate::SystemFileState::Ignored(why) => why.clone(),
-        };
-        let key = match self.key.as_ref().map(|(_, source)| source) {
-            Some(KeySource::Environment) => "set, from DECODA_API_KEY",
-            Some(KeySource::Keychain) => "set, in the system keychain",
-            None => "not set",
-        };
-        let e = &s.effective;
-        let history = match e.history_days() {
-            0 => "not kept".to_owned(),
-            days => format!("kept {days} days"),
-        };
-        let inbox = e.inbox();
-        let inbox = match (inbox.folder(), inbox.sent_folder()) {
-            (None, _) => "off".to_owned(),
-            (Some(f), None) => format!("{} (files stay there after upload)", f.display()),
-            (Some(f), Some(sent)) => format!(
-                "{} (uploaded files move to {})",
-                f.display(),
-                sent.display()
-            ),
-        };
-        let l = &e.limits;
-        vec![
-            ("System configuration", system),
-            ("Server", locked(Setting::ApiUrl, self.base_url.to_string())),
-            (
-                "Tenant",
-                locked(
-                    Setting::Tenant,
-                    self.tenant.clone().unwrap_or_else(|| "not set".into()),
-                ),
-            ),
-            ("API key", key.to_owned()),
-            (
-                "Names encoding",
-                locked(Setting::NamesEncoding, e.names_encoding.to_string()),
-            ),
-            (
-                "Limits",
-                locked(
-                    Setting::Limits,
-                    format!(
-                        "{} files or {} per request, {} per file, {} requests at once",
-                        l.max_files_per_request,
-                        mebibytes(l.max_bytes_per_request),
-                        mebibytes(l.max_file_bytes),
-                        l.parallel_requests
-                    ),
-                ),
-            ),
-            (
-                "History",
-                locked(
-                    if s.is_locked(Setting::KeepHistory) {
-                        Setting::KeepHistory
-                    } else {
-                        Setting::HistoryDays
-                    },
-                    history,
-                ),
-            ),
-            ("Scanner inbox", locked(Setting::Inbox, inbox)),
-        ]
-    }
-
     /// The tenant, or the error that tells the user how to set one.
     pub fn tenant(&self) -> Result<&str> {
         self.tenant.as_deref().ok_or(SettingsError::NoTenant)
-    }
-}
-
-/// A byte limit as people read it ("256 MiB"), exact below one MiB.
-fn mebibytes(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes.is_multiple_of(MIB) {
-        format!("{} MiB", bytes / MIB)
-    } else if bytes >= MIB {
-        format!("{:.1} MiB", bytes as f64 / MIB as f64)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 
@@ -211,13 +130,6 @@ mod tests {
         let env = |k: &str| (k == "DECODA_API_URL").then(|| "http://api.example.com".to_owned());
         let err = Resolved::without_key(user_only(SettingsFile::default()), &env).unwrap_err();
         assert!(err.to_string().contains("https"), "{err}");
-    }
-
-    #[test]
-    fn limits_read_as_people_write_them() {
-        assert_eq!(mebibytes(256 * 1024 * 1024), "256 MiB");
-        assert_eq!(mebibytes(1536 * 1024), "1.5 MiB");
-        assert_eq!(mebibytes(1000), "1000 bytes");
     }
 
     #[test]

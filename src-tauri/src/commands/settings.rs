@@ -52,8 +52,9 @@ pub(crate) fn view(state: &AppState) -> UiResult<SettingsView> {
         tenant: resolved.tenant.clone(),
         key_saved: source.is_some(),
         key_from_environment: source == Some(KeySource::Environment),
-        locked_by_environment: state.env_overrides("DECODA_API_URL")
-            || state.env_overrides("DECODA_TENANT"),
+        locked_by_environment: (state.env_overrides("DECODA_API_URL")
+            && !settings.is_locked(Setting::ApiUrl))
+            || (state.env_overrides("DECODA_TENANT") && !settings.is_locked(Setting::Tenant)),
         locked: settings.locked.iter().copied().collect(),
         system_problem: settings.system_problem().map(str::to_owned),
         inbox_folder: inbox.folder().map(Path::to_path_buf),
