@@ -86,7 +86,6 @@ pub fn builder<R: Runtime>(
     let builder = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .plugin(tauri_plugin_notification::init())
         .plugin(window_state)
         .manage(state);
     #[cfg(feature = "e2e")]

@@ -87,7 +87,6 @@ pub fn tell_if_away<R: Runtime>(
     not_uploaded: usize,
 ) {
     use tauri::Manager;
-    use tauri_plugin_notification::NotificationExt;
     let focused = app
         .get_webview_window("main")
         .and_then(|w| w.is_focused().ok())
@@ -96,9 +95,17 @@ pub fn tell_if_away<R: Runtime>(
         return;
     }
     let (title, body) = upload_notice(uploaded, not_uploaded);
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        tracing::warn!("the upload notification could not be shown: {e}");
-    }
+    // Showing goes through the session bus and may block: not on an async thread.
+    tauri::async_runtime::spawn_blocking(move || {
+        let shown = notify_rust::Notification::new()
+            .appname("Decoda Uploader")
+            .summary(&title)
+            .body(&body)
+            .show();
+        if let Err(e) = shown {
+            tracing::warn!("the upload notification could not be shown: {e}");
+        }
+    });
 }
 
 #[cfg(test)]
