@@ -12,9 +12,10 @@ use std::{
 };
 use tracing::{field::Field, Event, Level, Subscriber};
 use tracing_subscriber::{
+    filter::Targets,
     layer::{Context, SubscriberExt},
     util::SubscriberInitExt,
-    EnvFilter, Layer,
+    Layer,
 };
 
 /// How many days of log files are kept.
@@ -102,8 +103,10 @@ pub struct LogInfo {
 pub fn init(dir: Option<PathBuf>) -> LogInfo {
     let recent = RecentProblems::default();
     // The app's own crates at `info`, everything else (web view, D-Bus, HTTP) at `warn` only.
-    let filter =
-        || EnvFilter::try_from_env("DECODA_LOG").unwrap_or_else(|_| EnvFilter::new(FILE_LEVELS));
+    let filter = || {
+        levels(std::env::var("DECODA_LOG").ok().as_deref())
+            .unwrap_or_else(|| levels(Some(FILE_LEVELS)).unwrap_or_default())
+    };
     let file = dir.as_ref().and_then(|d| match appender(d) {
         Ok(file) => Some(file),
         Err(e) => {
@@ -122,13 +125,19 @@ pub fn init(dir: Option<PathBuf>) -> LogInfo {
     let stderr_layer = tracing_subscriber::fmt::layer()
         .with_target(false)
         .with_writer(std::io::stderr)
-        .with_filter(EnvFilter::new("warn"));
+        .with_filter(Targets::new().with_default(Level::WARN));
     let _ = tracing_subscriber::registry()
         .with(file_layer)
         .with(stderr_layer)
         .with(recent.clone())
         .try_init();
     LogInfo { dir, recent }
+}
+
+/// Levels per crate, as in `DECODA_LOG=warn,decoda_engine=debug` (a plain list of targets, no
+/// regular expressions: that parser would add half a megabyte to the installer).
+fn levels(spec: Option<&str>) -> Option<Targets> {
+    spec?.parse().ok()
 }
 
 /// The daily file appender.
@@ -156,7 +165,7 @@ mod tests {
                 tracing_subscriber::fmt::layer()
                     .with_ansi(false)
                     .with_writer(appender(dir.path()).unwrap())
-                    .with_filter(EnvFilter::new("info")),
+                    .with_filter(Targets::new().with_default(Level::INFO)),
             )
             .with(recent.clone());
         tracing::subscriber::with_default(subscriber, || {
@@ -189,6 +198,15 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines.iter().all(|l| !l.contains("upload finished")));
+    }
+
+    #[test]
+    fn log_levels_are_read_per_crate_and_a_bad_spec_falls_back() {
+        let file = levels(Some(FILE_LEVELS)).unwrap();
+        assert!(file.would_enable("decoda_engine::upload", &Level::INFO));
+        assert!(!file.would_enable("hyper::client", &Level::INFO));
+        assert!(levels(Some("decoda_engine=loud")).is_none());
+        assert!(levels(None).is_none());
     }
 
     #[test]

@@ -52,11 +52,18 @@ async fn run(cli: args::Cli) -> Result<u8, exit::CliError> {
 /// Logs go to standard error only, at `warn` unless `DECODA_LOG` says otherwise. File names and
 /// patient data are logged at debug level at most, and never to a file.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("DECODA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // Plain targets (`warn,decoda_engine=debug`), not EnvFilter: its regular expressions would
+    // add half a megabyte to the installer.
+    let filter = std::env::var("DECODA_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<tracing_subscriber::filter::Targets>().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new().with_default(tracing::Level::WARN)
+        });
+    use tracing_subscriber::{layer::SubscriberExt, util::SubscriberInitExt, Layer};
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_target(false)
-        .try_init();
+        .with_filter(filter);
+    let _ = tracing_subscriber::registry().with(stderr).try_init();
 }
