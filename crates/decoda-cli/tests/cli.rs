@@ -212,22 +212,7 @@ async fn login_checks_the_key_stores_it_in_the_keychain_and_logout_removes_it() 
         return;
     }
     let e = env().await;
-    let mut bad = e
-        .cmd(None)
-        .arg("login")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use tokio::io::AsyncWriteExt;
-    bad.stdin
-        .take()
-        .unwrap()
-        .write_all(b"wrong-key\n")
-        .await
-        .unwrap();
-    let out = bad.wait_with_output().await.unwrap();
+    let out = e.login("wrong-key").await;
     assert_eq!(
         out.status.code(),
         Some(3),
@@ -235,21 +220,7 @@ async fn login_checks_the_key_stores_it_in_the_keychain_and_logout_removes_it() 
         text(&out.stderr)
     );
 
-    let mut good = e
-        .cmd(None)
-        .arg("login")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    good.stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{KEY}\n").as_bytes())
-        .await
-        .unwrap();
-    let out = good.wait_with_output().await.unwrap();
+    let out = e.login(KEY).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_no_key(&out);
     let settings = std::fs::read_to_string(e.dir.path().join("settings.toml")).unwrap();

@@ -110,19 +110,7 @@ async fn upload_flags_cannot_loosen_locked_limits() {
 async fn login_saves_only_what_the_fleet_file_leaves_to_the_user() {
     let e = env().await;
     fleet(&e, &[], "");
-    let mut child = e
-        .cmd(None)
-        .arg("login")
-        .stdin(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use tokio::io::AsyncWriteExt;
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(KEY.as_bytes()).await.unwrap();
-    drop(stdin);
-    let out = child.wait_with_output().await.unwrap();
-    common::assert_no_key(&out);
+    let out = e.login(KEY).await;
     if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
         assert!(
             std::env::var_os("DECODA_REQUIRE_KEYCHAIN").is_none(),

@@ -58,6 +58,28 @@ impl Env {
         c
     }
 
+    /// `decoda login` with `key` typed on standard input (as a script pipes it).
+    pub async fn login(&self, key: &str) -> Output {
+        use tokio::io::AsyncWriteExt;
+        let mut child = self
+            .cmd(None)
+            .arg("login")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(format!("{key}\n").as_bytes())
+            .await
+            .unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().await.unwrap();
+        assert_no_key(&out);
+        out
+    }
+
     /// The system-wide file the test's runs read (absent unless a test writes it).
     pub fn system_config(&self) -> PathBuf {
         self.dir.path().join("system.toml")
