@@ -129,11 +129,18 @@ async fn add_with_retries<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) {
 /// Checks the files, looks each up in the upload history, and adds them: a scan uploaded before
 /// goes in as "already uploaded", in the same step, so it is never listed as ready.
 async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::error::UiResult<usize> {
-    let checked = check(app, batch.clone()).await?;
+    let checked = check(app, batch).await?;
+    // Only files that passed the checks are hashed: a refused one (too big, unreadable) keeps
+    // its reason and is never read in full.
+    let sendable: Vec<PathBuf> = checked
+        .iter()
+        .filter(|item| item.result.is_ok())
+        .map(|item| item.path.clone())
+        .collect();
     let state = app.state::<AppState>();
     let store_state = app.clone();
     let known = tauri::async_runtime::spawn_blocking(move || {
-        uploaded_before(&store_state.state::<AppState>(), &batch)
+        uploaded_before(&store_state.state::<AppState>(), &sendable)
     })
     .await
     .unwrap_or_default();

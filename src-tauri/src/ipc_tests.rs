@@ -123,12 +123,7 @@ impl Harness {
     /// Adds paths through the code a window drop runs.
     fn drop_paths(&self, paths: &[&Path]) -> usize {
         let paths = paths.iter().map(|p| p.to_path_buf()).collect();
-        tauri::async_runtime::block_on(add_paths(
-            self.app.handle(),
-            paths,
-            crate::commands::files::Origin::Person,
-        ))
-        .unwrap()
+        tauri::async_runtime::block_on(add_paths(self.app.handle(), paths)).unwrap()
     }
 
     fn assert_no_canary(&self) {

@@ -42,7 +42,7 @@ async fn e2e_drop_paths<R: Runtime>(
     app: tauri::AppHandle<R>,
     paths: Vec<std::path::PathBuf>,
 ) -> Result<usize, UiError> {
-    commands::files::add_paths(&app, paths, commands::files::Origin::Person).await
+    commands::files::add_paths(&app, paths).await
 }
 
 macro_rules! app_commands {
@@ -108,10 +108,7 @@ pub fn builder<R: Runtime>(
                 let app = window.app_handle().clone();
                 let paths = paths.clone();
                 tauri::async_runtime::spawn(async move {
-                    if let Err(e) =
-                        commands::files::add_paths(&app, paths, commands::files::Origin::Person)
-                            .await
-                    {
+                    if let Err(e) = commands::files::add_paths(&app, paths).await {
                         tracing::warn!("dropped files could not be added: {}", e.kind());
                     }
                 });
@@ -164,9 +161,7 @@ fn open_with<R: Runtime>(
     }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        if let Err(e) =
-            commands::files::add_paths(&app, paths, commands::files::Origin::Person).await
-        {
+        if let Err(e) = commands::files::add_paths(&app, paths).await {
             tracing::warn!("files opened with the app could not be added: {}", e.kind());
         }
     });

@@ -9,36 +9,14 @@ use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 /// The event the window listens to, to re-read the queue.
 pub const QUEUE_CHANGED: &str = "queue-changed";
 
-/// Where files came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// A person: dropped, picked, or opened with the app.
-    Person,
-    /// The scanner inbox.
-    Inbox,
-}
-
 /// Checks paths (expanding folders) and adds them to the queue; returns how many were new. A
-/// window drop, the picker, "Open with" and the test-only drop command all come through here.
-pub async fn add_paths<R: Runtime>(
-    app: &AppHandle<R>,
-    paths: Vec<PathBuf>,
-    origin: Origin,
-) -> UiResult<usize> {
-    Ok(add_checked(app, paths, origin).await?.len())
-}
-
-/// [`add_paths`], returning the new items' ids.
-pub async fn add_checked<R: Runtime>(
-    app: &AppHandle<R>,
-    paths: Vec<PathBuf>,
-    origin: Origin,
-) -> UiResult<Vec<u64>> {
+/// window drop, the picker, "Open with" and the test-only drop command all come through here
+/// (the scanner inbox adds through [`check`] too, see `crate::inbox`).
+pub async fn add_paths<R: Runtime>(app: &AppHandle<R>, paths: Vec<PathBuf>) -> UiResult<usize> {
     let checked = check(app, paths).await?;
-    let state = app.state::<AppState>();
-    let added = lock(&state.queue).add(checked, origin == Origin::Inbox);
+    let added = lock(&app.state::<AppState>().queue).add(checked, false);
     let _ = app.emit(QUEUE_CHANGED, ());
-    Ok(added)
+    Ok(added.len())
 }
 
 /// The engine's checks on each path (off the async threads: folders are walked, files opened).
@@ -82,7 +60,7 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
     if paths.is_empty() {
         return Ok(0);
     }
-    add_paths(&app, paths, Origin::Person).await
+    add_paths(&app, paths).await
 }
 
 /// Removes a file from the queue.
