@@ -111,14 +111,6 @@ impl SettingsFile {
             reason: crate::fleet::one_line(&e),
         })
     }
-
-    /// Writes every setting to the file atomically (a crash leaves the old file or the new one,
-    /// never half). Settings screens use [`edit_user_file`] instead, which writes only the keys
-    /// the user changed: a full file would pin every default over the system file's values.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let text = toml::to_string_pretty(self).map_err(|e| write_error(path, &e))?;
-        write_atomically(path, &text)
-    }
 }
 
 /// A change to one top-level key of the user's settings file.
@@ -130,8 +122,10 @@ pub enum Edit {
     Remove(&'static str),
 }
 
-/// Applies `edits` to the user's settings file and leaves every other key as it was. The result
-/// is checked before it is written, so an edit can never leave a file the app cannot read.
+/// Applies `edits` to the user's settings file and leaves every other key as it was. This is the
+/// only way the app and `decoda login` write it: a whole file would pin every default over the
+/// system file's values. The result is checked before it is written, so an edit can never leave
+/// a file the app cannot read, and written atomically: a crash leaves the old file or the new.
 pub fn edit_user_file(path: &Path, edits: &[Edit]) -> Result<SettingsFile> {
     let mut table = crate::fleet::read_table(path)?.unwrap_or_default();
     for edit in edits {
@@ -185,7 +179,8 @@ mod tests {
             ..SettingsFile::default()
         };
         s.limits.max_files_per_request = 7;
-        s.save(&path).unwrap();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, toml::to_string_pretty(&s).unwrap()).unwrap();
         assert_eq!(SettingsFile::load(&path).unwrap(), s);
     }
 

@@ -97,7 +97,7 @@ mod tests {
     fn user_only(file: SettingsFile) -> LayeredSettings {
         let dir = tempfile::tempdir().unwrap();
         let user = dir.path().join("settings.toml");
-        file.save(&user).unwrap();
+        std::fs::write(&user, toml::to_string_pretty(&file).unwrap()).unwrap();
         LayeredSettings::load(&user, &dir.path().join("absent.toml")).unwrap()
     }
 
