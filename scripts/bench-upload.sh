@@ -25,7 +25,7 @@ command -v curl >/dev/null && [ -x /usr/bin/time ] || bash scripts/setup-system.
 if [ "$profile" = release ]; then
   cargo build --release --locked -p decoda-cli -p decoda-sandbox >&2
 else
-  cargo build --locked -p decoda-cli -p decoda-sandbox >&2
+  bash scripts/build-debug.sh >&2
 fi
 bin="target/$profile"
 

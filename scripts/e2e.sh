@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 python3 -c "import selenium, pytest" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check selenium pytest
-cargo build --locked -p decoda-sandbox -p decoda-uploader --features decoda-uploader/e2e
+bash scripts/build-debug.sh
 
 xvfb_pid=""
 if [ -z "${DISPLAY:-}" ]; then
