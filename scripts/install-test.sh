@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the built .deb for real and takes it through what clinic IT and staff do: apt resolves
 # its dependencies, the app starts from the command its desktop entry names with a file ("Open
-# with") and lists it, a file is uploaded to the sandbox, the package is removed, and the user's
-# settings, queue and history are still there. Then the .rpm's metadata and file list are checked.
+# with") and lists it, a file is uploaded to the sandbox, a newer package is installed over it and
+# then removed, and the user's settings, queue and history are still there after each. Then the
+# .rpm's metadata and file list are checked.
 # Needs root on a throw-away machine (CI): it installs and removes a system package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,23 @@ settings="$home/.config/decoda-uploader/settings.toml"
 history="$home/.local/share/decoda-uploader/uploads.sqlite3"
 test -s "$settings" && test -s "$history"
 before="$(sha256sum "$settings" "$history")"
+
+# An upgrade, as IT rolls out a newer release over the installed one: the same package with a
+# higher version (repacked, so no second build is needed). apt must take it as an upgrade, leave
+# the user's files alone, and the upgraded `decoda` must read the history the app wrote.
+echo "== upgrade"
+old_version="$(dpkg-query -W -f='${Version}' decoda-uploader)"
+new_version="$old_version+upgrade-test"
+repack="$home/repack"
+dpkg-deb -R "${deb[0]}" "$repack/root"
+sed -i "s/^Version: .*/Version: $new_version/" "$repack/root/DEBIAN/control"
+dpkg-deb -b --root-owner-group "$repack/root" "$repack/newer.deb" >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$repack/newer.deb" >/dev/null
+[ "$(dpkg-query -W -f='${Version}' decoda-uploader)" = "$new_version" ] || { echo "apt did not upgrade the package" >&2; exit 1; }
+[ "$(sha256sum "$settings" "$history")" = "$before" ] || { echo "upgrading the package changed the user's data" >&2; exit 1; }
+HOME="$home" XDG_DATA_HOME="$home/.local/share" decoda history | grep -qF 'referral scan.png' || \
+  { echo "the upgraded decoda does not list the upload the app recorded" >&2; exit 1; }
+echo "an upgrade from $old_version to $new_version keeps the user's data, and reads it"
 
 echo "== remove"
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq decoda-uploader >/dev/null

@@ -181,7 +181,7 @@ async function choosePatient(id) {
   } catch (err) {
     setStatus("patient-status", describe(err), true);
   }
-  updateUploadButton();
+  renderQueue();
 }
 
 // ---- Queue ----------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ function statusOf(item) {
     case "sending": return "Sending…";
     case "uploaded": return "Uploaded";
     case "refused": return `Cannot send: ${item.reason}`;
-    case "failed": return item.patientId
+    case "failed": return item.patientId && item.patientId !== chosenPatient?.id
       ? `Waiting for patient ${item.patientId}: ${item.reason}`
       : `Not sent: ${item.reason} (it will be retried)`;
     case "skipped": return `Not sent: ${item.reason}`;
@@ -297,16 +297,19 @@ function renderQueue() {
   updateUploadButton();
 }
 
-// Files back from an interrupted upload wait for their own patient: say so, and offer to choose
-// that patient (whose name and date of birth are then shown as for any choice).
+// Files not sent yet (back from an interrupted upload, or failed earlier) wait for their own
+// patient: say so, and offer to choose that patient (whose name and date of birth are then shown
+// as for any choice).
 function renderResumed() {
   const waiting = new Map();
   for (const item of queue) {
-    if (item.patientId && item.state === "failed") waiting.set(item.patientId, (waiting.get(item.patientId) || 0) + 1);
+    if (item.patientId && item.patientId !== chosenPatient?.id && item.state === "failed") {
+      waiting.set(item.patientId, (waiting.get(item.patientId) || 0) + 1);
+    }
   }
   $("resumed").hidden = waiting.size === 0;
   const total = [...waiting.values()].reduce((a, b) => a + b, 0);
-  $("resumed-text").textContent = `${total} file(s) from an upload that was interrupted are back in the list. They go only to the patient they were meant for.`;
+  $("resumed-text").textContent = `${total} file(s) not sent yet, from an upload that was interrupted or failed, wait for another patient. They go only to the patient they were meant for.`;
   const list = $("resumed-patients");
   list.replaceChildren();
   for (const [patientId, count] of waiting) {
@@ -404,7 +407,7 @@ function updateUploadButton() {
     : !sendable && queue.some((i) => i.state === "uploaded") ? "Everything listed has been sent. Add files to send more."
     : !sendable ? "Add the files to send (step 2)."
     : `Ready to send ${queue.filter(sendableNow).length} file(s) to ${patientLine(chosenPatient)}.`;
-  $("upload").textContent = queue.some((i) => i.state === "failed") ? "Upload (retry failed files)" : "Upload";
+  $("upload").textContent = queue.some((i) => i.state === "failed" && sendableNow(i)) ? "Upload (retry failed files)" : "Upload";
 }
 
 $("upload").addEventListener("click", async () => {

@@ -139,23 +139,41 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
         .collect();
     let state = app.state::<AppState>();
     let store_state = app.clone();
+    let paths = sendable.clone();
     let known = tauri::async_runtime::spawn_blocking(move || {
-        uploaded_before(&store_state.state::<AppState>(), &sendable)
+        look_up(&store_state.state::<AppState>(), &paths)
     })
     .await
-    .unwrap_or_default();
+    .unwrap_or_else(|e| {
+        let reason = format!("the check stopped unexpectedly: {e}");
+        sendable
+            .into_iter()
+            .map(|p| (p, Lookup::Failed(reason.clone())))
+            .collect()
+    });
     let mut queue = lock(&state.queue);
     let ids = queue.add(checked, true);
     for id in &ids {
-        let earlier = queue.get(*id).and_then(|item| known.get(&item.path));
-        if let Some(entry) = earlier.cloned() {
-            let reason = format!(
-                "already uploaded from this computer on {} to patient {} as attachment {}; it was not sent again",
-                entry.uploaded_at.get(..10).unwrap_or(&entry.uploaded_at),
-                entry.patient_id,
-                entry.attachment_id
-            );
-            queue.skip(*id, reason, Some(entry.attachment_id));
+        let Some(lookup) = queue
+            .get(*id)
+            .and_then(|item| known.get(&item.path))
+            .cloned()
+        else {
+            continue;
+        };
+        match lookup {
+            Lookup::Hashed(hash, earlier) => {
+                queue.set_listed_hash(*id, hash);
+                if let Some(entry) = earlier {
+                    queue.skip(*id, already_uploaded(&entry), Some(entry.attachment_id));
+                }
+            }
+            // Fail closed: a scan that could not be checked may be one sent before.
+            Lookup::Failed(why) => queue.skip(
+                *id,
+                format!("it could not be checked against the upload history ({why}); if it is a new scan, choose Send anyway"),
+                None,
+            ),
         }
     }
     drop(queue);
@@ -163,20 +181,44 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
     Ok(ids.len())
 }
 
-/// The files among `paths` whose content is in the upload history, with their latest upload.
-fn uploaded_before(
-    state: &AppState,
-    paths: &[PathBuf],
-) -> HashMap<PathBuf, decoda_store::HistoryEntry> {
-    let Ok(store) = state.store() else {
-        return HashMap::new();
-    };
+fn already_uploaded(entry: &decoda_store::HistoryEntry) -> String {
+    format!(
+        "already uploaded from this computer on {} to patient {} as attachment {}; it was not sent again",
+        entry.uploaded_at.get(..10).unwrap_or(&entry.uploaded_at),
+        entry.patient_id,
+        entry.attachment_id
+    )
+}
+
+/// What the upload history says of one scan.
+#[derive(Debug, Clone)]
+enum Lookup {
+    /// Its content hash, and its latest upload if it was uploaded before.
+    Hashed(
+        decoda_store::ContentHash,
+        Option<decoda_store::HistoryEntry>,
+    ),
+    /// It could not be checked, and why.
+    Failed(String),
+}
+
+/// Hashes each of `paths` and looks its content up in the upload history.
+fn look_up(state: &AppState, paths: &[PathBuf]) -> HashMap<PathBuf, Lookup> {
+    let store = state.store();
     paths
         .iter()
-        .filter_map(|path| {
-            let hash = decoda_store::hash_file(path).ok()?;
-            let entry = store.last_upload_of(&hash).ok()??;
-            Some((path.clone(), entry))
+        .map(|path| {
+            let lookup = match &store {
+                Err(e) => Lookup::Failed(e.to_string()),
+                Ok(store) => match decoda_store::hash_file(path) {
+                    Err(e) => Lookup::Failed(e.to_string()),
+                    Ok(hash) => match store.last_upload_of(&hash) {
+                        Ok(earlier) => Lookup::Hashed(hash, earlier),
+                        Err(e) => Lookup::Failed(e.to_string()),
+                    },
+                },
+            };
+            (path.clone(), lookup)
         })
         .collect()
 }

@@ -82,9 +82,16 @@ pub struct QueueItem {
     /// Its row in the persistent queue, for a resumed file.
     #[serde(skip)]
     pub row_id: Option<i64>,
+    /// Its content hash when it was listed, if one was taken (scans from the inbox, files
+    /// resumed from an interrupted upload): it is sent only if its content is still that.
+    #[serde(skip)]
+    pub listed_hash: Option<decoda_store::ContentHash>,
     #[serde(skip)]
     identity: Option<(PathBuf, u64, Option<SystemTime>)>,
 }
+
+/// Why a file that changed after it was listed is not sent.
+pub const CHANGED_SINCE_LISTED: &str = "the file changed on disk after it was listed (a scanner may have reused its name), so it was not sent: remove it and add it again";
 
 /// The queue.
 #[derive(Debug, Default)]
@@ -127,6 +134,7 @@ impl Queue {
                 force: false,
                 from_inbox,
                 row_id: None,
+                listed_hash: None,
                 identity,
             });
             added.push(self.next_id);
@@ -170,6 +178,7 @@ impl Queue {
                 force: false,
                 from_inbox: false,
                 row_id: Some(row.id),
+                listed_hash: Some(row.hash),
                 identity,
             });
         }
@@ -231,7 +240,10 @@ impl Queue {
     /// Marks the items to send to `patient` (ready or failed, and not bound to another patient)
     /// as sending and returns their specs, in order. Only items in `shown`, the ones the window
     /// listed when the person pressed Upload, are taken: a scan arriving from the inbox a moment
-    /// later waits for its own confirmation.
+    /// later waits for its own confirmation. Each item taken is bound to `patient` from now on,
+    /// so a file that fails is retried only for the patient it was meant for. A file that changed
+    /// on disk since it was listed (a scanner reusing a name) is not taken but refused: what the
+    /// person saw is not what would be sent.
     pub fn start_sending(&mut self, patient: &str, shown: &[u64]) -> Vec<(u64, FileSpec)> {
         let shown: std::collections::HashSet<u64> = shown.iter().copied().collect();
         self.items
@@ -239,8 +251,19 @@ impl Queue {
             .filter(|i| shown.contains(&i.id))
             .filter(|i| matches!(i.state, ItemState::Ready | ItemState::Failed { .. }))
             .filter(|i| i.patient_id.as_deref().is_none_or(|p| p == patient))
+            .filter_map(|i| {
+                // A file gone or unreadable now is left to the engine's check, which says so.
+                if matches!((&i.identity, identity(&i.path)), (Some(then), Some(now)) if *then != now) {
+                    i.state = ItemState::Refused {
+                        reason: CHANGED_SINCE_LISTED.to_owned(),
+                    };
+                    return None;
+                }
+                Some(i)
+            })
             .map(|i| {
                 i.state = ItemState::Sending;
+                i.patient_id = Some(patient.to_owned());
                 i.notes.clear();
                 let spec = FileSpec {
                     path: i.path.clone(),
@@ -301,6 +324,13 @@ impl Queue {
             item.identity = identity(&path);
             item.path = path;
             item.notes.push(note.to_owned());
+        }
+    }
+
+    /// Records the content hash an item had when it was listed.
+    pub fn set_listed_hash(&mut self, id: u64, hash: decoda_store::ContentHash) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.listed_hash = Some(hash);
         }
     }
 
@@ -419,5 +449,45 @@ mod tests {
         assert!(q.unchanged_on_disk(ids[0]));
         std::fs::write(&scan, b"a different, longer scan under the same name").unwrap();
         assert!(!q.unchanged_on_disk(ids[0]));
+    }
+
+    #[test]
+    fn a_file_rewritten_after_it_was_listed_is_refused_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        let other = dir.path().join("other.pdf");
+        std::fs::write(&scan, b"patient A's scan").unwrap();
+        std::fs::write(&other, b"unchanged").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(&[scan.clone(), other]), true);
+        std::fs::write(&scan, b"patient B's scan, written under the same name").unwrap();
+        let sending = q.start_sending("pat_A", &ids);
+        assert_eq!(
+            sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            [ids[1]]
+        );
+        assert_eq!(
+            q.get(ids[0]).unwrap().state,
+            ItemState::Refused {
+                reason: CHANGED_SINCE_LISTED.into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_file_that_failed_is_retried_only_for_the_patient_it_was_meant_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        std::fs::write(&scan, b"patient A's scan").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(std::slice::from_ref(&scan)), false);
+        assert_eq!(q.start_sending("pat_A", &ids).len(), 1);
+        q.finish(ids[0], Err("network".into()), Vec::new());
+        assert_eq!(q.get(ids[0]).unwrap().patient_id.as_deref(), Some("pat_A"));
+        assert!(
+            q.start_sending("pat_B", &ids).is_empty(),
+            "another patient's upload leaves it alone"
+        );
+        assert_eq!(q.start_sending("pat_A", &ids).len(), 1);
     }
 }

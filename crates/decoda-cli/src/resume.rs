@@ -78,5 +78,6 @@ fn upload_args(group: &[QueueRow], args: &ResumeArgs) -> UploadArgs {
         parallel: None,
         names_encoding: None,
         paths: group.iter().map(|r| r.path.clone()).collect(),
+        listed_hashes: group.iter().map(|r| Some(r.hash.clone())).collect(),
     }
 }

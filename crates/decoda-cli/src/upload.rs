@@ -35,7 +35,8 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     }
     let mut store = ctx.store()?;
     let run = store.begin_run()?;
-    let hashed = ledger::hash_all(uploader.check(specs).await).await;
+    let mut hashed = ledger::hash_all(uploader.check(specs).await).await;
+    ledger::refuse_changed(&mut hashed, &args.listed_hashes);
     let note = args.note.as_deref().map(str::trim);
     let forced = vec![args.force; hashed.len()];
     let prepared = ledger::prepare(

@@ -77,6 +77,9 @@ fn statuses(out: &Output) -> HashMap<String, String> {
 struct Tally {
     in_chart: usize,
     still_queued: usize,
+    /// In the chart, but reported as not confirmed and queued for a look in the chart (the
+    /// answer was lost and the chart could not be checked): the next run must not send it again.
+    unconfirmed: usize,
     lost: usize,
     duplicated: usize,
 }
@@ -89,22 +92,23 @@ fn tally(e: &Env, paths: &[PathBuf], out: &Output) -> Tally {
     }
     let reported = statuses(out);
     let store = Store::open(&e.dir.path().join("data")).unwrap();
-    let queued: Vec<PathBuf> = store
-        .abandoned()
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.state == RowState::Failed && r.last_error.is_some())
-        .map(|r| r.path)
-        .collect();
+    let rows = store.abandoned().unwrap();
+    let queued_as = |p: &PathBuf, state: RowState| {
+        rows.iter()
+            .any(|r| r.path == *p && r.state == state && r.last_error.is_some())
+    };
     let mut t = Tally::default();
     for p in paths {
         let sha = hex(&Sha256::digest(std::fs::read(p).unwrap()));
         let copies = stored.get(&sha).copied().unwrap_or(0);
         let status = reported.get(&p.display().to_string()).map(String::as_str);
+        let failed = status == Some("failed");
+        let to_check = queued_as(p, RowState::MaybeLanded);
         match copies {
-            0 if status == Some("failed") && queued.contains(p) => t.still_queued += 1,
+            0 if failed && (queued_as(p, RowState::Failed) || to_check) => t.still_queued += 1,
             0 => t.lost += 1,
-            1 if status != Some("failed") => t.in_chart += 1,
+            1 if !failed => t.in_chart += 1,
+            1 if to_check => t.unconfirmed += 1,
             1 => t.lost += 1, // in the chart but reported as not: the user would send it again
             _ => t.duplicated += 1,
         }
@@ -130,9 +134,10 @@ fn hex(bytes: &[u8]) -> String {
 
 fn report(label: &str, first: &Tally, after_rerun: &Tally) {
     println!(
-        "| {label} | {FILES} | {} | {} | {} | {} | {} |",
+        "| {label} | {FILES} | {} | {} | {} | {} | {} | {} |",
         first.in_chart,
         first.still_queued,
+        first.unconfirmed,
         after_rerun.in_chart,
         first.lost + after_rerun.lost,
         first.duplicated + after_rerun.duplicated
@@ -141,13 +146,22 @@ fn report(label: &str, first: &Tally, after_rerun: &Tally) {
 
 /// Runs a fault scenario: upload, check, run the same command again, check again.
 async fn fault_scenario(label: &str, fault: Fault, times: u32) {
+    fault_scenario_with(
+        label,
+        vec![FaultRule::once(fault)
+            .times(times)
+            .on_path("/attachments/bulk")],
+    )
+    .await;
+}
+
+/// [`fault_scenario`] with any set of fault rules.
+async fn fault_scenario_with(label: &str, rules: Vec<FaultRule>) {
     let e = env().await;
     let paths = many(&e, label);
-    e.sandbox.state().push_fault(
-        FaultRule::once(fault)
-            .times(times)
-            .on_path("/attachments/bulk"),
-    );
+    for rule in rules {
+        e.sandbox.state().push_fault(rule);
+    }
     let first_run = upload(&e, &paths).await;
     assert!(
         matches!(first_run.status.code(), Some(0 | 1)),
@@ -157,7 +171,7 @@ async fn fault_scenario(label: &str, fault: Fault, times: u32) {
     let first = tally(&e, &paths, &first_run);
     assert_eq!((first.lost, first.duplicated), (0, 0), "{label}: {first:?}");
     assert_eq!(
-        first.in_chart + first.still_queued,
+        first.in_chart + first.still_queued + first.unconfirmed,
         FILES,
         "{label}: {first:?}"
     );
@@ -217,6 +231,25 @@ async fn fault_connection_dropped_mid_body() {
 #[tokio::test]
 async fn fault_connection_dropped_after_the_server_stored_the_files() {
     fault_scenario("dropped after store", Fault::DropAfterStore, 2).await;
+}
+
+/// The answers are lost and the chart cannot be checked either: every file is reported as not
+/// confirmed and is not sent again; the same command later finds them all in the chart.
+#[tokio::test]
+async fn fault_connection_dropped_after_store_and_the_chart_unreachable() {
+    let label = "dropped after store, chart unreachable";
+    fault_scenario_with(
+        label,
+        vec![
+            FaultRule::once(Fault::DropAfterStore)
+                .times(1000)
+                .on_path("/attachments/bulk"),
+            FaultRule::once(Fault::Status500)
+                .times(1000)
+                .on_path("/attachments"),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]

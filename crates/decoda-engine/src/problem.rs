@@ -42,6 +42,9 @@ pub enum FileProblem {
     /// An external id that the configured list encoding cannot carry.
     #[error("{0}")]
     NotEncodable(String),
+    /// Its content is no longer what was listed (or what an interrupted upload recorded).
+    #[error("the file's content changed after it was listed (a scanner may have reused its name), so it was not sent: remove it and add it again")]
+    ChangedSinceListed,
     /// Its size or modification time changed between the check and the end of sending.
     #[error("the file changed while it was being sent; it was not uploaded")]
     Changed,
@@ -52,7 +55,7 @@ pub enum FileProblem {
     #[error("{0}")]
     NotSent(String),
     /// Sent, but no answer came and the chart could not be checked: it may be there.
-    #[error("the file was sent but the server never confirmed it, and the chart could not be checked ({0}); it was not sent again: check the patient's attachments before retrying")]
+    #[error("the file was sent but the server never confirmed it, and the chart could not be checked ({0}); it was not sent again, and the next try looks in the chart before sending it")]
     Unconfirmed(String),
     /// The server stored it on another patient.
     #[error("the server filed it on another patient (id {0}); report this now: it must be moved")]

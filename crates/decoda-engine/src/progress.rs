@@ -51,6 +51,9 @@ pub enum Progress {
         attachment_id: Option<String>,
         /// Why not, or a warning about it.
         message: Option<String>,
+        /// Not confirmed, but it may be in the chart (it was sent, no answer came, and the chart
+        /// could not be checked): whoever sends it again must look in the chart first.
+        may_have_landed: bool,
     },
     /// Everything is done.
     Finished {

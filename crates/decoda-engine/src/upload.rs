@@ -645,6 +645,7 @@ impl Uploader {
                     uploaded: true,
                     attachment_id: Some(attachment.id.to_string()),
                     message,
+                    may_have_landed: false,
                 });
             }
         }
@@ -760,6 +761,7 @@ fn failed(run: &Run<'_>, index: usize, problem: FileProblem) -> Outcome {
         uploaded: false,
         attachment_id: None,
         message: Some(problem.to_string()),
+        may_have_landed: matches!(problem, FileProblem::Unconfirmed(_)),
     });
     (index, FileStatus::Failed { problem }, Vec::new())
 }

@@ -27,9 +27,6 @@ pub enum StoreError {
     /// There is no per-user data folder on this system.
     #[error("this system has no folder for application data; set DECODA_DATA_DIR")]
     NoDataFolder,
-    /// The task recording an upload stopped before the upload ended.
-    #[error("the upload record stopped unexpectedly: {0}")]
-    Stopped(String),
     /// The database was written by a newer version of the app.
     #[error("the upload history was written by a newer version of Decoda Uploader (schema {found}); update this one")]
     NewerSchema {

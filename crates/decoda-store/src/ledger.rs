@@ -3,8 +3,9 @@
 //!
 //! Before anything is sent, every file is hashed and written to the queue. A file whose bytes were
 //! already uploaded to this patient, or that appears twice in the selection, is skipped (unless
-//! forced). A file that an interrupted run was sending when it died is looked for in the chart
-//! first and sent again only if it is not there.
+//! forced). A file that an interrupted run was sending when it died, or that was sent and never
+//! confirmed while the chart could not be checked, is looked for in the chart first and sent again
+//! only if it is not there.
 
 use crate::{hash_file, ContentHash, NewItem, QueueRow, RowState, RunLock, Store, StoreError};
 use decoda_engine::{
@@ -199,10 +200,17 @@ impl Prepared {
             items: self.job_items,
         };
         let report = uploader.upload(job, Some(sink), cancel).await;
-        let mut store = recorder
-            .await
-            .map_err(|e| StoreError::Stopped(e.to_string()))?;
-        store.finish_run(run)?;
+        // From here on the files are sent: a local failure must not turn their outcomes into
+        // errors (a file in the chart reported as failed would be sent again). What was not
+        // written stays in the queue, and the next run looks in the chart before sending it.
+        match recorder.await {
+            Ok(mut store) => {
+                if let Err(e) = store.finish_run(run) {
+                    tracing::warn!("the local queue could not close this upload: {e}");
+                }
+            }
+            Err(e) => tracing::warn!("the upload history stopped recording: {e}"),
+        }
         let mut reports = report.files.into_iter();
         Ok(self
             .decided
@@ -234,6 +242,24 @@ pub async fn hash_all(items: Vec<IntakeItem>) -> Vec<(IntakeItem, Option<Content
     })
     .await
     .unwrap_or_default()
+}
+
+/// Refuses each file whose content is no longer the one it had when it was listed (`listed`, per
+/// item of `hashed`: the hash taken then, if one was): a scanner that reused a name, or a file
+/// resumed from an interrupted upload that has been replaced since, must not go out under the
+/// old listing and its patient.
+pub fn refuse_changed(
+    hashed: &mut [(IntakeItem, Option<ContentHash>)],
+    listed: &[Option<ContentHash>],
+) {
+    for ((item, hash), listed) in hashed.iter_mut().zip(listed) {
+        if let (Some(now), Some(then)) = (hash.as_ref(), listed) {
+            if now != then {
+                item.result = Err(FileProblem::ChangedSinceListed);
+                *hash = None;
+            }
+        }
+    }
 }
 
 /// Decides, for each hashed file, whether it is sent, skipped or already in the chart. A file
@@ -385,16 +411,16 @@ fn record(
                 uploaded,
                 attachment_id,
                 message,
+                may_have_landed,
             } = &event
             {
                 if let Some(Some((row, name))) = rows.get(*index) {
+                    let reason = message.as_deref().unwrap_or("not uploaded");
                     let saved = match (uploaded, attachment_id) {
                         (true, Some(id)) => store.mark_uploaded(*row, id, name),
-                        _ => store.mark(
-                            *row,
-                            RowState::Failed,
-                            message.as_deref().unwrap_or("not uploaded"),
-                        ),
+                        // The next run looks in the chart before sending it again.
+                        _ if *may_have_landed => store.mark(*row, RowState::MaybeLanded, reason),
+                        _ => store.mark(*row, RowState::Failed, reason),
                     };
                     if let Err(e) = saved {
                         tracing::warn!("the upload history could not be updated: {e}");
@@ -408,4 +434,53 @@ fn record(
         store
     });
     (tx, task)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use decoda_engine::{check_files, FileSpec, Limits};
+
+    #[test]
+    fn a_file_whose_content_changed_since_it_was_listed_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let same = dir.path().join("same.pdf");
+        let replaced = dir.path().join("Scan_0001.pdf");
+        let unlisted = dir.path().join("dropped.pdf");
+        for p in [&same, &replaced, &unlisted] {
+            std::fs::write(p, b"%PDF-1.4 patient A").unwrap();
+        }
+        let listed = vec![
+            Some(hash_file(&same).unwrap()),
+            Some(hash_file(&replaced).unwrap()),
+            None,
+        ];
+        std::fs::write(&replaced, b"%PDF-1.4 patient B").unwrap();
+        let specs: Vec<FileSpec> = [&same, &replaced, &unlisted]
+            .iter()
+            .map(|p| FileSpec {
+                path: p.to_path_buf(),
+                name: None,
+                external_id: None,
+            })
+            .collect();
+        let checked = check_files(&specs, &Limits::default());
+        let mut hashed = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(hash_all(checked));
+        refuse_changed(&mut hashed, &listed);
+        assert!(hashed[0].0.result.is_ok() && hashed[0].1.is_some());
+        assert!(matches!(
+            hashed[1].0.result,
+            Err(FileProblem::ChangedSinceListed)
+        ));
+        assert!(
+            hashed[1].1.is_none(),
+            "a refused file has no hash to decide on"
+        );
+        assert!(
+            hashed[2].0.result.is_ok(),
+            "a file listed without a hash is sent"
+        );
+    }
 }

@@ -173,18 +173,25 @@ async fn send(
     on_event: Channel<UploadEvent>,
     cancel: CancellationToken,
 ) -> UiResult<Vec<Outcome>> {
-    let forced: Vec<bool> = {
+    let (forced, listed): (Vec<bool>, Vec<_>) = {
         let queue = lock(&state.queue);
         sending
             .iter()
-            .map(|(id, _)| queue.get(*id).is_some_and(|i| i.force))
-            .collect()
+            .map(|(id, _)| {
+                let item = queue.get(*id);
+                (
+                    item.is_some_and(|i| i.force),
+                    item.and_then(|i| i.listed_hash.clone()),
+                )
+            })
+            .unzip()
     };
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
     let items = uploader
         .check(sending.into_iter().map(|(_, spec)| spec).collect())
         .await;
-    let hashed = ledger::hash_all(items).await;
+    let mut hashed = ledger::hash_all(items).await;
+    ledger::refuse_changed(&mut hashed, &listed);
     let mut store = state.store()?;
     let run = store.begin_run()?;
     let prepared = ledger::prepare(
