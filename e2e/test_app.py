@@ -178,8 +178,14 @@ def test_cancel_while_the_server_holds_the_answer(app, sandbox):
     driver.find_element(By.ID, "cancel").click()
     wait(driver, 30).until(lambda d: "Not sent" in first_row(d))
     row = first_row(driver)
-    assert "cancelled" in row and "check the patient's attachments" in row, row
+    assert "cancelled" in row and "the next try looks in the chart" in row, row
     shot("cancelled")
+    # The retry, for the same patient, looks in the chart first and sends the file only once.
+    sandbox.admin("DELETE", "/__sandbox/faults")
+    wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
+    driver.find_element(By.ID, "upload").click()
+    wait(driver, 60).until(lambda d: " uploaded, " in text_of(d, "upload-status"))
+    assert [a["originalFilename"] for a in sandbox.attachments()] == ["consent.txt"]
 
 
 def test_a_second_launch_hands_its_file_to_the_running_window(app, sandbox):

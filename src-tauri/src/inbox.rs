@@ -38,7 +38,11 @@ pub fn restart<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
     let mut slot = lock(&state.inbox);
     slot.take();
     let problem = match state.settings() {
-        Ok(settings) => match start(app, &settings.effective.inbox()) {
+        Ok(settings) => match settings
+            .effective
+            .inbox_problem()
+            .map_or_else(|| start(app, &settings.effective.inbox()), Err)
+        {
             Ok(inbox) => {
                 *slot = inbox;
                 None

@@ -83,6 +83,36 @@ impl SettingsFile {
     pub fn inbox(&self) -> InboxSettings {
         self.inbox.clone().unwrap_or_default()
     }
+
+    /// Why the scanner inbox these settings describe must not be watched, if it must not. The
+    /// settings screen checks what a user types; this also covers what IT or a user wrote in a
+    /// file. A scan left in the inbox after its upload is recognised by the sent folder (it is
+    /// moved away) or by the upload history; with neither, it would come back as new.
+    pub fn inbox_problem(&self) -> Option<String> {
+        let inbox = self.inbox();
+        let folder = inbox.folder()?;
+        if !folder.is_absolute() {
+            return Some(format!(
+                "the scanner inbox folder must be a full path, not \"{}\"",
+                folder.display()
+            ));
+        }
+        match inbox.sent_folder() {
+            Some(sent) if !sent.is_absolute() => Some(format!(
+                "the sent folder must be a full path, not \"{}\"",
+                sent.display()
+            )),
+            Some(sent) if sent == folder => {
+                Some("the sent folder must not be the scanner inbox folder itself".into())
+            }
+            None if self.history_days() == 0 => Some(
+                "the scanner inbox needs a sent folder while the upload history is off: \
+                 otherwise a scan already sent would be listed again as new"
+                    .into(),
+            ),
+            _ => None,
+        }
+    }
 }
 
 /// `DECODA_CONFIG` if set, else `settings.toml` in the platform's config folder.
@@ -167,6 +197,50 @@ fn write_atomically(path: &Path, text: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_inbox_that_would_relist_sent_scans_or_move_them_nowhere_is_refused() {
+        let abs = |p: &str| std::env::temp_dir().join(p);
+        let with =
+            |folder: PathBuf, sent: Option<PathBuf>, keep_history: Option<bool>| SettingsFile {
+                inbox: Some(InboxSettings {
+                    folder: Some(folder),
+                    sent_folder: sent,
+                    settle_seconds: None,
+                }),
+                keep_history,
+                ..SettingsFile::default()
+            };
+        assert_eq!(
+            SettingsFile::default().inbox_problem(),
+            None,
+            "no inbox, no problem"
+        );
+        assert_eq!(with(abs("in"), None, None).inbox_problem(), None);
+        assert_eq!(
+            with(abs("in"), Some(abs("sent")), Some(false)).inbox_problem(),
+            None
+        );
+        let problems = [
+            with("scans".into(), None, None),
+            with(abs("in"), Some("sent".into()), None),
+            with(abs("in"), Some(abs("in")), None),
+            with(abs("in"), None, Some(false)),
+        ]
+        .map(|s| s.inbox_problem().expect("refused"));
+        assert!(problems[0].contains("full path"), "{}", problems[0]);
+        assert!(
+            problems[1].contains("sent folder must be a full path"),
+            "{}",
+            problems[1]
+        );
+        assert!(
+            problems[2].contains("must not be the scanner inbox"),
+            "{}",
+            problems[2]
+        );
+        assert!(problems[3].contains("history is off"), "{}", problems[3]);
+    }
 
     #[test]
     fn missing_file_is_defaults_and_round_trip_keeps_values() {

@@ -114,17 +114,26 @@ pub fn default_system_config_path(env_override: Option<String>) -> PathBuf {
     if let Some(path) = env_override.filter(|p| cfg!(debug_assertions) && !p.trim().is_empty()) {
         return PathBuf::from(path);
     }
-    if cfg!(windows) {
-        let program_data =
-            std::env::var_os("ProgramData").unwrap_or_else(|| r"C:\ProgramData".into());
-        PathBuf::from(program_data)
-            .join("Decoda Uploader")
-            .join("config.toml")
-    } else if cfg!(target_os = "macos") {
-        PathBuf::from("/Library/Application Support/Decoda Uploader/config.toml")
-    } else {
-        PathBuf::from("/etc/decoda-uploader/config.toml")
-    }
+    system_folder().join("config.toml")
+}
+
+/// Windows: ProgramData as the system knows it (the Known Folders API), never the `ProgramData`
+/// environment variable, which any user can point at a folder of their own to escape the locks.
+#[cfg(windows)]
+fn system_folder() -> PathBuf {
+    known_folders::get_known_folder_path(known_folders::KnownFolder::ProgramData)
+        .unwrap_or_else(|| PathBuf::from(r"C:\ProgramData"))
+        .join("Decoda Uploader")
+}
+
+#[cfg(target_os = "macos")]
+fn system_folder() -> PathBuf {
+    PathBuf::from("/Library/Application Support/Decoda Uploader")
+}
+
+#[cfg(not(any(windows, target_os = "macos")))]
+fn system_folder() -> PathBuf {
+    PathBuf::from("/etc/decoda-uploader")
 }
 
 /// What became of the system file.
