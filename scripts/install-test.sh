@@ -51,6 +51,7 @@ echo "== upgrade"
 old_version="$(dpkg-query -W -f='${Version}' decoda-uploader)"
 new_version="$old_version+upgrade-test"
 repack="$home/repack"
+mkdir -p "$repack"
 dpkg-deb -R "${deb[0]}" "$repack/root"
 sed -i "s/^Version: .*/Version: $new_version/" "$repack/root/DEBIAN/control"
 dpkg-deb -b --root-owner-group "$repack/root" "$repack/newer.deb" >/dev/null

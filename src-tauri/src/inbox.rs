@@ -29,6 +29,34 @@ const MIN_SETTLE: Duration = Duration::from_secs(1);
 /// How often adding a batch is tried before the problem is shown.
 const ADD_ATTEMPTS: u32 = 3;
 
+/// How often a scanner inbox that cannot be watched is tried again.
+const RETRY_EVERY: Duration = Duration::from_secs(30);
+
+/// Starts watching (see [`restart`]) and, for as long as the app runs, tries again every
+/// [`RETRY_EVERY`] while the folder cannot be watched: a network share mounted after the app
+/// started, or a folder created later, is picked up without a restart.
+pub fn watch_and_keep_trying<R: Runtime>(app: &AppHandle<R>) {
+    restart(app);
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(RETRY_EVERY).await;
+            let again = app.clone();
+            let _ = tauri::async_runtime::spawn_blocking(move || retry_if_waiting(&again)).await;
+        }
+    });
+}
+
+/// Tries the inbox again if one is configured but not watched; returns whether it tried.
+pub fn retry_if_waiting<R: Runtime>(app: &AppHandle<R>) -> bool {
+    let state = app.state::<AppState>();
+    let waiting = lock(&state.inbox).is_none() && lock(&state.inbox_problem).is_some();
+    if waiting {
+        restart(app);
+    }
+    waiting
+}
+
 /// (Re)starts watching the folder the settings name, or stops when none is set. Returns why
 /// the folder cannot be watched, if it cannot; the reason is also kept for the settings screen.
 pub fn restart<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
@@ -52,15 +80,23 @@ pub fn restart<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
         Err(e) => Some(format!("the scanner inbox settings cannot be read: {e}")),
     };
     drop(slot);
-    if problem.is_some() {
-        tracing::warn!("the scanner inbox is not watched (see the settings screen)");
-    }
     set_problem(app, problem.clone());
     problem
 }
 
+/// Keeps the reason for the settings screen and tells the window, when it changed (the retries
+/// find the same problem every time: it is logged and shown once).
 fn set_problem<R: Runtime>(app: &AppHandle<R>, problem: Option<String>) {
-    *lock(&app.state::<AppState>().inbox_problem) = problem;
+    let state = app.state::<AppState>();
+    let mut current = lock(&state.inbox_problem);
+    if *current == problem {
+        return;
+    }
+    if problem.is_some() {
+        tracing::warn!("the scanner inbox is not watched (see the settings screen)");
+    }
+    *current = problem;
+    drop(current);
     let _ = app.emit(INBOX_CHANGED, ());
 }
 

@@ -606,11 +606,28 @@ fn a_scan_left_in_the_inbox_comes_back_as_already_uploaded_never_ready_for_anoth
 }
 
 #[test]
-fn a_missing_inbox_folder_is_reported_and_the_app_still_works() {
-    let h =
-        Harness::start_with(|dir| format!("[inbox]\nfolder = {:?}\n", dir.join("no-such-folder")));
+fn a_missing_inbox_folder_is_reported_the_app_still_works_and_it_is_watched_once_it_appears() {
+    let h = Harness::start_with(|dir| {
+        format!(
+            "[inbox]\nfolder = {}\nsettle_seconds = 1\n",
+            toml_path(&dir.join("share"))
+        )
+    });
     let view = h.invoke("get_settings", json!({})).unwrap();
     let problem = view["inboxProblem"].as_str().unwrap();
     assert!(problem.contains("does not exist"), "{problem}");
     assert!(h.invoke("list_queue", json!({})).is_ok());
+
+    // The share is mounted later: the next retry watches it, and its scans are listed.
+    let share = h._dir.path().join("share");
+    std::fs::create_dir(&share).unwrap();
+    assert!(crate::inbox::retry_if_waiting(h.app.handle()));
+    let view = h.invoke("get_settings", json!({})).unwrap();
+    assert!(view["inboxProblem"].is_null(), "{view}");
+    assert!(
+        !crate::inbox::retry_if_waiting(h.app.handle()),
+        "a watched inbox is left alone"
+    );
+    std::fs::write(share.join("scan.pdf"), b"%PDF-1.4 later").unwrap();
+    queue_until(&h, "the scan on the late share is listed", |q| q.len() == 1);
 }

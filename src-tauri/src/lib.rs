@@ -100,7 +100,7 @@ pub fn builder<R: Runtime>(
                 tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
             }
             open_with(app.handle(), launch_args, None);
-            inbox::restart(app.handle());
+            inbox::watch_and_keep_trying(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| match event {
