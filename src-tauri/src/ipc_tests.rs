@@ -447,6 +447,50 @@ fn an_interrupted_upload_comes_back_bound_to_its_patient() {
         .is_empty());
 }
 
+#[test]
+fn a_failed_file_waits_for_its_patient_and_once_removed_does_not_come_back() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"for pat_1001 only\n").unwrap();
+    h.drop_paths(&[&letter]);
+    h.sandbox.state().push_fault(
+        decoda_sandbox::FaultRule::once(decoda_sandbox::Fault::Status500)
+            .times(1000)
+            .on_path("/attachments/bulk"),
+    );
+    let ids = sendable_ids(&h);
+    upload_ids(&h, "pat_1001", ids.clone());
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(queue[0]["state"], "failed");
+    assert_eq!(
+        queue[0]["patientId"], "pat_1001",
+        "bound to the patient it was meant for"
+    );
+
+    h.sandbox.state().clear_faults();
+    upload_ids(&h, "pat_1002", ids.clone());
+    assert!(
+        h.sandbox.state().attachments().is_empty(),
+        "never sent to the next patient"
+    );
+    let store = || h.app.state::<AppState>().store().unwrap();
+    assert_eq!(
+        store().abandoned().unwrap().len(),
+        1,
+        "its failed try is on record"
+    );
+
+    assert_eq!(
+        h.invoke("remove_file", json!({ "id": ids[0] })).unwrap(),
+        true
+    );
+    assert!(
+        store().abandoned().unwrap().is_empty(),
+        "removed: it does not come back at the next start"
+    );
+}
+
 /// Every file below `dir`.
 fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     walkdir::WalkDir::new(dir)

@@ -63,19 +63,40 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
     add_paths(&app, paths).await
 }
 
-/// Removes a file from the queue.
+/// Removes a file from the queue. A file that was resumed, or that failed in this session, is
+/// also unfinished work in the persistent queue: the user removed it, so it must not come back
+/// at the next start.
 #[tauri::command]
 pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
-    let row = lock(&state.queue).get(id).and_then(|i| i.row_id);
+    let item = lock(&state.queue).get(id).cloned();
     let removed = lock(&state.queue).remove(id);
-    if let (true, Some(row)) = (removed, row) {
-        // A resumed file the user removed is no longer unfinished work.
-        if let Err(e) = state.store().and_then(|mut s| Ok(s.remove(&[row])?)) {
+    if let Some(item) = item.filter(|_| removed) {
+        if let Err(e) = forget_unfinished(&state, &item) {
             tracing::warn!("a removed file stays in the upload queue: {}", e.kind());
         }
     }
     let _ = app.emit(QUEUE_CHANGED, ());
     removed
+}
+
+/// Drops the persistent queue's unfinished rows for a removed item: its own row (resumed), or
+/// the rows of earlier tries of the same file for the same patient.
+fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResult<()> {
+    let rows: Vec<i64> = match (item.row_id, &item.patient_id) {
+        (Some(row), _) => vec![row],
+        (None, Some(patient)) => state
+            .store()?
+            .abandoned()?
+            .into_iter()
+            .filter(|r| r.patient_id == *patient && r.path == item.path)
+            .map(|r| r.id)
+            .collect(),
+        (None, None) => return Ok(()),
+    };
+    if !rows.is_empty() {
+        state.store()?.remove(&rows)?;
+    }
+    Ok(())
 }
 
 /// Sets a file's display name and external id.
