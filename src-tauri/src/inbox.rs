@@ -13,10 +13,11 @@ use crate::{
     state::AppState,
 };
 use decoda_inbox::{Inbox, InboxConfig};
+use decoda_store::ContentHash;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    time::Duration,
+    time::{Duration, SystemTime},
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -49,21 +50,33 @@ pub fn watch_and_keep_trying<R: Runtime>(app: &AppHandle<R>) {
 
 /// Tries the inbox again if one is configured but not watched; returns whether it tried.
 pub fn retry_if_waiting<R: Runtime>(app: &AppHandle<R>) -> bool {
-    let state = app.state::<AppState>();
-    let waiting = lock(&state.inbox).is_none() && lock(&state.inbox_problem).is_some();
-    if waiting {
-        restart(app);
-    }
-    waiting
+    start_watching(app, Only::IfWaiting).is_some()
 }
 
 /// (Re)starts watching the folder the settings name, or stops when none is set. Returns why
 /// the folder cannot be watched, if it cannot; the reason is also kept for the settings screen.
 pub fn restart<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
+    start_watching(app, Only::Always).flatten()
+}
+
+/// When [`start_watching`] acts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Only {
+    Always,
+    /// Only if an inbox is configured but not watched (decided under the same lock as the swap,
+    /// so a retry never replaces a watcher a settings save has just started).
+    IfWaiting,
+}
+
+/// The swap behind [`restart`]: `None` when it did nothing, else the problem, if any.
+fn start_watching<R: Runtime>(app: &AppHandle<R>, only: Only) -> Option<Option<String>> {
     let state = app.state::<AppState>();
     // One lock for the whole swap: the old watcher stops before the new one starts, so no two
     // watchers ever add the same file.
     let mut slot = lock(&state.inbox);
+    if only == Only::IfWaiting && (slot.is_some() || lock(&state.inbox_problem).is_none()) {
+        return None;
+    }
     slot.take();
     let problem = match state.settings() {
         Ok(settings) => match settings
@@ -81,7 +94,7 @@ pub fn restart<R: Runtime>(app: &AppHandle<R>) -> Option<String> {
     };
     drop(slot);
     set_problem(app, problem.clone());
-    problem
+    Some(problem)
 }
 
 /// Keeps the reason for the settings screen and tells the window, when it changed (the retries
@@ -185,10 +198,10 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
     })
     .await
     .unwrap_or_else(|e| {
-        let reason = format!("the check stopped unexpectedly: {e}");
+        let why = format!("the check stopped unexpectedly: {e}");
         sendable
             .into_iter()
-            .map(|p| (p, Lookup::Failed(reason.clone())))
+            .map(|p| (p, Lookup::Unknown(why.clone(), None)))
             .collect()
     });
     let mut queue = lock(&state.queue);
@@ -201,20 +214,7 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
         else {
             continue;
         };
-        match lookup {
-            Lookup::Hashed(hash, earlier) => {
-                queue.set_listed_hash(*id, hash);
-                if let Some(entry) = earlier {
-                    queue.skip(*id, already_uploaded(&entry), Some(entry.attachment_id));
-                }
-            }
-            // Fail closed: a scan that could not be checked may be one sent before.
-            Lookup::Failed(why) => queue.skip(
-                *id,
-                format!("it could not be checked against the upload history ({why}); if it is a new scan, choose Send anyway"),
-                None,
-            ),
-        }
+        apply(&mut queue, *id, lookup);
     }
     drop(queue);
     let _ = app.emit(QUEUE_CHANGED, ());
@@ -230,37 +230,107 @@ fn already_uploaded(entry: &decoda_store::HistoryEntry) -> String {
     )
 }
 
-/// What the upload history says of one scan.
+/// What this computer's records say of one scan's content.
 #[derive(Debug, Clone)]
 enum Lookup {
-    /// Its content hash, and its latest upload if it was uploaded before.
-    Hashed(
-        decoda_store::ContentHash,
-        Option<decoda_store::HistoryEntry>,
-    ),
-    /// It could not be checked, and why.
-    Failed(String),
+    /// Nothing: a new scan.
+    New(ContentHash),
+    /// Uploaded before: its latest upload.
+    Uploaded(ContentHash, decoda_store::HistoryEntry),
+    /// An earlier try to send it, to this patient, did not finish.
+    Unfinished(ContentHash, String),
+    /// Whether it was sent before cannot be told, and why (with its hash, when one was taken).
+    Unknown(String, Option<ContentHash>),
 }
 
-/// Hashes each of `paths` and looks its content up in the upload history.
+/// Lists a looked-up scan: ready when new; otherwise held, bound or marked with the reason, so a
+/// scan that may have been sent before is never ready for whoever is chosen next.
+fn apply(queue: &mut crate::queue::Queue, id: u64, lookup: Lookup) {
+    match lookup {
+        Lookup::New(hash) => queue.set_listed_hash(id, hash),
+        Lookup::Uploaded(hash, entry) => {
+            queue.set_listed_hash(id, hash);
+            queue.skip(id, already_uploaded(&entry), Some(entry.attachment_id));
+        }
+        Lookup::Unfinished(hash, patient) => {
+            queue.set_listed_hash(id, hash);
+            queue.bind(id, &patient);
+            queue.finish(
+                id,
+                Err("an earlier upload of this scan did not finish; it goes only to the patient it was meant for, and the chart is checked first".into()),
+                Vec::new(),
+            );
+        }
+        Lookup::Unknown(why, hash) => {
+            if let Some(hash) = hash {
+                queue.set_listed_hash(id, hash);
+            }
+            queue.hold(
+                id,
+                format!("whether it was sent before cannot be told ({why}); if it is a new scan, choose Send anyway"),
+            );
+        }
+    }
+}
+
+/// Hashes each of `paths` and looks its content up in the upload history and among unfinished
+/// uploads. Without a sent folder, a scan older than the history kept cannot be told from one
+/// sent before its record was pruned.
 fn look_up(state: &AppState, paths: &[PathBuf]) -> HashMap<PathBuf, Lookup> {
-    let store = state.store();
+    let records = state.store().and_then(|store| {
+        let unfinished = store.abandoned()?;
+        let settings = state.settings()?.effective;
+        let days = settings.history_days();
+        let cutoff = settings
+            .inbox()
+            .sent_folder()
+            .is_none()
+            .then(|| SystemTime::now() - Duration::from_secs(u64::from(days) * 24 * 60 * 60));
+        Ok((store, unfinished, cutoff, days))
+    });
     paths
         .iter()
         .map(|path| {
-            let lookup = match &store {
-                Err(e) => Lookup::Failed(e.to_string()),
-                Ok(store) => match decoda_store::hash_file(path) {
-                    Err(e) => Lookup::Failed(e.to_string()),
-                    Ok(hash) => match store.last_upload_of(&hash) {
-                        Ok(earlier) => Lookup::Hashed(hash, earlier),
-                        Err(e) => Lookup::Failed(e.to_string()),
-                    },
-                },
+            let lookup = match &records {
+                Err(e) => Lookup::Unknown(e.to_string(), None),
+                Ok((store, unfinished, cutoff, days)) => {
+                    look_up_one(store, unfinished, *cutoff, *days, path)
+                }
             };
             (path.clone(), lookup)
         })
         .collect()
+}
+
+fn look_up_one(
+    store: &decoda_store::Store,
+    unfinished: &[decoda_store::QueueRow],
+    older_than_history: Option<SystemTime>,
+    days: u32,
+    path: &Path,
+) -> Lookup {
+    let hash = match decoda_store::hash_file(path) {
+        Ok(hash) => hash,
+        Err(e) => return Lookup::Unknown(e.to_string(), None),
+    };
+    match store.last_upload_of(&hash) {
+        Err(e) => Lookup::Unknown(e.to_string(), Some(hash)),
+        Ok(Some(entry)) => Lookup::Uploaded(hash, entry),
+        Ok(None) => {
+            if let Some(row) = unfinished.iter().find(|r| r.hash == hash) {
+                let patient = row.patient_id.clone();
+                return Lookup::Unfinished(hash, patient);
+            }
+            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            match (older_than_history, modified) {
+                (Some(cutoff), Some(modified)) if modified < cutoff => Lookup::Unknown(
+                    format!("it is older than the {days} days of upload history kept"),
+                    Some(hash),
+                ),
+                _ => Lookup::New(hash),
+            }
+        }
+    }
 }
 
 /// Moves each confirmed scan among `ids` to the sent folder, if one is set, and notes the new

@@ -649,6 +649,108 @@ fn a_scan_left_in_the_inbox_comes_back_as_already_uploaded_never_ready_for_anoth
     assert_eq!(stored[0].patient_id, "pat_1001");
 }
 
+/// Without a sent folder, what is in the inbox may have been sent before: a scan whose earlier
+/// upload did not finish waits for its own patient, and one older than the history kept is held
+/// until a person says it is new. Only a scan with nothing on record is ready.
+#[test]
+fn inbox_scans_with_an_unfinished_or_forgotten_past_are_never_ready_for_anyone() {
+    let h = Harness::start_with(|dir| {
+        std::fs::create_dir(dir.join("inbox")).unwrap();
+        format!(
+            "history_days = 30\n[inbox]\nfolder = {}\nsettle_seconds = 1\n",
+            toml_path(&dir.join("inbox"))
+        )
+    });
+    let elsewhere = tempfile::tempdir().unwrap();
+    let interrupted = elsewhere.path().join("scan-0007.pdf");
+    std::fs::write(&interrupted, b"%PDF-1.4 for pat_1002, interrupted").unwrap();
+    {
+        let state = h.app.state::<AppState>();
+        let mut store = state.store().unwrap();
+        let run = store.begin_run().unwrap();
+        let ids = store
+            .enqueue(
+                &run,
+                &[decoda_store::NewItem {
+                    patient_id: "pat_1002".into(),
+                    note_id: None,
+                    path: interrupted.clone(),
+                    name: Some("scan-0007.pdf".into()),
+                    external_id: None,
+                    hash: decoda_store::hash_file(&interrupted).unwrap(),
+                    size: 34,
+                }],
+            )
+            .unwrap();
+        store.mark_sending(&ids).unwrap();
+    }
+    let inbox = h._dir.path().join("inbox");
+    std::fs::copy(&interrupted, inbox.join("scan-0007 copy.pdf")).unwrap();
+    let old = inbox.join("scan-2020.pdf");
+    std::fs::write(&old, b"%PDF-1.4 scanned long ago").unwrap();
+    let year_ago =
+        std::time::SystemTime::now() - std::time::Duration::from_secs(365 * 24 * 60 * 60);
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .unwrap()
+        .set_modified(year_ago)
+        .unwrap();
+    std::fs::write(inbox.join("scan-new.pdf"), b"%PDF-1.4 new today").unwrap();
+
+    let items = queue_until(&h, "the three scans are listed", |q| q.len() == 3);
+    let by_name = |name: &str| {
+        items
+            .iter()
+            .find(|i| i["fileName"] == name)
+            .unwrap_or_else(|| panic!("{name} in {items:?}"))
+            .clone()
+    };
+    let unfinished = by_name("scan-0007 copy.pdf");
+    assert_eq!(unfinished["state"], "failed", "{unfinished}");
+    assert_eq!(unfinished["patientId"], "pat_1002", "{unfinished}");
+    let forgotten = by_name("scan-2020.pdf");
+    assert_eq!(forgotten["state"], "skipped", "{forgotten}");
+    assert!(
+        forgotten["reason"]
+            .as_str()
+            .unwrap()
+            .contains("older than the 30 days"),
+        "{forgotten}"
+    );
+    assert_eq!(by_name("scan-new.pdf")["state"], "ready");
+
+    upload_to(&h, "pat_1001");
+    let stored = h.sandbox.state().attachments();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|a| a.response.original_filename.as_str())
+            .collect::<Vec<_>>(),
+        ["scan-new.pdf"],
+        "only the scan with nothing on record went to the patient chosen"
+    );
+
+    // "Send anyway" on the held scan hands it to the usual checks; it is new, so it goes.
+    let id = forgotten["id"].as_u64().unwrap();
+    assert_eq!(h.invoke("send_anyway", json!({ "id": id })).unwrap(), true);
+    let forced = h
+        .app
+        .state::<AppState>()
+        .queue
+        .lock()
+        .unwrap()
+        .get(id)
+        .unwrap()
+        .force;
+    assert!(
+        !forced,
+        "released to the usual checks, not forced past them"
+    );
+    upload_ids(&h, "pat_1001", vec![id]);
+    assert_eq!(h.sandbox.state().attachments().len(), 2);
+}
+
 #[test]
 fn a_missing_inbox_folder_is_reported_the_app_still_works_and_it_is_watched_once_it_appears() {
     let h = Harness::start_with(|dir| {

@@ -76,6 +76,10 @@ pub struct QueueItem {
     /// Sent even if the same content is already in the chart (the user said "Send anyway").
     #[serde(skip)]
     pub force: bool,
+    /// Held because it could not be checked against the upload history: "Send anyway" then
+    /// releases it to the usual checks instead of forcing it past them.
+    #[serde(skip)]
+    pub unchecked: bool,
     /// Whether the scanner inbox added it (it may then be moved to the sent folder once in the
     /// chart).
     pub from_inbox: bool,
@@ -132,6 +136,7 @@ impl Queue {
                 notes: Vec::new(),
                 patient_id: None,
                 force: false,
+                unchecked: false,
                 from_inbox,
                 row_id: None,
                 listed_hash: None,
@@ -176,6 +181,7 @@ impl Queue {
                 notes: Vec::new(),
                 patient_id: Some(row.patient_id),
                 force: false,
+                unchecked: false,
                 from_inbox: false,
                 row_id: Some(row.id),
                 listed_hash: Some(row.hash),
@@ -193,7 +199,9 @@ impl Queue {
         if !matches!(item.state, ItemState::Skipped { .. }) {
             return false;
         }
-        item.force = true;
+        // A held file was never found in the chart: the duplicate checks still apply to it.
+        item.force = !item.unchecked;
+        item.unchecked = false;
         item.state = ItemState::Ready;
         true
     }
@@ -240,10 +248,9 @@ impl Queue {
     /// Marks the items to send to `patient` (ready or failed, and not bound to another patient)
     /// as sending and returns their specs, in order. Only items in `shown`, the ones the window
     /// listed when the person pressed Upload, are taken: a scan arriving from the inbox a moment
-    /// later waits for its own confirmation. Each item taken is bound to `patient` from now on,
-    /// so a file that fails is retried only for the patient it was meant for. A file that changed
-    /// on disk since it was listed (a scanner reusing a name) is not taken but refused: what the
-    /// person saw is not what would be sent.
+    /// later waits for its own confirmation. A file that changed on disk since it was listed (a
+    /// scanner reusing a name) is not taken but refused: what the person saw is not what would
+    /// be sent.
     pub fn start_sending(&mut self, patient: &str, shown: &[u64]) -> Vec<(u64, FileSpec)> {
         let shown: std::collections::HashSet<u64> = shown.iter().copied().collect();
         self.items
@@ -263,7 +270,6 @@ impl Queue {
             })
             .map(|i| {
                 i.state = ItemState::Sending;
-                i.patient_id = Some(patient.to_owned());
                 i.notes.clear();
                 let spec = FileSpec {
                     path: i.path.clone(),
@@ -297,6 +303,29 @@ impl Queue {
             item.name = name;
             item.state = ItemState::Uploaded { attachment_id };
             item.notes = vec!["found in the chart: an interrupted upload had sent it".into()];
+        }
+    }
+
+    /// Holds an item that could not be checked against the upload history, with why: "Send
+    /// anyway" releases it to the usual checks.
+    pub fn hold(&mut self, id: u64, reason: String) {
+        self.skip(id, reason, None);
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.unchecked = true;
+        }
+    }
+
+    /// Binds an item to the patient it was meant for: it is then sent to no one else.
+    pub fn bind(&mut self, id: u64, patient: &str) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.patient_id = Some(patient.to_owned());
+        }
+    }
+
+    /// Marks an item as one that cannot be sent as listed (it must be removed and added again).
+    pub fn refuse(&mut self, id: u64, reason: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.state = ItemState::Refused { reason };
         }
     }
 
@@ -475,6 +504,28 @@ mod tests {
     }
 
     #[test]
+    fn send_anyway_forces_a_skipped_file_but_only_releases_a_held_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..2)
+            .map(|i| dir.path().join(format!("{i}.pdf")))
+            .collect();
+        for p in &paths {
+            std::fs::write(p, p.to_string_lossy().as_bytes()).unwrap();
+        }
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), true);
+        q.skip(ids[0], "already uploaded".into(), Some("att_1".into()));
+        q.hold(ids[1], "the history could not be read".into());
+        assert!(q.force(ids[0]) && q.force(ids[1]));
+        assert!(q.get(ids[0]).unwrap().force, "past the duplicate checks");
+        assert!(
+            !q.get(ids[1]).unwrap().force,
+            "never found in the chart: the duplicate checks still apply"
+        );
+        assert_eq!(q.get(ids[1]).unwrap().state, ItemState::Ready);
+    }
+
+    #[test]
     fn a_file_that_failed_is_retried_only_for_the_patient_it_was_meant_for() {
         let dir = tempfile::tempdir().unwrap();
         let scan = dir.path().join("scan.pdf");
@@ -483,6 +534,7 @@ mod tests {
         let ids = q.add(checked(std::slice::from_ref(&scan)), false);
         assert_eq!(q.start_sending("pat_A", &ids).len(), 1);
         q.finish(ids[0], Err("network".into()), Vec::new());
+        q.bind(ids[0], "pat_A");
         assert_eq!(q.get(ids[0]).unwrap().patient_id.as_deref(), Some("pat_A"));
         assert!(
             q.start_sending("pat_B", &ids).is_empty(),

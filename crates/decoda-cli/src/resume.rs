@@ -28,6 +28,26 @@ pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
         ctx.store()?.remove(&ids)?;
         return Ok(exit::OK);
     }
+    let (rows, gone): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .map(|row| {
+            let why = why_not_resumable(&row);
+            (row, why)
+        })
+        .partition(|(_, why)| why.is_none());
+    for (row, why) in &gone {
+        eprintln!(
+            "Not resumed: {} {} (for patient {}); dropped from the queue, upload it again with its patient if it is still needed.",
+            row.path.display(),
+            why.unwrap_or_default(),
+            row.patient_id
+        );
+    }
+    if !gone.is_empty() {
+        ctx.store()?
+            .remove(&gone.iter().map(|(r, _)| r.id).collect::<Vec<_>>())?;
+    }
+    let rows: Vec<QueueRow> = rows.into_iter().map(|(row, _)| row).collect();
     let mut worst = exit::OK;
     for group in groups(rows) {
         eprintln!(
@@ -39,6 +59,16 @@ pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
         worst = worst.max(code);
     }
     Ok(worst)
+}
+
+/// Why a row's file can no longer be the one the interrupted upload was sending, if it cannot:
+/// sending what is at its path now would file another document under that patient.
+fn why_not_resumable(row: &QueueRow) -> Option<&'static str> {
+    match decoda_store::hash_file(&row.path) {
+        Ok(hash) if hash == row.hash => None,
+        Ok(_) => Some("changed since the interrupted upload"),
+        Err(_) => Some("can no longer be read"),
+    }
 }
 
 /// Rows grouped by patient and note, in queue order.

@@ -412,6 +412,43 @@ async fn resume_sends_what_a_killed_upload_left_once_and_discard_forgets() {
     assert!(text(&nothing.stderr).contains("Nothing to resume"));
 }
 
+/// A file replaced at its path after the kill (a scanner reusing a name) is another document:
+/// `resume` must not send it to the interrupted upload's patient.
+#[tokio::test]
+async fn resume_does_not_send_a_file_replaced_since_the_interrupted_upload() {
+    let e = env().await;
+    let paths = many(&e, "replaced");
+    kill_part_way(&e, &paths).await;
+    let last = paths.last().unwrap();
+    std::fs::write(last, b"another patient's page, under the same name\n").unwrap();
+    let resumed = e.run(Some(KEY), &["resume", "--yes", "--json"]).await;
+    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
+    assert!(
+        text(&resumed.stderr).contains("changed since the interrupted upload"),
+        "{}",
+        text(&resumed.stderr)
+    );
+    let replacement = hex(&Sha256::digest(std::fs::read(last).unwrap()));
+    let stored: Vec<String> = e
+        .sandbox
+        .state()
+        .attachments()
+        .into_iter()
+        .map(|a| a.sha256)
+        .collect();
+    assert!(
+        !stored.contains(&replacement),
+        "the replacement was not sent"
+    );
+    assert_eq!(
+        stored.len(),
+        FILES - 1,
+        "every other file is in the chart once"
+    );
+    let nothing = e.run(Some(KEY), &["resume", "--yes"]).await;
+    assert!(text(&nothing.stderr).contains("Nothing to resume"));
+}
+
 #[tokio::test]
 async fn resume_discard_lists_and_forgets_without_sending() {
     let e = env().await;

@@ -102,7 +102,7 @@ impl SettingsFile {
                 "the sent folder must be a full path, not \"{}\"",
                 sent.display()
             )),
-            Some(sent) if sent == folder => {
+            Some(sent) if same_folder(sent, folder) => {
                 Some("the sent folder must not be the scanner inbox folder itself".into())
             }
             None if self.history_days() == 0 => Some(
@@ -112,6 +112,14 @@ impl SettingsFile {
             ),
             _ => None,
         }
+    }
+}
+
+/// Whether two paths name the same folder, however they are spelled (when both exist).
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }
 
@@ -240,6 +248,14 @@ mod tests {
             problems[2]
         );
         assert!(problems[3].contains("history is off"), "{}", problems[3]);
+
+        // The same folder spelled another way is still the same folder.
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("in");
+        std::fs::create_dir(&inbox).unwrap();
+        let detour = dir.path().join("in").join("..").join("in");
+        let same = with(inbox, Some(detour), None).inbox_problem();
+        assert!(same.is_some_and(|p| p.contains("must not be the scanner inbox")));
     }
 
     #[test]

@@ -80,7 +80,9 @@ pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id
 }
 
 /// Drops the persistent queue's unfinished rows for a removed item: its own row (resumed), or
-/// the rows of earlier tries of the same file for the same patient.
+/// the failed earlier tries of the same file (the same content, when its hash was taken) for the
+/// same patient. A try that may have reached the chart stays on record, so the chart is looked
+/// at before that content is sent to that patient again.
 fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResult<()> {
     let rows: Vec<i64> = match (item.row_id, &item.patient_id) {
         (Some(row), _) => vec![row],
@@ -88,7 +90,9 @@ fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResu
             .store()?
             .abandoned()?
             .into_iter()
+            .filter(|r| r.state == decoda_store::RowState::Failed)
             .filter(|r| r.patient_id == *patient && r.path == item.path)
+            .filter(|r| item.listed_hash.as_ref().is_none_or(|h| *h == r.hash))
             .map(|r| r.id)
             .collect(),
         (None, None) => return Ok(()),

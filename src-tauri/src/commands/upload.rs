@@ -12,7 +12,7 @@ use crate::{
 };
 use decoda_engine::{
     api::{models::Patient, PatientId},
-    CancellationToken, FileSpec, FileStatus, Phase, Progress, Uploader,
+    CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Uploader,
 };
 use decoda_store::ledger::{self, Outcome};
 use serde::Serialize;
@@ -141,7 +141,7 @@ pub async fn start_upload<R: Runtime>(
             return Err(e);
         }
     };
-    let uploaded = record_outcomes(&state, &ids, outcome);
+    let uploaded = record_outcomes(&state, patient.id.as_str(), &ids, outcome);
     crate::inbox::move_confirmed(&app, &ids).await;
     lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
     let _ = app.emit(QUEUE_CHANGED, ());
@@ -218,12 +218,22 @@ async fn send(
     Ok(outcomes)
 }
 
-/// Writes each outcome back to the queue; returns the files now in the chart.
-fn record_outcomes(state: &AppState, ids: &[u64], outcomes: Vec<Outcome>) -> Vec<UploadedView> {
+/// Writes each outcome back to the queue; returns the files now in the chart. A file that went
+/// through the upload and is not in the chart is bound to `patient`: it is retried only for the
+/// patient it was meant for, never sent to whoever is chosen next.
+fn record_outcomes(
+    state: &AppState,
+    patient: &str,
+    ids: &[u64],
+    outcomes: Vec<Outcome>,
+) -> Vec<UploadedView> {
     let mut uploaded = Vec::new();
     let mut queue = lock(&state.queue);
     for (id, outcome) in ids.iter().zip(outcomes) {
         let content_type = queue.get(*id).and_then(|i| i.content_type.clone());
+        if !matches!(&outcome, Outcome::FoundInChart { .. }) {
+            queue.bind(*id, patient);
+        }
         match outcome {
             Outcome::Sent(file) => match &file.status {
                 FileStatus::Uploaded { attachment, .. } => {
@@ -237,6 +247,10 @@ fn record_outcomes(state: &AppState, ids: &[u64], outcomes: Vec<Outcome>) -> Vec
                         content_type,
                     });
                 }
+                // Not what was listed: sending it again cannot help; it must be added again.
+                FileStatus::Failed {
+                    problem: problem @ FileProblem::ChangedSinceListed,
+                } => queue.refuse(*id, problem.to_string()),
                 FileStatus::Failed { problem } => {
                     queue.finish(*id, Err(problem.to_string()), file.notes.clone())
                 }
