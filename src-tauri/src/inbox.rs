@@ -3,7 +3,10 @@
 //! a person chooses the patient and presses Upload (which sends only the files listed then).
 //!
 //! A scan whose content this computer already uploaded (it was not moved aside, and the app
-//! restarted) comes back marked "already uploaded", never as ready for whoever is chosen next.
+//! restarted) comes back marked "already uploaded", never as ready for whoever is chosen next;
+//! one whose earlier upload did not finish comes back bound to that upload's patient; and one
+//! whose past cannot be told (the history cannot be read, or, without a sent folder, the scan is
+//! older than the history kept) is held until a person says it is new.
 //! After the server confirms a scan is in the chart, it is moved to the "sent" folder when one is
 //! set, and only if it is still the file that was listed; nothing else is ever moved or deleted.
 

@@ -395,33 +395,36 @@ fn content_already_in_the_chart_is_skipped_until_the_user_sends_it_anyway() {
     h.assert_no_canary();
 }
 
+/// What a killed process leaves: a row for `path` and `patient` handed to the engine, and the
+/// run's lock gone.
+fn leave_interrupted(h: &Harness, path: &Path, patient: &str) {
+    let state = h.app.state::<AppState>();
+    let mut store = state.store().unwrap();
+    let run = store.begin_run().unwrap();
+    let ids = store
+        .enqueue(
+            &run,
+            &[decoda_store::NewItem {
+                patient_id: patient.into(),
+                note_id: None,
+                path: path.to_path_buf(),
+                name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                external_id: None,
+                hash: decoda_store::hash_file(path).unwrap(),
+                size: std::fs::metadata(path).unwrap().len(),
+            }],
+        )
+        .unwrap();
+    store.mark_sending(&ids).unwrap();
+}
+
 #[test]
 fn an_interrupted_upload_comes_back_bound_to_its_patient() {
     let h = Harness::start();
     let files = tempfile::tempdir().unwrap();
     let letter = files.path().join("letter.txt");
     std::fs::write(&letter, b"dear colleague\n").unwrap();
-    {
-        // What a killed process leaves: a row handed to the engine, and its lock gone.
-        let state = h.app.state::<AppState>();
-        let mut store = state.store().unwrap();
-        let run = store.begin_run().unwrap();
-        let ids = store
-            .enqueue(
-                &run,
-                &[decoda_store::NewItem {
-                    patient_id: "pat_1002".into(),
-                    note_id: None,
-                    path: letter.clone(),
-                    name: Some("letter.txt".into()),
-                    external_id: None,
-                    hash: decoda_store::hash_file(&letter).unwrap(),
-                    size: 15,
-                }],
-            )
-            .unwrap();
-        store.mark_sending(&ids).unwrap();
-    }
+    leave_interrupted(&h, &letter, "pat_1002");
     assert_eq!(
         crate::commands::files::resume_interrupted(h.app.handle()).unwrap(),
         1
@@ -664,26 +667,7 @@ fn inbox_scans_with_an_unfinished_or_forgotten_past_are_never_ready_for_anyone()
     let elsewhere = tempfile::tempdir().unwrap();
     let interrupted = elsewhere.path().join("scan-0007.pdf");
     std::fs::write(&interrupted, b"%PDF-1.4 for pat_1002, interrupted").unwrap();
-    {
-        let state = h.app.state::<AppState>();
-        let mut store = state.store().unwrap();
-        let run = store.begin_run().unwrap();
-        let ids = store
-            .enqueue(
-                &run,
-                &[decoda_store::NewItem {
-                    patient_id: "pat_1002".into(),
-                    note_id: None,
-                    path: interrupted.clone(),
-                    name: Some("scan-0007.pdf".into()),
-                    external_id: None,
-                    hash: decoda_store::hash_file(&interrupted).unwrap(),
-                    size: 34,
-                }],
-            )
-            .unwrap();
-        store.mark_sending(&ids).unwrap();
-    }
+    leave_interrupted(&h, &interrupted, "pat_1002");
     let inbox = h._dir.path().join("inbox");
     std::fs::copy(&interrupted, inbox.join("scan-0007 copy.pdf")).unwrap();
     let old = inbox.join("scan-2020.pdf");
