@@ -28,27 +28,13 @@ pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
         ctx.store()?.remove(&ids)?;
         return Ok(exit::OK);
     }
-    let (rows, gone): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .map(|row| {
-            let why = why_not_resumable(&row);
-            (row, why)
-        })
-        .partition(|(_, why)| why.is_none());
-    for (row, why) in &gone {
-        eprintln!(
-            "Not resumed: {} {} (for patient {}); dropped from the queue, upload it again with its patient if it is still needed.",
-            row.path.display(),
-            why.unwrap_or_default(),
-            row.patient_id
-        );
-    }
-    if !gone.is_empty() {
-        ctx.store()?
-            .remove(&gone.iter().map(|(r, _)| r.id).collect::<Vec<_>>())?;
-    }
-    let rows: Vec<QueueRow> = rows.into_iter().map(|(row, _)| row).collect();
-    let mut worst = exit::OK;
+    let (rows, unreadable) = resumable(ctx, rows)?;
+    // A file left queued because it cannot be read is a file not uploaded.
+    let mut worst = if unreadable > 0 {
+        exit::SOME_FAILED
+    } else {
+        exit::OK
+    };
     for group in groups(rows) {
         eprintln!(
             "Resuming {} file(s) for patient {}.",
@@ -61,14 +47,40 @@ pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
     Ok(worst)
 }
 
-/// Why a row's file can no longer be the one the interrupted upload was sending, if it cannot:
-/// sending what is at its path now would file another document under that patient.
-fn why_not_resumable(row: &QueueRow) -> Option<&'static str> {
-    match decoda_store::hash_file(&row.path) {
-        Ok(hash) if hash == row.hash => None,
-        Ok(_) => Some("changed since the interrupted upload"),
-        Err(_) => Some("can no longer be read"),
+/// The rows whose file is still the one the interrupted upload was sending. A file that changed
+/// (another document under the same name) is dropped from the queue with the reason; one that
+/// cannot be read now stays queued for a later resume (how many is the second value).
+fn resumable(ctx: &Context, rows: Vec<QueueRow>) -> Result<(Vec<QueueRow>, usize), CliError> {
+    let mut resumable = Vec::new();
+    let mut changed = Vec::new();
+    let mut unreadable = 0;
+    for row in rows {
+        match decoda_store::hash_file(&row.path) {
+            Ok(hash) if hash == row.hash => resumable.push(row),
+            // Another document under the same name: sending it would file it under this patient.
+            Ok(_) => {
+                eprintln!(
+                    "Not resumed: {} changed since the interrupted upload (for patient {}); dropped from the queue, upload it again with its patient if it is still needed.",
+                    row.path.display(),
+                    row.patient_id
+                );
+                changed.push(row.id);
+            }
+            // Perhaps for now only (a share offline): it stays queued for a later resume.
+            Err(e) => {
+                eprintln!(
+                    "Not resumed: {} cannot be read ({e}) (for patient {}); it stays queued for a later `decoda resume`.",
+                    row.path.display(),
+                    row.patient_id
+                );
+                unreadable += 1;
+            }
+        }
     }
+    if !changed.is_empty() {
+        ctx.store()?.remove(&changed)?;
+    }
+    Ok((resumable, unreadable))
 }
 
 /// Rows grouped by patient and note, in queue order.

@@ -413,22 +413,30 @@ async fn resume_sends_what_a_killed_upload_left_once_and_discard_forgets() {
 }
 
 /// A file replaced at its path after the kill (a scanner reusing a name) is another document:
-/// `resume` must not send it to the interrupted upload's patient.
+/// `resume` must not send it to the interrupted upload's patient, and drops it with the reason.
+/// A file that cannot be read now (a share offline) is not sent either, but stays queued.
 #[tokio::test]
-async fn resume_does_not_send_a_file_replaced_since_the_interrupted_upload() {
+async fn resume_does_not_send_a_file_replaced_or_gone_since_the_interrupted_upload() {
     let e = env().await;
     let paths = many(&e, "replaced");
     kill_part_way(&e, &paths).await;
-    let last = paths.last().unwrap();
-    std::fs::write(last, b"another patient's page, under the same name\n").unwrap();
+    let (gone, replaced) = (&paths[FILES - 2], &paths[FILES - 1]);
+    std::fs::write(replaced, b"another patient's page, under the same name\n").unwrap();
+    let kept = std::fs::read(gone).unwrap();
+    std::fs::remove_file(gone).unwrap();
     let resumed = e.run(Some(KEY), &["resume", "--yes", "--json"]).await;
-    assert_eq!(resumed.status.code(), Some(0), "{}", text(&resumed.stderr));
-    assert!(
-        text(&resumed.stderr).contains("changed since the interrupted upload"),
-        "{}",
-        text(&resumed.stderr)
+    let stderr = text(&resumed.stderr);
+    assert_eq!(
+        resumed.status.code(),
+        Some(1),
+        "a file is still not uploaded: {stderr}"
     );
-    let replacement = hex(&Sha256::digest(std::fs::read(last).unwrap()));
+    assert!(
+        stderr.contains("changed since the interrupted upload"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("stays queued"), "{stderr}");
+    let replacement = hex(&Sha256::digest(std::fs::read(replaced).unwrap()));
     let stored: Vec<String> = e
         .sandbox
         .state()
@@ -442,9 +450,15 @@ async fn resume_does_not_send_a_file_replaced_since_the_interrupted_upload() {
     );
     assert_eq!(
         stored.len(),
-        FILES - 1,
+        FILES - 2,
         "every other file is in the chart once"
     );
+
+    // The share is back: the next resume sends the file that was gone, and nothing else.
+    std::fs::write(gone, kept).unwrap();
+    let again = e.run(Some(KEY), &["resume", "--yes", "--json"]).await;
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+    assert_eq!(e.sandbox.state().attachments().len(), FILES - 1);
     let nothing = e.run(Some(KEY), &["resume", "--yes"]).await;
     assert!(text(&nothing.stderr).contains("Nothing to resume"));
 }
