@@ -84,10 +84,13 @@ pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id
 /// same patient. A try that may have reached the chart stays on record, so the chart is looked
 /// at before that content is sent to that patient again.
 fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResult<()> {
+    if item.row_id.is_none() && item.patient_id.is_none() {
+        return Ok(());
+    }
+    let mut store = state.store()?;
     let rows: Vec<i64> = match (item.row_id, &item.patient_id) {
         (Some(row), _) => vec![row],
-        (None, Some(patient)) => state
-            .store()?
+        (None, Some(patient)) => store
             .abandoned()?
             .into_iter()
             .filter(|r| r.state == decoda_store::RowState::Failed)
@@ -95,10 +98,10 @@ fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResu
             .filter(|r| item.listed_hash.as_ref().is_none_or(|h| *h == r.hash))
             .map(|r| r.id)
             .collect(),
-        (None, None) => return Ok(()),
+        (None, None) => Vec::new(),
     };
     if !rows.is_empty() {
-        state.store()?.remove(&rows)?;
+        store.remove(&rows)?;
     }
     Ok(())
 }
