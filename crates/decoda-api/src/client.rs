@@ -8,6 +8,7 @@
 //! upload included.)
 
 use crate::{
+    capped::{read_capped, CappedReadError, MAX_RESPONSE_BYTES},
     error::{ApiError, FieldError, NotFound, Result},
     models::{
         Attachment, AttachmentDayPage, BulkUploadResponse, NameUpdates, NotePage, Patient,
@@ -412,7 +413,15 @@ impl Client {
         let response = req.send().await.map_err(transport_error)?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(transport_error)?;
+        let body = read_capped(response, MAX_RESPONSE_BYTES)
+            .await
+            .map_err(|e| match e {
+                CappedReadError::TooLarge { limit } => ApiError::ResponseTooLarge {
+                    status: status.as_u16(),
+                    limit_bytes: limit,
+                },
+                CappedReadError::Transport(e) => transport_error(e),
+            })?;
         Ok((status, headers, body))
     }
 }
@@ -614,31 +623,59 @@ fn field_error(item: &serde_json::Value) -> FieldError {
     FieldError { loc, msg }
 }
 
+/// The longest wait a rate limit is taken to ask for. The headers are undocumented and come from
+/// the network: a value meant as a date, a typo or a hostile proxy must not make a workstation wait
+/// for years (or panic converting it), so anything longer is read as one day. The engine gives up
+/// long before that (its own `max_rate_limit_wait`).
+pub const MAX_RATE_LIMIT_WAIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// An `X-RateLimit-Reset` above this is a Unix time (2001-09-09 onwards), not seconds to wait.
+const UNIX_TIME_FROM: f64 = 1_000_000_000.0;
+
 /// How long a 429 asks us to wait: `Retry-After` (seconds), else `X-RateLimit-Reset`, which is
 /// read as seconds to wait when small and as a Unix time when it looks like one (undocumented).
+/// A header that is not a finite, non-negative number is ignored; the wait is at most
+/// [`MAX_RATE_LIMIT_WAIT`].
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let number = |name: &str| -> Option<f64> {
-        headers
-            .get(name)?
-            .to_str()
-            .ok()?
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0)
-    };
-    if let Some(secs) = number(RETRY_AFTER.as_str()) {
-        return Some(Duration::from_secs_f64(secs));
+    retry_after_at(headers, std::time::SystemTime::now())
+}
+
+fn retry_after_at(headers: &HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
+    if let Some(secs) = header_seconds(headers, RETRY_AFTER.as_str()) {
+        return Some(bounded_wait(secs));
     }
-    let reset = number("x-ratelimit-reset")?;
-    if reset > 1_000_000_000.0 {
-        let now = std::time::SystemTime::now()
+    let reset = header_seconds(headers, "x-ratelimit-reset")?;
+    if reset > UNIX_TIME_FROM {
+        let now = now
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0);
-        return Some(Duration::from_secs_f64((reset - now).max(0.0)));
+        return Some(bounded_wait(reset - now));
     }
-    Some(Duration::from_secs_f64(reset))
+    Some(bounded_wait(reset))
+}
+
+/// A header's value as a finite, non-negative number of seconds, if it is one.
+fn header_seconds(headers: &HeaderMap, name: &str) -> Option<f64> {
+    headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite() && *n >= 0.0)
+}
+
+/// Seconds as a wait between zero and [`MAX_RATE_LIMIT_WAIT`], whatever the number (NaN, negative
+/// and infinite included): `Duration::from_secs_f64` panics on values it cannot hold.
+fn bounded_wait(secs: f64) -> Duration {
+    if secs.is_nan() || secs <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(secs)
+        .unwrap_or(MAX_RATE_LIMIT_WAIT)
+        .min(MAX_RATE_LIMIT_WAIT)
 }
 
 /// Describes a transport failure without the URL (it holds patient ids) or anything secret.
@@ -770,6 +807,55 @@ mod tests {
         assert_eq!(retry_after(&HeaderMap::new()), None);
     }
 
+    fn rate_limit_headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.insert(*name, HeaderValue::from_str(value).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn absurd_rate_limit_waits_are_bounded_to_a_day_instead_of_panicking() {
+        let day = Some(MAX_RATE_LIMIT_WAIT);
+        for value in ["1e20", "1e300", "99999999999999999999999999", "1.7e308"] {
+            assert_eq!(
+                retry_after(&rate_limit_headers(&[("retry-after", value)])),
+                day,
+                "Retry-After: {value}"
+            );
+            assert_eq!(
+                retry_after(&rate_limit_headers(&[("x-ratelimit-reset", value)])),
+                day,
+                "X-RateLimit-Reset: {value}"
+            );
+        }
+        for value in ["NaN", "inf", "-inf", "-5", "soon", "", "1e999"] {
+            assert_eq!(
+                retry_after(&rate_limit_headers(&[("retry-after", value)])),
+                None,
+                "an unreadable Retry-After ({value}) is ignored"
+            );
+        }
+        let reset_wins = rate_limit_headers(&[("retry-after", "NaN"), ("x-ratelimit-reset", "4")]);
+        assert_eq!(retry_after(&reset_wins), Some(Duration::from_secs(4)));
+    }
+
+    #[test]
+    fn a_unix_time_reset_is_read_as_the_time_left() {
+        let now = std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
+        let at =
+            |reset: &str| retry_after_at(&rate_limit_headers(&[("x-ratelimit-reset", reset)]), now);
+        assert_eq!(at("1800000030"), Some(Duration::from_secs(30)));
+        assert_eq!(
+            at("1799999000"),
+            Some(Duration::ZERO),
+            "a reset in the past"
+        );
+        assert_eq!(at("9999999999"), Some(MAX_RATE_LIMIT_WAIT), "years away");
+        assert_eq!(at("1e300"), Some(MAX_RATE_LIMIT_WAIT));
+    }
+
     #[test]
     fn client_debug_redacts_the_key() {
         let c = Client::builder(
@@ -782,7 +868,45 @@ mod tests {
         assert!(!format!("{c:?}").contains("canary"));
     }
 
+    fn header_text() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::prop_oneof![
+            "\\PC{0,40}",
+            " ?-?[0-9]{1,400}(\\.[0-9]{0,20})?([eE][+-]?[0-9]{1,4})? ?",
+        ]
+    }
+
     proptest::proptest! {
+        /// Any header text at all, and numbers of any length: never a panic, never over a day.
+        #[test]
+        fn any_rate_limit_header_gives_a_bounded_wait(
+            retry in proptest::option::of(header_text()),
+            reset in proptest::option::of(header_text()),
+        ) {
+            let mut headers = HeaderMap::new();
+            for (name, value) in [("retry-after", retry), ("x-ratelimit-reset", reset)] {
+                if let Some(v) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                    headers.insert(name, v);
+                }
+            }
+            let wait = retry_after(&headers);
+            proptest::prop_assert!(wait.is_none_or(|w| w <= MAX_RATE_LIMIT_WAIT), "{wait:?}");
+        }
+
+        /// Any number, written as a server might write it, in either header.
+        #[test]
+        fn any_number_in_a_rate_limit_header_gives_a_bounded_wait(
+            n in proptest::num::f64::ANY,
+            exponent in proptest::prelude::any::<bool>(),
+            reset in proptest::prelude::any::<bool>(),
+        ) {
+            let text = if exponent { format!("{n:e}") } else { format!("{n}") };
+            let name = if reset { "x-ratelimit-reset" } else { "retry-after" };
+            let headers = rate_limit_headers(&[(name, &text)]);
+            let wait = retry_after(&headers);
+            proptest::prop_assert!(wait.is_none_or(|w| w <= MAX_RATE_LIMIT_WAIT), "{text}: {wait:?}");
+            proptest::prop_assert!(bounded_wait(n) <= MAX_RATE_LIMIT_WAIT);
+        }
+
         /// Any bytes as a success body: parsed or refused with a reason, never a panic, and the
         /// reason never repeats the body (an answer can hold patient data).
         #[test]

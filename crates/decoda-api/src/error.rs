@@ -78,6 +78,15 @@ pub enum ApiError {
         /// What was wrong with it (e.g. the JSON path that failed), never the body itself.
         reason: String,
     },
+    /// An answer far longer than any real one (see `MAX_RESPONSE_BYTES`): a proxy or network fault,
+    /// or a broken server. It was not read to the end, so it cannot fill the workstation's memory.
+    #[error("the server's answer (HTTP {status}) was larger than {} MiB, far more than a real answer, and was not read; it may be a proxy or network fault. Try again, and tell your IT department if it keeps happening", .limit_bytes / (1024 * 1024))]
+    ResponseTooLarge {
+        /// The status the server answered.
+        status: u16,
+        /// The most the client reads, in bytes.
+        limit_bytes: u64,
+    },
     /// Any other status with a readable body.
     #[error("the server answered HTTP {status}{}", describe_detail(.detail))]
     UnexpectedStatus {
@@ -128,7 +137,9 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         match self {
             Self::RateLimited { .. } | Self::Server { .. } | Self::Transport { .. } => true,
-            Self::InvalidResponse { status, .. } => *status >= 500 || *status == 200,
+            Self::InvalidResponse { status, .. } | Self::ResponseTooLarge { status, .. } => {
+                *status >= 500 || *status == 200
+            }
             _ => false,
         }
     }

@@ -4,6 +4,7 @@
 //! answer the server can give into either a typed model or one [`ApiError`] variant. It makes no
 //! decisions about retries or batching: that is the upload engine's job, which sees the whole picture.
 
+mod capped;
 mod client;
 mod error;
 mod ids;
@@ -11,7 +12,10 @@ mod key;
 pub mod models;
 mod names;
 
-pub use client::{BaseUrl, BulkUpload, Client, ClientBuilder, FilePart, SingleUpload};
+pub use capped::{read_capped, CappedReadError, MAX_RESPONSE_BYTES};
+pub use client::{
+    BaseUrl, BulkUpload, Client, ClientBuilder, FilePart, SingleUpload, MAX_RATE_LIMIT_WAIT,
+};
 pub use error::{ApiError, FieldError, NotFound, Result};
 pub use ids::{AttachmentId, NoteId, PatientId};
 pub use key::ApiKey;
