@@ -292,9 +292,15 @@ impl Store {
     }
 
     /// Deletes history entries older than `days` days (the retention setting); returns how many
-    /// went.
+    /// went. A retention reaching back before the calendar's start keeps everything: the date
+    /// arithmetic is checked, so no setting can make the start-up prune panic.
     pub fn prune_history(&mut self, days: u32) -> Result<usize> {
-        self.prune_history_before(Utc::now() - chrono::Duration::days(i64::from(days)))
+        let cutoff = chrono::Duration::try_days(i64::from(days))
+            .and_then(|age| Utc::now().checked_sub_signed(age));
+        match cutoff {
+            Some(cutoff) => self.prune_history_before(cutoff),
+            None => Ok(0),
+        }
     }
 
     /// Deletes history entries from before `cutoff`; returns how many went.
