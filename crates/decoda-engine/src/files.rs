@@ -4,7 +4,7 @@
 //! while the good ones still go. Folders are expanded in name order, skipping hidden and system
 //! files that no one means to upload.
 
-use crate::{sniff::sniff_content_type, FileProblem, Limits};
+use crate::{hash::ContentHash, sniff::sniff_content_type, FileProblem, Limits};
 use serde::Serialize;
 use std::{
     collections::HashSet,
@@ -53,6 +53,11 @@ pub struct CheckedFile {
     /// Modification time at check time, to notice a file that changes before it is sent.
     #[serde(skip)]
     pub modified: Option<SystemTime>,
+    /// The content hash, once taken (the queue takes it before the first byte leaves): what a
+    /// file found in the chart after a lost answer is compared with. `None` until then; the
+    /// engine hashes the file itself when it needs the hash and has none.
+    #[serde(skip)]
+    pub content_hash: Option<ContentHash>,
 }
 
 /// The outcome of checking one file (a folder yields one item per file inside it).
@@ -212,6 +217,7 @@ fn check_file(
         size: meta.len(),
         content_type,
         modified: meta.modified().ok(),
+        content_hash: None,
     })
 }
 

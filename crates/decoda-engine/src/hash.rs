@@ -1,4 +1,5 @@
-//! Content hashes: how the same document is recognised whatever its name or folder.
+//! Content hashes: how the same document is recognised whatever its name or folder, and how a
+//! file found in the chart after a lost answer is told apart from another one of the same name.
 
 use serde::{Deserialize, Serialize};
 use std::{fmt, io, path::Path};
@@ -23,6 +24,28 @@ impl ContentHash {
 impl fmt::Display for ContentHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// Hashes bytes as they arrive, for content that is not in a local file (an attachment downloaded
+/// from the chart to compare with the file that was sent).
+#[derive(Debug, Default, Clone)]
+pub struct ContentHasher(blake3::Hasher);
+
+impl ContentHasher {
+    /// An empty hasher.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds the next bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    /// The hash of everything added.
+    pub fn finish(self) -> ContentHash {
+        ContentHash(self.0.finalize().to_hex().to_string())
     }
 }
 
@@ -86,5 +109,14 @@ mod tests {
         std::fs::write(&big, &bytes).unwrap();
         let expected = blake3::hash(&bytes).to_hex().to_string();
         assert_eq!(hash_file(&big).unwrap().as_str(), expected);
+        let mut streamed = ContentHasher::new();
+        for chunk in bytes.chunks(7_919) {
+            streamed.update(chunk);
+        }
+        assert_eq!(
+            streamed.finish().as_str(),
+            expected,
+            "chunking does not matter"
+        );
     }
 }

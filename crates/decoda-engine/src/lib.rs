@@ -7,7 +7,9 @@
 //! both drive it and read its [`Progress`] events.
 
 mod body;
+mod fetch;
 mod files;
+pub mod hash;
 mod limits;
 mod problem;
 mod progress;
@@ -23,6 +25,7 @@ pub use files::{check_files, CheckedFile, FileSpec, IntakeItem};
 pub use limits::Limits;
 pub use problem::{human_size, FileProblem};
 pub use progress::{BytesProgress, FileBytes, Phase, Progress, ProgressSink};
+pub use recover::Landed;
 pub use retry::RetryPolicy;
 pub use sniff::sniff_content_type;
 pub use timeouts::Timeouts;

@@ -57,6 +57,10 @@ pub enum FileProblem {
     /// Sent, but no answer came and the chart could not be checked: it may be there.
     #[error("the file was sent but the server never confirmed it, and the chart could not be checked ({0}); it was not sent again, and the next try looks in the chart before sending it")]
     Unconfirmed(String),
+    /// The answer did not say whose chart it went to (attachment id), and it is not in the chosen
+    /// patient's chart: it may be on another patient, or the chart may not show it yet.
+    #[error("the server stored it (attachment {0}) without saying on which patient, and it is not in this patient's chart; it was not sent again: the next try looks in the chart first, and if it is still not there, report it to your Decoda administrator")]
+    NotInChart(String),
     /// The server stored it on another patient.
     #[error("the server filed it on another patient (id {0}); report this now: it must be moved")]
     WrongPatient(String),
@@ -66,6 +70,14 @@ pub enum FileProblem {
     /// Cancelled before it was sent.
     #[error("cancelled before it was sent")]
     Cancelled,
+}
+
+impl FileProblem {
+    /// Whether the file may be in the chart although it was not confirmed: the next try must look
+    /// in the chart before sending it again.
+    pub fn may_have_landed(&self) -> bool {
+        matches!(self, Self::Unconfirmed(_) | Self::NotInChart(_))
+    }
 }
 
 /// A size for people: `1.5 MiB`.

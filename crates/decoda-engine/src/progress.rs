@@ -107,7 +107,7 @@ pub enum Phase {
         /// Why the previous try failed.
         reason: String,
     },
-    /// An answer never came; looking in the patient's chart for what landed.
+    /// An answer never came, or did not say enough; looking in the patient's chart for what landed.
     CheckingChart,
     /// Fixing display names the server got wrong.
     RepairingNames,
@@ -130,9 +130,7 @@ impl std::fmt::Display for Phase {
                     wait_ms.div_ceil(1000)
                 )
             }
-            Self::CheckingChart => {
-                f.write_str("the answer was lost; checking the chart for what arrived")
-            }
+            Self::CheckingChart => f.write_str("checking the patient's chart for what arrived"),
             Self::RepairingNames => f.write_str("correcting file names"),
         }
     }

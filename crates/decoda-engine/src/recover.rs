@@ -2,59 +2,208 @@
 //!
 //! There is no idempotency key. When a request's body went out but no usable answer came back,
 //! the server may have stored the files. The patient's attachments are listed, newest day first,
-//! back to the day of the first try; an attachment created since then (with a margin for clock
-//! differences), with the same original file name and external id, and not already claimed by this
-//! run, is taken to be the file.
+//! back to the day of the first try. A name is no proof: every scanner calls its files
+//! `scan0001.pdf`, so another workstation's scan of the same name may be in the chart. An
+//! attachment is taken to be the file only when it was created since the first try (with a margin
+//! for clock differences), has the same original file name and external id, is not already claimed
+//! by this run, and the bytes behind its signed link are the file's own: same length, same hash.
 
-use crate::{files::CheckedFile, verify::same_file_name};
-use chrono::{DateTime, Duration as ChronoDuration, Utc};
+use crate::{
+    fetch::{download_hash, Fetched},
+    files::CheckedFile,
+    hash::{hash_file, ContentHash},
+    verify::same_file_name,
+};
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDateTime, Utc};
 use decoda_api::{models::Attachment, ApiError, AttachmentId, Client, PatientId};
 use std::collections::HashSet;
 
 /// How far before the first try an attachment may be dated and still count (clock skew).
 const CLOCK_MARGIN_MINUTES: i64 = 5;
+/// A date without a time zone may be in any zone from UTC−12 to UTC+14: it counts as recent when
+/// it could be, and the content check decides.
+const UNZONED_MARGIN_HOURS: i64 = 14;
 /// Day pages to read at most; a run that spans more days than this is not ambiguous any more.
 const MAX_DAYS: usize = 3;
 
-/// For each file, the attachment that is it, if one was found.
+/// What the chart says about one file after a lost answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Landed {
+    /// This attachment holds the file's bytes.
+    Found(Attachment),
+    /// No attachment sent since the first try holds the file: sending it again cannot make a
+    /// second copy.
+    Absent,
+    /// An attachment of the same name is there, but its content could not be compared (why):
+    /// sending again could make a second copy, and counting it as landed could lose the file.
+    Unknown(String),
+}
+
+/// For each file, whether it is in the chart.
 pub(crate) async fn find_landed(
     client: &Client,
     patient: &PatientId,
     since: DateTime<Utc>,
     files: &[&CheckedFile],
     claimed: &HashSet<AttachmentId>,
-) -> Result<Vec<Option<Attachment>>, ApiError> {
+) -> Result<Vec<Landed>, ApiError> {
     let cutoff = since - ChronoDuration::minutes(CLOCK_MARGIN_MINUTES);
-    let mut candidates = Vec::new();
+    let mut candidates: Vec<Attachment> = recent_pages(client, patient, cutoff)
+        .await?
+        .into_iter()
+        .filter(|a| !claimed.contains(&a.id) && created_since(&a.created_date, cutoff))
+        .collect();
+    let mut landed = Vec::with_capacity(files.len());
+    for file in files {
+        landed.push(find_one(file, &mut candidates).await);
+    }
+    Ok(landed)
+}
+
+/// The ids among `ids` that are in the patient's chart, from the day pages back to `since`: how
+/// an answer that did not say whose chart an attachment is on is checked.
+pub(crate) async fn in_chart(
+    client: &Client,
+    patient: &PatientId,
+    since: DateTime<Utc>,
+    ids: &[&AttachmentId],
+) -> Result<HashSet<AttachmentId>, ApiError> {
+    let cutoff = since - ChronoDuration::minutes(CLOCK_MARGIN_MINUTES);
+    Ok(recent_pages(client, patient, cutoff)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .filter(|id| ids.iter().any(|wanted| *wanted == id))
+        .collect())
+}
+
+/// Every attachment on the patient's day pages from today back to the day of `cutoff` (in UTC,
+/// and one day more for dates the server keeps in another zone), at most [`MAX_DAYS`] pages.
+async fn recent_pages(
+    client: &Client,
+    patient: &PatientId,
+    cutoff: DateTime<Utc>,
+) -> Result<Vec<Attachment>, ApiError> {
+    let first_day = (cutoff - ChronoDuration::hours(UNZONED_MARGIN_HOURS))
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut found = Vec::new();
     let mut date: Option<String> = None;
     for _ in 0..MAX_DAYS {
         let page = client
             .attachments_day(patient, "UTC", date.as_deref())
             .await?;
-        let before_cutoff = page.date.as_str() < cutoff.format("%Y-%m-%d").to_string().as_str();
-        candidates.extend(
-            page.data
-                .into_iter()
-                .filter(|a| !claimed.contains(&a.id) && created_since(a, cutoff)),
-        );
+        let reached_first_day = page.date.as_str() <= first_day.as_str();
+        found.extend(page.data);
         match page.next_date {
-            Some(next) if !before_cutoff => date = Some(next),
+            Some(next) if !reached_first_day => date = Some(next),
             _ => break,
         }
     }
-    Ok(files
-        .iter()
-        .map(|file| {
-            let pos = candidates.iter().position(|a| {
-                same_file_name(&file.file_name, &a.original_filename)
-                    && a.external_id == file.external_id
-            })?;
-            Some(candidates.swap_remove(pos))
-        })
-        .collect())
+    Ok(found)
 }
 
-fn created_since(a: &Attachment, cutoff: DateTime<Utc>) -> bool {
-    // An unreadable date cannot rule the attachment out: treat it as recent, the safe side.
-    DateTime::parse_from_rfc3339(&a.created_date).map_or(true, |d| d.with_timezone(&Utc) >= cutoff)
+/// The first candidate that is this file, taken out of `candidates` so no other file claims it.
+async fn find_one(file: &CheckedFile, candidates: &mut Vec<Attachment>) -> Landed {
+    let named: Vec<usize> = candidates
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            same_file_name(&file.file_name, &a.original_filename)
+                && a.external_id == file.external_id
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if named.is_empty() {
+        return Landed::Absent;
+    }
+    let ours = match own_hash(file).await {
+        Ok(hash) => hash,
+        Err(why) => return Landed::Unknown(why),
+    };
+    let mut unknown = None;
+    for i in named {
+        match download_hash(&candidates[i].signed_url, file.size).await {
+            Fetched::Content(theirs) if theirs == ours => {
+                return Landed::Found(candidates.swap_remove(i));
+            }
+            Fetched::Content(_) | Fetched::OtherSize => {}
+            Fetched::Failed(why) => {
+                unknown.get_or_insert(why);
+            }
+        }
+    }
+    match unknown {
+        Some(why) => Landed::Unknown(format!(
+            "a file of the same name is in the chart and its content could not be compared: {why}"
+        )),
+        None => Landed::Absent,
+    }
+}
+
+/// The hash taken before sending, or else the file's hash now (it was checked for changes while
+/// it was sent).
+async fn own_hash(file: &CheckedFile) -> Result<ContentHash, String> {
+    if let Some(hash) = &file.content_hash {
+        return Ok(hash.clone());
+    }
+    let path = file.path.clone();
+    tokio::task::spawn_blocking(move || hash_file(&path))
+        .await
+        .map_err(|_| "the file could not be read again to compare it".to_owned())?
+        .map_err(|e| format!("the file could not be read again to compare it ({e})"))
+}
+
+/// Whether an attachment dated `created` may have been made since `cutoff`. A date with a zone is
+/// compared exactly; one without a zone counts when some zone would make it recent (the content
+/// check then decides); an unreadable date does not count, since nothing says it is recent.
+fn created_since(created: &str, cutoff: DateTime<Utc>) -> bool {
+    if let Ok(at) = DateTime::parse_from_rfc3339(created) {
+        return at.with_timezone(&Utc) >= cutoff;
+    }
+    NaiveDateTime::parse_from_str(created, "%Y-%m-%dT%H:%M:%S%.f")
+        .or_else(|_| NaiveDateTime::parse_from_str(created, "%Y-%m-%d %H:%M:%S%.f"))
+        .is_ok_and(|at| at.and_utc() + ChronoDuration::hours(UNZONED_MARGIN_HOURS) >= cutoff)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn cutoff() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_zoned_date_is_compared_exactly() {
+        assert!(created_since("2026-11-29T12:00:01Z", cutoff()));
+        assert!(created_since("2026-11-29T13:00:01+01:00", cutoff()));
+        assert!(!created_since("2026-11-29T11:59:59Z", cutoff()));
+        assert!(!created_since("2026-11-29T12:30:00+01:00", cutoff()));
+    }
+
+    #[test]
+    fn an_unreadable_date_is_not_recent() {
+        for date in ["", "yesterday", "29/11/2026 12:00", "2026-13-45T99:00:00Z"] {
+            assert!(!created_since(date, cutoff()), "{date:?}");
+        }
+    }
+
+    #[test]
+    fn a_date_without_a_zone_counts_only_when_some_zone_makes_it_recent() {
+        assert!(
+            created_since("2026-11-29T11:00:00", cutoff()),
+            "UTC+1 or west of it"
+        );
+        assert!(
+            created_since("2026-11-28T22:30:00.123", cutoff()),
+            "written far west of UTC"
+        );
+        assert!(
+            !created_since("2026-11-28T21:00:00", cutoff()),
+            "no zone makes this recent"
+        );
+        assert!(!created_since("2026-11-20T12:00:00", cutoff()));
+    }
 }

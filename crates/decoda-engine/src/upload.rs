@@ -8,7 +8,7 @@ use crate::{
     body::file_body,
     files::{check_files, CheckedFile, FileSpec, IntakeItem},
     progress::{sample, Meter, Phase, Progress, ProgressSink},
-    recover::find_landed,
+    recover::{find_landed, in_chart, Landed},
     verify::{inspect, pair_answer},
     FileProblem, Limits, RetryPolicy, Timeouts,
 };
@@ -20,7 +20,7 @@ use decoda_api::{
 use futures_util::{stream, StreamExt};
 use serde::Serialize;
 use std::{
-    collections::{HashSet, VecDeque},
+    collections::{HashMap, HashSet, VecDeque},
     path::PathBuf,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
@@ -188,14 +188,14 @@ impl Uploader {
     }
 
     /// Looks in the patient's chart for attachments that are these files, sent since `since` by a
-    /// run whose answer never came (for example a process that was killed): each file gets the
-    /// attachment that is it, if one is there. Nothing is sent.
+    /// run whose answer never came (for example a process that was killed): each file is found
+    /// (by name and content), absent, or could not be compared. Nothing is sent.
     pub async fn find_in_chart(
         &self,
         patient: &PatientId,
         since: chrono::DateTime<chrono::Utc>,
         files: &[&CheckedFile],
-    ) -> Result<Vec<Option<decoda_api::models::Attachment>>, ApiError> {
+    ) -> Result<Vec<Landed>, ApiError> {
         find_landed(
             &self.client,
             patient,
@@ -545,7 +545,7 @@ impl Uploader {
         let (pairs, missing) = pair_answer(&files, answer);
         let found: Vec<(usize, Attachment)> =
             pairs.into_iter().map(|(pos, a)| (group[pos], a)).collect();
-        let mut settled = self.accept(run, found, false).await;
+        let mut settled = self.accept(run, found, false, since).await;
         let missing: Vec<usize> = missing.into_iter().map(|pos| group[pos]).collect();
         if missing.is_empty() {
             return (settled, Vec::new());
@@ -586,29 +586,46 @@ impl Uploader {
         .await?;
         let mut found = Vec::new();
         let mut missing = Vec::new();
+        let mut settled = Vec::new();
         for (&index, hit) in group.iter().zip(landed) {
             match hit {
-                Some(a) => found.push((index, a)),
-                None => missing.push(index),
+                Landed::Found(a) => found.push((index, a)),
+                Landed::Absent => missing.push(index),
+                Landed::Unknown(why) => {
+                    settled.push(failed(run, index, FileProblem::Unconfirmed(why)));
+                }
             }
         }
-        Ok((self.accept(run, found, true).await, missing))
+        settled.extend(self.accept(run, found, true, since).await);
+        Ok((settled, missing))
     }
 
-    /// Verifies returned attachments and repairs names that came back different.
+    /// Verifies returned attachments and repairs names that came back different. `recovered`
+    /// attachments were found in this patient's own chart; others are checked against the chart
+    /// when the answer did not say whose they are.
     async fn accept(
         &self,
         run: &Run<'_>,
         found: Vec<(usize, Attachment)>,
         recovered: bool,
+        since: DateTime<Utc>,
     ) -> Vec<Outcome> {
         let mut outcomes = Vec::new();
         let mut repairs: Vec<(usize, NameUpdate)> = Vec::new();
+        let unplaced = if recovered {
+            HashMap::new()
+        } else {
+            self.unplaced(run, &found, since).await
+        };
         for (index, attachment) in found {
             run.claim(&attachment.id);
             let Some(file) = run.file(index) else {
                 continue;
             };
+            if let Some(problem) = unplaced.get(&attachment.id) {
+                outcomes.push(failed(run, index, problem.clone()));
+                continue;
+            }
             let findings = inspect(&run.job.patient.id, file, &attachment);
             if let Some(other) = findings.wrong_patient {
                 tracing::error!(attachment = %attachment.id, "the server filed an attachment on another patient");
@@ -650,6 +667,49 @@ impl Uploader {
             }
         }
         outcomes
+    }
+
+    /// The answer's attachments that do not say whose chart they are on (the contract allows
+    /// `patient` to be null) and are not found in the chosen patient's chart, with why. One listing
+    /// of the chart for the whole answer; a file that cannot be placed is not counted as uploaded.
+    async fn unplaced(
+        &self,
+        run: &Run<'_>,
+        found: &[(usize, Attachment)],
+        since: DateTime<Utc>,
+    ) -> HashMap<AttachmentId, FileProblem> {
+        let unknown: Vec<&AttachmentId> = found
+            .iter()
+            .filter(|(_, a)| a.patient.is_none())
+            .map(|(_, a)| &a.id)
+            .collect();
+        if unknown.is_empty() {
+            return HashMap::new();
+        }
+        let indices: Vec<usize> = found
+            .iter()
+            .filter(|(_, a)| a.patient.is_none())
+            .map(|(i, _)| *i)
+            .collect();
+        run.phase(&indices, Phase::CheckingChart);
+        let patient = &run.job.patient.id;
+        match in_chart(&self.client, patient, since, &unknown).await {
+            Ok(present) => unknown
+                .into_iter()
+                .filter(|id| !present.contains(*id))
+                .map(|id| {
+                    tracing::error!(attachment = %id, "an attachment the answer did not place is not in the patient's chart");
+                    (id.clone(), FileProblem::NotInChart(id.to_string()))
+                })
+                .collect(),
+            Err(e) => unknown
+                .into_iter()
+                .map(|id| {
+                    let why = format!("the answer did not say whose chart it is on, and checking the chart failed: {e}");
+                    (id.clone(), FileProblem::Unconfirmed(why))
+                })
+                .collect(),
+        }
     }
 
     async fn repair_names(
@@ -761,7 +821,7 @@ fn failed(run: &Run<'_>, index: usize, problem: FileProblem) -> Outcome {
         uploaded: false,
         attachment_id: None,
         message: Some(problem.to_string()),
-        may_have_landed: matches!(problem, FileProblem::Unconfirmed(_)),
+        may_have_landed: problem.may_have_landed(),
     });
     (index, FileStatus::Failed { problem }, Vec::new())
 }

@@ -62,7 +62,8 @@ pub(crate) fn pair_answer(
 /// What is wrong with one returned attachment.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct Findings {
-    /// The attachment is on another patient (its id), or the answer did not say.
+    /// The attachment is on another patient (its id). An answer that does not say (`patient` is
+    /// null) is not taken as the right patient: the caller looks for it in the chart.
     pub wrong_patient: Option<String>,
     /// The display name differs from what was sent.
     pub name_differs: bool,
@@ -106,6 +107,7 @@ mod tests {
             size: 1,
             content_type: "text/plain".into(),
             modified: None,
+            content_hash: None,
         }
     }
 

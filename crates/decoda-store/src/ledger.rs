@@ -10,8 +10,8 @@
 use crate::{hash_file, ContentHash, NewItem, QueueRow, RowState, RunLock, Store, StoreError};
 use decoda_engine::{
     api::{models::Patient, ApiError, NoteId},
-    CancellationToken, CheckedFile, FileProblem, FileReport, IntakeItem, Job, Progress,
-    ProgressSink, Uploader,
+    CancellationToken, CheckedFile, FileProblem, FileReport, FileStatus, IntakeItem, Job, Landed,
+    Progress, ProgressSink, Uploader,
 };
 use std::collections::HashMap;
 
@@ -119,7 +119,10 @@ pub async fn prepare(
                 None => {
                     plan.rows_of_job.push(Some(plan.new_rows.len()));
                     plan.new_rows.push(new_item(patient, note, file, hash));
-                    plan.job_items.push(item.clone());
+                    plan.job_items.push(IntakeItem {
+                        path: item.path.clone(),
+                        result: Ok(with_hash(file, hash)),
+                    });
                     plan.decided.push(None);
                 }
                 not_sent => plan.decided.push(not_sent),
@@ -305,7 +308,7 @@ async fn decide(
         first_seen.entry(hash).or_insert(file);
         decisions.push(decision);
     }
-    let looked_in_chart = look_in_chart(
+    let (looked_in_chart, unsettled) = look_in_chart(
         store,
         run,
         uploader,
@@ -317,9 +320,11 @@ async fn decide(
     .await?;
     // Once this run sends, it answers for these files: the interrupted rows for the same bytes
     // are replaced then (not now: the user may still decline).
+    // A row whose file the chart check could not settle stays as it is ("maybe landed"): the
+    // next try looks again.
     let replaced: Vec<i64> = interrupted
         .iter()
-        .filter(|r| files.iter().any(|(_, h)| **h == r.hash))
+        .filter(|r| files.iter().any(|(_, h)| **h == r.hash) && !unsettled.contains(&r.hash))
         .map(|r| r.id)
         .collect();
     Ok(Decisions {
@@ -330,6 +335,8 @@ async fn decide(
 }
 
 /// Files an interrupted run may have sent are looked for in the chart before they are sent.
+/// Returns how many were looked for, and the hashes of those the chart could not settle (a file of
+/// the same name whose content could not be compared): these are not sent now.
 async fn look_in_chart(
     store: &mut Store,
     run: &RunLock,
@@ -338,7 +345,7 @@ async fn look_in_chart(
     files: &[(&CheckedFile, &ContentHash)],
     interrupted: &[QueueRow],
     decisions: &mut [Option<Outcome>],
-) -> Result<usize, LedgerError> {
+) -> Result<(usize, Vec<ContentHash>), LedgerError> {
     let maybe: Vec<(usize, &QueueRow)> = files
         .iter()
         .enumerate()
@@ -356,17 +363,34 @@ async fn look_in_chart(
         .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .min()
     else {
-        return Ok(0);
+        return Ok((0, Vec::new()));
     };
-    let wanted: Vec<&CheckedFile> = maybe.iter().map(|(i, _)| files[*i].0).collect();
+    let wanted: Vec<CheckedFile> = maybe
+        .iter()
+        .map(|(i, _)| with_hash(files[*i].0, files[*i].1))
+        .collect();
+    let wanted: Vec<&CheckedFile> = wanted.iter().collect();
     let found = uploader
         .find_in_chart(&patient.id, since.with_timezone(&chrono::Utc), &wanted)
         .await?;
-    for ((i, _), attachment) in maybe.iter().zip(found) {
-        let Some(attachment) = attachment else {
-            continue;
-        };
+    let mut unsettled = Vec::new();
+    for ((i, _), landed) in maybe.iter().zip(found) {
         let (file, hash) = files[*i];
+        let attachment = match landed {
+            Landed::Found(attachment) => attachment,
+            Landed::Absent => continue,
+            Landed::Unknown(why) => {
+                unsettled.push(hash.clone());
+                decisions[*i] = Some(Outcome::Sent(FileReport {
+                    path: file.path.clone(),
+                    status: FileStatus::Failed {
+                        problem: FileProblem::Unconfirmed(why),
+                    },
+                    notes: Vec::new(),
+                }));
+                continue;
+            }
+        };
         let ids = store.enqueue(run, &[new_item(patient, None, file, hash)])?;
         store.mark_uploaded(ids[0], attachment.id.as_str(), &attachment.name)?;
         decisions[*i] = Some(Outcome::FoundInChart {
@@ -374,7 +398,16 @@ async fn look_in_chart(
             name: attachment.name,
         });
     }
-    Ok(maybe.len())
+    Ok((maybe.len(), unsettled))
+}
+
+/// The file as the engine gets it: with the hash taken before sending, which is what a file found
+/// in the chart after a lost answer is compared with.
+fn with_hash(file: &CheckedFile, hash: &ContentHash) -> CheckedFile {
+    CheckedFile {
+        content_hash: Some(hash.clone()),
+        ..file.clone()
+    }
 }
 
 /// The queue row for a checked file.

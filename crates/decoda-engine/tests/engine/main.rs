@@ -5,6 +5,7 @@
 mod cancel;
 mod errors;
 mod faults;
+mod recovery;
 mod support;
 mod verify;
 mod wire;
