@@ -31,6 +31,10 @@ pub struct Config {
     pub max_body_bytes: u64,
     /// Where uploaded files and thumbnails go; `None` means a temporary directory owned by the server.
     pub data_dir: Option<PathBuf>,
+    /// Answer with only what the API's contract promises (see the `contract` module): no
+    /// `patient` on attachments, dates without a time zone, no PDF thumbnails, search by first or
+    /// last name only. For testing that a client relies on nothing more.
+    pub contract_only: bool,
 }
 
 impl Default for Config {
@@ -42,6 +46,7 @@ impl Default for Config {
             sink: false,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             data_dir: None,
+            contract_only: false,
         }
     }
 }

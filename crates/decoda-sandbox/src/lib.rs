@@ -19,6 +19,7 @@
 mod admin;
 mod auth;
 mod config;
+mod contract;
 mod disposition;
 mod error;
 mod faults;

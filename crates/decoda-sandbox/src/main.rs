@@ -57,6 +57,10 @@ struct Args {
     /// Queue a fault, as JSON, e.g. '{"fault":{"kind":"status500"},"path":"/attachments/bulk"}'. Repeatable.
     #[arg(long = "fault", value_name = "JSON", value_parser = parse_fault)]
     faults: Vec<FaultRule>,
+    /// Answer with only what the API's contract promises: attachments without their patient,
+    /// dates without a time zone, no thumbnails for PDFs, search by first or last name only.
+    #[arg(long)]
+    contract_only: bool,
 }
 
 fn parse_fault(text: &str) -> Result<FaultRule, String> {
@@ -106,6 +110,7 @@ async fn serve(args: Args) -> Result<(), CliError> {
         sink: args.sink,
         max_body_bytes: args.max_body_mib.saturating_mul(1024 * 1024),
         data_dir: args.data_dir,
+        contract_only: args.contract_only,
     };
     let banner_tenant = config.tenant.clone();
     let banner_key = config.api_key.clone();

@@ -7,8 +7,9 @@ use chrono::NaiveDate;
 
 use crate::model::PatientSummary;
 
-/// Whether `term` identifies `patient` (an empty term matches everyone).
-pub(crate) fn matches(patient: &PatientSummary, term: &str) -> bool {
+/// Whether `term` identifies `patient` (an empty term matches everyone). `first_or_last` keeps to
+/// the documented name search: the first or the last name, not both together or a preferred name.
+pub(crate) fn matches(patient: &PatientSummary, term: &str, first_or_last: bool) -> bool {
     let term = fold(term.trim());
     if term.is_empty() {
         return true;
@@ -16,7 +17,16 @@ pub(crate) fn matches(patient: &PatientSummary, term: &str) -> bool {
     if let Some(date) = parse_date(&term) {
         return patient.date_of_birth.as_deref().and_then(parse_date) == Some(date);
     }
-    names(patient).iter().any(|n| fold(n).contains(&term))
+    let names = if first_or_last {
+        [&patient.first_name, &patient.last_name]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    } else {
+        names(patient)
+    };
+    names.iter().any(|n| fold(n).contains(&term))
         || contains_folded(&patient.id, &term)
         || patient
             .external_id

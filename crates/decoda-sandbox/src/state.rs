@@ -28,6 +28,7 @@ struct Inner {
     api_key: String,
     sink: bool,
     max_body_bytes: u64,
+    contract_only: bool,
     names_encoding: Mutex<NamesEncoding>,
     base_url: RwLock<String>,
     files_dir: PathBuf,
@@ -70,6 +71,7 @@ impl SandboxState {
                 api_key: config.api_key,
                 sink: config.sink,
                 max_body_bytes: config.max_body_bytes,
+                contract_only: config.contract_only,
                 names_encoding: Mutex::new(config.names_encoding),
                 base_url: RwLock::new("http://127.0.0.1".to_owned()),
                 files_dir,
@@ -102,7 +104,12 @@ impl SandboxState {
         *lock(&self.inner.names_encoding) = encoding;
     }
 
-    /// How `names` and `external_ids` are decoded now.
+    /// Whether answers carry only what the API's contract promises.
+    pub fn contract_only(&self) -> bool {
+        self.inner.contract_only
+    }
+
+    /// How the bulk endpoint decodes `names` and `external_ids` now.
     pub fn names_encoding(&self) -> NamesEncoding {
         *lock(&self.inner.names_encoding)
     }

@@ -101,10 +101,15 @@ impl Store {
     }
 
     /// Patients matching a search term, at most `limit`.
-    pub(crate) fn search(&self, term: &str, limit: usize) -> Vec<PatientSummaryWithMemberships> {
+    pub(crate) fn search(
+        &self,
+        term: &str,
+        limit: usize,
+        contract_only: bool,
+    ) -> Vec<PatientSummaryWithMemberships> {
         self.patients
             .iter()
-            .filter(|p| search::matches(&p.summary, term))
+            .filter(|p| search::matches(&p.summary, term, contract_only))
             .take(limit)
             .map(with_memberships)
             .collect()

@@ -19,7 +19,7 @@ use axum::Router;
 
 use crate::problem::ApiError;
 use crate::state::SandboxState;
-use crate::{admin, auth, faults};
+use crate::{admin, auth, contract, faults};
 
 /// Limit for JSON request bodies (uploads stream and have their own limit).
 const JSON_BODY_LIMIT: usize = 4 * 1024 * 1024;
@@ -55,6 +55,10 @@ fn api(state: &SandboxState) -> Router<SandboxState> {
         .route("/user/patient/table", get(patients::table))
         .route("/user/patient/{patient_id}", get(patients::chart))
         .route("/notes/list", get(notes::list))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            contract::middleware,
+        ))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             faults::middleware,
