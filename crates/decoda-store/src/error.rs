@@ -24,6 +24,14 @@ pub enum StoreError {
         /// Why.
         source: std::io::Error,
     },
+    /// A folder or file of the history could not be made readable by this user account only.
+    #[error("the upload history at {path} could not be made private to this user account ({source}); ask IT to check who owns it")]
+    Private {
+        /// The folder or file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// There is no per-user data folder on this system.
     #[error("this system has no folder for application data; set DECODA_DATA_DIR")]
     NoDataFolder,

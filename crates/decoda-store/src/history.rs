@@ -2,6 +2,7 @@
 
 use crate::ContentHash;
 use serde::Serialize;
+use std::path::Path;
 
 /// One uploaded file. No signed URLs and no contents: links expire and files stay in the chart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -15,7 +16,8 @@ pub struct HistoryEntry {
     pub attachment_id: String,
     /// Its display name in the chart.
     pub name: String,
-    /// The file's name on disk when it was sent.
+    /// The file's name on disk when it was sent, without its folder (folder names are often
+    /// patients' names, and the history is kept for months; the screens show only the name).
     pub file_name: String,
     /// Content hash.
     pub hash: ContentHash,
@@ -34,4 +36,12 @@ pub struct HistoryQuery {
     pub text: Option<String>,
     /// At most this many (0: no limit).
     pub limit: usize,
+}
+
+/// The last part of a stored path: what the history keeps of where a file was. A path with no
+/// name part (never a file the queue holds) keeps nothing.
+pub(crate) fn file_name_only(path: &str) -> String {
+    Path::new(path)
+        .file_name()
+        .map_or_else(String::new, |name| name.to_string_lossy().into_owned())
 }

@@ -7,13 +7,17 @@
 //! [`RunLock`]); another process takes over a run's unfinished rows only once that lock is free,
 //! which the operating system guarantees when the owner dies.
 //!
-//! The database holds patient ids, file paths and names (patient data, kept on the user's own
-//! machine as the queue needs them) but never the API key, signed URLs or file contents.
+//! The database holds patient ids and file names (patient data, kept on the user's own machine)
+//! but never the API key, signed URLs or file contents. Only the queue, whose rows are deleted
+//! once their files are done, keeps full paths (to resume); the history, kept for months, keeps
+//! only file names, since folder names are often patient names. Its folder and files are readable
+//! by their owner only, and deleted rows are overwritten on disk (`secure_delete`).
 
 mod error;
 mod hash;
 mod history;
 pub mod ledger;
+mod private;
 mod queue;
 mod run_lock;
 mod schema;

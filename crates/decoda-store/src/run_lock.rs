@@ -5,9 +5,9 @@
 //! unfinished rows can be taken over without racing a live process (the app and the CLI share the
 //! database).
 
-use crate::{Result, StoreError};
+use crate::{private, Result, StoreError};
 use std::{
-    fs::{File, OpenOptions},
+    fs::File,
     path::{Path, PathBuf},
 };
 
@@ -63,8 +63,9 @@ fn lock_path(dir: &Path, run_id: &str) -> PathBuf {
     dir.join(format!("{run_id}.lock"))
 }
 
+/// Opens (creating, readable by this user account only) a run's lock file.
 fn open(path: &Path) -> Result<File> {
-    OpenOptions::new()
+    private::file_options()
         .create(true)
         .truncate(false)
         .write(true)

@@ -1,10 +1,22 @@
 //! The database layout and its upgrades, versioned with SQLite's `user_version`.
 
-use crate::{Result, StoreError};
-use rusqlite::Connection;
+use crate::{history::file_name_only, Result, StoreError};
+use rusqlite::{params, Connection, Transaction};
+
+/// One upgrade of the schema: SQL, or Rust where SQL cannot say it.
+enum Migration {
+    Sql(&'static str),
+    Rust(fn(&Transaction<'_>) -> rusqlite::Result<()>),
+}
+
+/// The version from which the history keeps file names only: a database older than this may
+/// still hold full paths in free space, so it is rewritten once after the upgrade.
+const FILE_NAMES_ONLY: i64 = 2;
 
 /// Each entry upgrades the schema by one version; never edit one that has shipped, add another.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[Migration] = &[
+    Migration::Sql(
+        r#"
 CREATE TABLE queue (
     id            INTEGER PRIMARY KEY,
     run_id        TEXT NOT NULL,
@@ -37,7 +49,10 @@ CREATE TABLE history (
 );
 CREATE INDEX history_patient_hash ON history(patient_id, hash);
 CREATE INDEX history_uploaded_at ON history(uploaded_at);
-"#];
+"#,
+    ),
+    Migration::Rust(history_keeps_file_names_only),
+];
 
 /// Brings the database to the current schema, refusing one from a newer version.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
@@ -46,11 +61,47 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     if found > current {
         return Err(StoreError::NewerSchema { found });
     }
-    for (version, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+    for (version, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
+        match migration {
+            Migration::Sql(sql) => tx.execute_batch(sql)?,
+            Migration::Rust(step) => step(&tx)?,
+        }
         tx.pragma_update(None, "user_version", version as i64 + 1)?;
         tx.commit()?;
     }
+    if found > 0 && found < FILE_NAMES_ONLY {
+        scrub(conn);
+    }
     Ok(())
+}
+
+/// Version 2: the history keeps each file's name without the folders it was in. Folder names are
+/// often patients' names, the history is kept for months, and its screens show only the name.
+/// (The queue keeps full paths: its rows are needed to resume, and go once their files are done.)
+fn history_keeps_file_names_only(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let rows: Vec<(i64, String)> = tx
+        .prepare("SELECT id, file_name FROM history")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut update = tx.prepare("UPDATE history SET file_name = ?2 WHERE id = ?1")?;
+    for (id, path) in rows {
+        let name = file_name_only(&path);
+        if name != path {
+            update.execute(params![id, name])?;
+        }
+    }
+    Ok(())
+}
+
+/// Rewrites the whole database once, so that the paths an older version stored (and rows it
+/// deleted without overwriting them) do not linger in free space or in the write-ahead log.
+/// Best effort: the upgrade itself is already committed, and another process may hold the file.
+fn scrub(conn: &Connection) {
+    let done = conn
+        .execute_batch("VACUUM")
+        .and_then(|()| conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(())));
+    if let Err(e) = done {
+        tracing::warn!("the upload history could not be compacted after its upgrade: {e}");
+    }
 }

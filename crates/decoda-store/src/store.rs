@@ -1,6 +1,8 @@
 //! The database: opening it safely, and every change as one transaction.
 
 use crate::{
+    history::file_name_only,
+    private,
     run_lock::{self, RunLock},
     schema, ContentHash, HistoryEntry, HistoryQuery, NewItem, QueueRow, Result, RowState,
     StoreError,
@@ -34,24 +36,54 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Creates (or tightens) a folder of the store, readable by this user account only.
 fn folder(path: &Path) -> Result<()> {
-    std::fs::create_dir_all(path).map_err(|source| StoreError::Folder {
+    private::create_dir(path).map_err(|source| StoreError::Private {
         path: path.to_owned(),
         source,
     })
 }
 
+/// Creates the database file owner-only before SQLite opens it, since SQLite gives its `-wal`
+/// and `-shm` files the database file's mode; a database (or side file) an older version left
+/// readable by others is tightened.
+fn private_database(path: &Path) -> Result<()> {
+    let private_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| StoreError::Private { path, source }
+    };
+    private::file_options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(private_err(path))?;
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut side = path.as_os_str().to_owned();
+        side.push(suffix);
+        let side = PathBuf::from(side);
+        private::tighten(&side).map_err(private_err(&side))?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating if needed) the database in `dir`, in WAL mode, upgraded to this version.
+    /// The folder and its files are made private to this user account, and deleted rows are
+    /// overwritten on disk (`secure_delete`), not left in free pages.
     pub fn open(dir: &Path) -> Result<Self> {
         let runs = dir.join(RUNS_DIR);
+        folder(dir)?;
         folder(&runs)?;
         let path = dir.join(DB_FILE);
+        private_database(&path)?;
         let open_err = |source| StoreError::Open {
             path: path.clone(),
             source,
         };
         let mut conn = Connection::open(&path).map_err(open_err)?;
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(open_err)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
@@ -127,7 +159,8 @@ impl Store {
         Ok(())
     }
 
-    /// Marks a row uploaded and records it in the history, in one transaction.
+    /// Marks a row uploaded and records it in the history, in one transaction. The history keeps
+    /// the file's name, not its folder (see [`HistoryEntry::file_name`]).
     pub fn mark_uploaded(&mut self, id: i64, attachment_id: &str, name: &str) -> Result<()> {
         let tx = self.conn.transaction()?;
         let at = now();
@@ -136,11 +169,17 @@ impl Store {
                               updated_at = ?3 WHERE id = ?1",
             params![id, attachment_id, at],
         )?;
+        let file_name = tx
+            .query_row("SELECT path FROM queue WHERE id = ?1", [id], |r| {
+                r.get::<_, String>(0)
+            })
+            .optional()?
+            .map(|path| file_name_only(&path));
         tx.execute(
             "INSERT INTO history (patient_id, note_id, attachment_id, name, file_name, hash, size,
                                   uploaded_at)
-             SELECT patient_id, note_id, ?2, ?3, path, hash, size, ?4 FROM queue WHERE id = ?1",
-            params![id, attachment_id, name, at],
+             SELECT patient_id, note_id, ?2, ?3, ?5, hash, size, ?4 FROM queue WHERE id = ?1",
+            params![id, attachment_id, name, at, file_name],
         )?;
         tx.commit()?;
         Ok(())
@@ -341,4 +380,23 @@ fn row_to_history(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {
         size: r.get::<_, i64>("size")? as u64,
         uploaded_at: r.get("uploaded_at")?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deleted_rows_are_overwritten_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let on: i64 = store
+            .conn
+            .query_row("PRAGMA secure_delete", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            on, 1,
+            "deleted queue and history rows must not linger in free pages"
+        );
+    }
 }

@@ -195,3 +195,172 @@ fn hashes_round_trip_as_hex() {
     let h = ContentHash::from_hex("ab".repeat(32));
     assert_eq!(h.to_string(), h.as_str());
 }
+
+/// The permission bits of a file or folder.
+#[cfg(unix)]
+fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// Tests run as root in CI, and root opens anything: what is checked is the mode, not access.
+#[cfg(unix)]
+#[test]
+fn the_folder_database_its_wal_and_shm_and_run_locks_are_private_to_their_owner() {
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("data");
+    let mut store = Store::open(&dir).unwrap();
+    let run = store.begin_run().unwrap();
+    let a = item(top.path(), "a.pdf", b"one", "pat_1");
+    store.enqueue(&run, &[a]).unwrap();
+    let db = dir.join("uploads.sqlite3");
+    let lock = dir.join("runs").join(format!("{}.lock", run.run_id()));
+    for (path, want) in [
+        (dir.clone(), 0o700),
+        (dir.join("runs"), 0o700),
+        (db.clone(), 0o600),
+        (dir.join("uploads.sqlite3-wal"), 0o600),
+        (dir.join("uploads.sqlite3-shm"), 0o600),
+        (lock, 0o600),
+    ] {
+        assert_eq!(
+            mode(&path),
+            want,
+            "{} holds patient data and must be its owner's only",
+            path.display()
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_folder_and_database_left_open_by_an_older_version_are_tightened() {
+    use std::os::unix::fs::PermissionsExt;
+    let top = tempfile::tempdir().unwrap();
+    let dir = top.path().join("data");
+    drop(Store::open(&dir).unwrap());
+    let db = dir.join("uploads.sqlite3");
+    let open = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    open(&dir, 0o755);
+    open(&dir.join("runs"), 0o755);
+    open(&db, 0o644);
+    drop(Store::open(&dir).unwrap());
+    assert_eq!(mode(&dir), 0o700, "the data folder is tightened");
+    assert_eq!(
+        mode(&dir.join("runs")),
+        0o700,
+        "the runs folder is tightened"
+    );
+    assert_eq!(mode(&db), 0o600, "the database is tightened");
+}
+
+#[test]
+fn a_history_row_keeps_the_file_name_but_not_the_folders_it_was_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let patient_folder = dir.path().join("Garcia, Maria");
+    std::fs::create_dir(&patient_folder).unwrap();
+    let mut store = Store::open(&dir.path().join("data")).unwrap();
+    let run = store.begin_run().unwrap();
+    let a = item(&patient_folder, "scan 1.pdf", b"one", "pat_1");
+    let ids = store.enqueue(&run, std::slice::from_ref(&a)).unwrap();
+    assert_eq!(
+        store.rows(&run).unwrap()[0].path,
+        a.path,
+        "the queue keeps the full path: a resume needs it"
+    );
+    store.mark_uploaded(ids[0], "att_1", "Scan").unwrap();
+    let history = store.history(&HistoryQuery::default()).unwrap();
+    assert_eq!(history[0].file_name, "scan 1.pdf");
+    let by_folder = store
+        .history(&HistoryQuery {
+            text: Some("Garcia".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(
+        by_folder.is_empty(),
+        "no folder name is kept: {by_folder:?}"
+    );
+}
+
+/// The first schema, as version 0.1.0 wrote it, with full paths in the history.
+const SCHEMA_V1: &str = r#"
+CREATE TABLE queue (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, patient_id TEXT NOT NULL, note_id TEXT,
+    path TEXT NOT NULL, name TEXT, external_id TEXT, hash TEXT NOT NULL, size INTEGER NOT NULL,
+    state TEXT NOT NULL, last_error TEXT, attachment_id TEXT, first_sent_at TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX queue_state ON queue(state);
+CREATE INDEX queue_patient_hash ON queue(patient_id, hash);
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY, patient_id TEXT NOT NULL, note_id TEXT, attachment_id TEXT NOT NULL,
+    name TEXT NOT NULL, file_name TEXT NOT NULL, hash TEXT NOT NULL, size INTEGER NOT NULL,
+    uploaded_at TEXT NOT NULL
+);
+CREATE INDEX history_patient_hash ON history(patient_id, hash);
+CREATE INDEX history_uploaded_at ON history(uploaded_at);
+PRAGMA user_version = 1;
+"#;
+
+#[test]
+fn an_older_database_with_full_paths_in_its_history_is_migrated_to_file_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("uploads.sqlite3");
+    let hash = "ab".repeat(32);
+    {
+        let conn = rusqlite_conn(&db);
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        let at = chrono::Utc::now().to_rfc3339();
+        for (attachment, path) in [
+            ("att_1", "/home/front-desk/Scans/Garcia, Maria/scan 1.pdf"),
+            ("att_2", "plain.pdf"),
+        ] {
+            conn.execute(
+                "INSERT INTO history (patient_id, attachment_id, name, file_name, hash, size,
+                                      uploaded_at)
+                 VALUES ('pat_1', ?1, 'Scan', ?2, ?3, 3, ?4)",
+                rusqlite::params![attachment, path, hash, at],
+            )
+            .unwrap();
+        }
+        // A finished run's row, deleted as version 0.1.0 did: its bytes stay in free space.
+        conn.execute(
+            "INSERT INTO queue (run_id, patient_id, path, hash, size, state, created_at,
+                                updated_at)
+             VALUES ('r', 'pat_1', '/home/front-desk/Scans/Garcia, Maria/scan 2.pdf', ?1, 3,
+                     'uploaded', 'x', 'x')",
+            [&hash],
+        )
+        .unwrap();
+        conn.execute("DELETE FROM queue", []).unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let mut names: Vec<String> = store
+        .history(&HistoryQuery::default())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.file_name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["plain.pdf", "scan 1.pdf"]);
+    assert!(
+        store
+            .previous_upload("pat_1", &ContentHash::from_hex(hash))
+            .unwrap()
+            .is_some(),
+        "the duplicate guard still knows the upload"
+    );
+    drop(store);
+    for file in ["uploads.sqlite3", "uploads.sqlite3-wal"] {
+        let Ok(bytes) = std::fs::read(dir.path().join(file)) else {
+            continue;
+        };
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("Garcia"),
+            "{file} still holds the old folder name"
+        );
+    }
+}
