@@ -12,6 +12,9 @@ use std::{
     path::{Path, PathBuf},
 };
 
+/// One tebibyte, the largest size limit a file may set.
+const TIB: u64 = 1 << 40;
+
 /// The production API.
 pub const DEFAULT_API_URL: &str = "https://api.decodahealth.com";
 
@@ -70,13 +73,163 @@ impl InboxSettings {
 /// How long the upload history is kept when the settings file does not say.
 pub const DEFAULT_HISTORY_DAYS: u32 = 365;
 
+/// The longest upload history that may be kept: ten years. Longer is a typo, and a number of days
+/// reaching back before the calendar's start once made every start of the app panic.
+pub const MAX_HISTORY_DAYS: u32 = 3650;
+
+const MS_PER_HOUR: u64 = 60 * 60 * 1000;
+const MS_PER_DAY: u64 = 24 * MS_PER_HOUR;
+
+/// One numeric setting's value and the largest value it may have.
+struct Bound {
+    key: &'static str,
+    value: u64,
+    max: u64,
+    unit: &'static str,
+    /// The largest value in words, where the number alone is hard to read.
+    max_in_words: Option<&'static str>,
+}
+
 impl SettingsFile {
-    /// Days of upload history to keep: none when history is turned off.
+    /// Days of upload history to keep: none when history is turned off, at most
+    /// [`MAX_HISTORY_DAYS`].
     pub fn history_days(&self) -> u32 {
         if self.keep_history == Some(false) {
             return 0;
         }
-        self.history_days.unwrap_or(DEFAULT_HISTORY_DAYS)
+        self.history_days
+            .unwrap_or(DEFAULT_HISTORY_DAYS)
+            .min(MAX_HISTORY_DAYS)
+    }
+
+    /// The valid range of every numeric setting, checked whenever a file is read or edited. Each
+    /// may be as small as zero; the largest values are:
+    ///
+    /// | setting | at most |
+    /// |---|---|
+    /// | `history_days` | 3650 (ten years) |
+    /// | `inbox.settle_seconds` | 3600 (one hour) |
+    /// | `retry.max_attempts` | 20 |
+    /// | `retry.initial_delay`, `retry.max_delay` (ms) | 3 600 000 (one hour) |
+    /// | `retry.max_rate_limit_wait` (ms) | 86 400 000 (one day) |
+    /// | `timeouts.stall`, `timeouts.answer` (ms) | 86 400 000 (one day) |
+    /// | `limits.max_files_per_request` | 1000 |
+    /// | `limits.parallel_requests` | 16 |
+    /// | `limits.max_file_bytes`, `limits.max_bytes_per_request` | 1 TiB |
+    ///
+    /// Larger values are typos (or a unit mistaken), and some would once have overflowed the
+    /// date and time arithmetic that uses them.
+    fn bounds(&self) -> [Bound; 12] {
+        let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        let bound = |key, value, max, unit, max_in_words| Bound {
+            key,
+            value,
+            max,
+            unit,
+            max_in_words,
+        };
+        let (retry, timeouts, limits) = (&self.retry, &self.timeouts, &self.limits);
+        [
+            bound(
+                "history_days",
+                self.history_days.map_or(0, u64::from),
+                u64::from(MAX_HISTORY_DAYS),
+                "days",
+                Some("ten years"),
+            ),
+            bound(
+                "inbox.settle_seconds",
+                self.inbox
+                    .as_ref()
+                    .and_then(|i| i.settle_seconds)
+                    .map_or(0, u64::from),
+                3600,
+                "seconds",
+                Some("one hour"),
+            ),
+            bound(
+                "retry.max_attempts",
+                u64::from(retry.max_attempts),
+                20,
+                "tries",
+                None,
+            ),
+            bound(
+                "retry.initial_delay",
+                ms(retry.initial_delay),
+                MS_PER_HOUR,
+                "ms",
+                Some("one hour"),
+            ),
+            bound(
+                "retry.max_delay",
+                ms(retry.max_delay),
+                MS_PER_HOUR,
+                "ms",
+                Some("one hour"),
+            ),
+            bound(
+                "retry.max_rate_limit_wait",
+                ms(retry.max_rate_limit_wait),
+                MS_PER_DAY,
+                "ms",
+                Some("one day"),
+            ),
+            bound(
+                "timeouts.stall",
+                ms(timeouts.stall),
+                MS_PER_DAY,
+                "ms",
+                Some("one day"),
+            ),
+            bound(
+                "timeouts.answer",
+                ms(timeouts.answer),
+                MS_PER_DAY,
+                "ms",
+                Some("one day"),
+            ),
+            bound(
+                "limits.max_files_per_request",
+                count(limits.max_files_per_request),
+                1000,
+                "files",
+                None,
+            ),
+            bound(
+                "limits.parallel_requests",
+                count(limits.parallel_requests),
+                16,
+                "requests",
+                None,
+            ),
+            bound(
+                "limits.max_file_bytes",
+                limits.max_file_bytes,
+                TIB,
+                "bytes",
+                Some("1 TiB"),
+            ),
+            bound(
+                "limits.max_bytes_per_request",
+                limits.max_bytes_per_request,
+                TIB,
+                "bytes",
+                Some("1 TiB"),
+            ),
+        ]
+    }
+
+    /// The first numeric setting outside its range (see [`Self::bounds`]), as a sentence.
+    fn out_of_range(&self) -> Option<String> {
+        self.bounds().into_iter().find(|b| b.value > b.max).map(|b| {
+            let words = b.max_in_words.map(|w| format!(" ({w})")).unwrap_or_default();
+            format!(
+                "`{}` is {} {}, but it can be at most {} {}{words}; lower it, or remove it to use the default",
+                b.key, b.value, b.unit, b.max, b.unit
+            )
+        })
     }
 
     /// The scanner inbox settings (empty when none are set).
@@ -144,10 +297,15 @@ impl SettingsFile {
 
     /// The settings in a parsed table; `path` names the file in errors.
     pub(crate) fn from_table(table: toml::Table, path: &Path) -> Result<Self> {
-        Self::deserialize(table).map_err(|e| SettingsError::Invalid {
+        let invalid = |reason| SettingsError::Invalid {
             path: path.to_path_buf(),
-            reason: crate::fleet::one_line(&e),
-        })
+            reason,
+        };
+        let file = Self::deserialize(table).map_err(|e| invalid(crate::fleet::one_line(&e)))?;
+        match file.out_of_range() {
+            Some(reason) => Err(invalid(reason)),
+            None => Ok(file),
+        }
     }
 }
 
@@ -307,6 +465,105 @@ mod tests {
         let err = SettingsFile::load(&path).unwrap_err().to_string();
         assert!(err.contains("line 2"), "{err}");
         assert!(!err.contains("sk_live_canary"), "{err}");
+    }
+
+    #[test]
+    fn numbers_too_large_for_a_setting_are_refused_with_the_setting_and_its_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.toml");
+        let cases = [
+            (
+                "history_days = 4294967295\n",
+                "`history_days` is 4294967295 days",
+                "3650 days (ten years)",
+            ),
+            (
+                "[timeouts]\nanswer = 9223372036854775807\n",
+                "`timeouts.answer`",
+                "86400000 ms (one day)",
+            ),
+            (
+                "[timeouts]\nstall = 86400001\n",
+                "`timeouts.stall`",
+                "one day",
+            ),
+            (
+                "[retry]\nmax_rate_limit_wait = 9999999999999\n",
+                "`retry.max_rate_limit_wait`",
+                "one day",
+            ),
+            (
+                "[retry]\nmax_delay = 9223372036854775807\n",
+                "`retry.max_delay`",
+                "one hour",
+            ),
+            (
+                "[retry]\ninitial_delay = 3600001\n",
+                "`retry.initial_delay`",
+                "one hour",
+            ),
+            (
+                "[retry]\nmax_attempts = 4294967295\n",
+                "`retry.max_attempts`",
+                "at most 20 tries",
+            ),
+            (
+                "[inbox]\nsettle_seconds = 4294967295\n",
+                "`inbox.settle_seconds`",
+                "one hour",
+            ),
+            (
+                "[limits]\nparallel_requests = 1000000\n",
+                "`limits.parallel_requests`",
+                "at most 16",
+            ),
+            (
+                "[limits]\nmax_files_per_request = 1001\n",
+                "`limits.max_files_per_request`",
+                "at most 1000",
+            ),
+            (
+                "[limits]\nmax_file_bytes = 9223372036854775807\n",
+                "`limits.max_file_bytes`",
+                "1 TiB",
+            ),
+        ];
+        for (text, names, range) in cases {
+            std::fs::write(&path, text).unwrap();
+            let err = SettingsFile::load(&path).unwrap_err();
+            assert!(
+                matches!(err, SettingsError::Invalid { .. }),
+                "{text}: refused as invalid, not a panic: {err:?}"
+            );
+            let err = err.to_string();
+            assert!(err.contains(names) && err.contains(range), "{text}: {err}");
+        }
+        std::fs::write(
+            &path,
+            "history_days = 3650\n[timeouts]\nanswer = 86400000\n[retry]\nmax_attempts = 20\n",
+        )
+        .unwrap();
+        let at_the_limit = SettingsFile::load(&path).unwrap();
+        assert_eq!(at_the_limit.history_days(), MAX_HISTORY_DAYS);
+
+        let edited = edit_user_file(
+            &path,
+            &[Edit::Set("history_days", 4_294_967_295_i64.into())],
+        );
+        assert!(edited.is_err(), "an edit cannot save a value out of range");
+        assert!(
+            std::fs::read_to_string(&path).unwrap().contains("3650"),
+            "unchanged"
+        );
+    }
+
+    #[test]
+    fn history_days_built_in_code_is_still_bounded() {
+        let file = SettingsFile {
+            history_days: Some(u32::MAX),
+            ..SettingsFile::default()
+        };
+        assert_eq!(file.history_days(), MAX_HISTORY_DAYS);
     }
 
     #[test]
