@@ -2,6 +2,7 @@
 // rules live here; patient data is rendered with textContent only.
 import { call, describe, inApp, onInboxChanged, onQueueChanged, startUpload } from "./api.js";
 import { formatBytes, formatEta, progressText, typeLabel } from "./format.js";
+import { latestOnly, Superseded } from "./latest.js";
 
 const $ = (id) => document.getElementById(id);
 let chosenPatient = null;
@@ -160,27 +161,44 @@ $("patient-search").addEventListener("submit", async (e) => {
   }
 });
 
+// Choosing is a patient and their notes, fetched together and shown together; a later click
+// makes an earlier one's answers stale, so one patient's notes never appear under another.
+const choosing = latestOnly();
+
 async function choosePatient(id) {
+  let chosen;
   try {
-    const p = await call("get_patient", { id });
-    chosenPatient = p;
-    $("patient-name").textContent = p.name;
-    $("patient-dob").textContent = p.dateOfBirth;
-    $("patient-id").textContent = p.id;
-    $("patient-archived").hidden = !p.archived;
-    $("patient-chosen").hidden = false;
-    $("patient-results").replaceChildren();
-    setStatus("patient-status", `Chosen: ${patientLine(p)}`);
-    const select = $("note");
-    select.replaceChildren(new Option("No note", ""));
-    for (const n of await call("list_notes", { patientId: p.id })) {
-      select.append(new Option(`${n.title}${n.visitDate ? " — " + n.visitDate : ""}`, n.id));
-    }
-    // The chosen result's button is gone: keep the keyboard user at the next step.
-    select.focus();
+    chosen = await choosing(async () => {
+      const p = await call("get_patient", { id });
+      const notes = await call("list_notes", { patientId: p.id }).then(
+        (list) => ({ list }),
+        (err) => ({ err }),
+      );
+      return { p, notes };
+    });
   } catch (err) {
+    if (err instanceof Superseded) return;
     setStatus("patient-status", describe(err), true);
+    renderQueue();
+    return;
   }
+  const { p, notes } = chosen;
+  chosenPatient = p;
+  $("patient-name").textContent = p.name;
+  $("patient-dob").textContent = p.dateOfBirth;
+  $("patient-id").textContent = p.id;
+  $("patient-archived").hidden = !p.archived;
+  $("patient-chosen").hidden = false;
+  $("patient-results").replaceChildren();
+  setStatus("patient-status", `Chosen: ${patientLine(p)}`);
+  const select = $("note");
+  select.replaceChildren(new Option("No note", ""));
+  for (const n of notes.list ?? []) {
+    select.append(new Option(`${n.title}${n.visitDate ? " — " + n.visitDate : ""}`, n.id));
+  }
+  if (notes.err) setStatus("patient-status", describe(notes.err), true);
+  // The chosen result's button is gone: keep the keyboard user at the next step.
+  select.focus();
   renderQueue();
 }
 
