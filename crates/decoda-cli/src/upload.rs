@@ -7,7 +7,7 @@ use crate::{
     patient::describe,
     progress_bar,
 };
-use decoda_api::{models::Patient, ApiError, NotFound, PatientId};
+use decoda_api::{models::Patient, NoteId, PatientId};
 use decoda_engine::{
     human_size, CancellationToken, FileSpec, FileStatus, IntakeItem, Settings, Uploader,
 };
@@ -28,7 +28,9 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
         .await?;
     eprintln!("Patient: {}", describe(&patient));
     if let Some(note) = &args.note {
-        confirm_note(&uploader, &patient, note.trim()).await?;
+        uploader
+            .confirm_note(&patient.id, &NoteId::new(note.trim()))
+            .await?;
     }
     if patient.is_archived == Some(true) {
         eprintln!("Warning: this patient's chart is archived.");
@@ -100,24 +102,6 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     } else {
         exit::SOME_FAILED
     })
-}
-
-/// Checks that the note is one of this patient's before anything is sent: a note id pasted from
-/// another chart must not send the files anywhere.
-async fn confirm_note(uploader: &Uploader, patient: &Patient, note: &str) -> Result<(), CliError> {
-    let mut page = 1;
-    loop {
-        let notes = uploader.client().notes(&patient.id, page, 100).await?;
-        if notes.data.iter().any(|n| n.id.as_str() == note) {
-            return Ok(());
-        }
-        if notes.data.len() < 100 {
-            return Err(CliError::Api(ApiError::NotFound(NotFound::Note(
-                note.to_owned(),
-            ))));
-        }
-        page += 1;
-    }
 }
 
 /// The report line of one file of the selection.

@@ -27,6 +27,11 @@ use std::{
 };
 use tokio_util::sync::CancellationToken;
 
+/// Notes read per page when a note is checked against its patient.
+const NOTES_PER_PAGE: u32 = 100;
+/// Note pages read at most (10,000 notes): a patient with more is not a reason to read forever.
+pub const MAX_NOTE_PAGES: u32 = 100;
+
 /// Engine settings that come from the user's or the fleet's configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Settings {
@@ -185,6 +190,24 @@ impl Uploader {
     /// Fetches the patient so that their name and date of birth can be shown before sending.
     pub async fn confirm_patient(&self, id: &PatientId) -> Result<Patient, ApiError> {
         self.client.patient(id).await
+    }
+
+    /// Checks that `note` is one of the patient's notes before anything is sent: a note id pasted
+    /// from another chart, or a list of notes left over from the previously chosen patient, must
+    /// not attach the files anywhere. Walks the patient's note pages (at most [`MAX_NOTE_PAGES`]).
+    pub async fn confirm_note(&self, patient: &PatientId, note: &NoteId) -> Result<(), ApiError> {
+        for page in 1..=MAX_NOTE_PAGES {
+            let notes = self.client.notes(patient, page, NOTES_PER_PAGE).await?;
+            if notes.data.iter().any(|n| &n.id == note) {
+                return Ok(());
+            }
+            if notes.data.len() < NOTES_PER_PAGE as usize {
+                break;
+            }
+        }
+        Err(ApiError::NotFound(decoda_api::NotFound::Note(
+            note.to_string(),
+        )))
     }
 
     /// Looks in the patient's chart for attachments that are these files, sent since `since` by a
