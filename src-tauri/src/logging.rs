@@ -1,18 +1,24 @@
 //! The app's log: a file in the platform's log folder, a new one each day, a week of them kept.
 //!
-//! The file gets `info` and above unless `DECODA_LOG` asks for more. Nothing at those levels
+//! The folder is readable by its owner only (0700 on Unix) and so are the files (0600). The file
+//! gets `info` and above unless `DECODA_LOG` asks for more. Nothing at those levels
 //! holds a patient's name or a file's name (those are logged at `debug` at most), and the key is
 //! never logged at all. The last warnings and errors are also kept in memory for "Copy
 //! diagnostics".
 
 use std::{
     collections::VecDeque,
-    path::PathBuf,
-    sync::{Arc, Mutex},
+    path::{Path, PathBuf},
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc, Mutex,
+    },
 };
 use tracing::{field::Field, Event, Level, Subscriber};
+use tracing_appender::rolling::{RollingFileAppender, RollingWriter, Rotation};
 use tracing_subscriber::{
     filter::Targets,
+    fmt::MakeWriter,
     layer::{Context, SubscriberExt},
     util::SubscriberInitExt,
     Layer,
@@ -140,16 +146,111 @@ fn levels(spec: Option<&str>) -> Option<Targets> {
     spec?.parse().ok()
 }
 
-/// The daily file appender.
-pub fn appender(
-    dir: &std::path::Path,
-) -> Result<tracing_appender::rolling::RollingFileAppender, tracing_appender::rolling::InitError> {
-    tracing_appender::rolling::RollingFileAppender::builder()
-        .rotation(tracing_appender::rolling::Rotation::DAILY)
-        .filename_prefix("decoda-uploader")
-        .filename_suffix("log")
+/// The log files' names: `decoda-uploader.YYYY-MM-DD.log` (the date in UTC, as the appender
+/// names them).
+const PREFIX: &str = "decoda-uploader";
+const SUFFIX: &str = "log";
+
+/// The daily file appender, in a folder only this user account can open, writing files only it
+/// can read (log lines can name files at `debug`, and the computer may be shared with other staff).
+pub fn appender(dir: &Path) -> std::io::Result<PrivateAppender> {
+    private_dir(dir)?;
+    // Before the appender opens today's file, so that it opens a private one.
+    let today = prepare_today(dir);
+    let inner = RollingFileAppender::builder()
+        .rotation(Rotation::DAILY)
+        .filename_prefix(PREFIX)
+        .filename_suffix(SUFFIX)
         .max_log_files(KEPT_LOG_FILES)
         .build(dir)
+        .map_err(std::io::Error::other)?;
+    Ok(PrivateAppender {
+        inner,
+        dir: dir.to_owned(),
+        prepared_day: AtomicI64::new(today),
+    })
+}
+
+/// The daily appender, which creates its files with the default mode (0644 under a usual umask),
+/// made private: each day's file is created 0600 before the appender opens it (it then keeps
+/// that mode), and files left more open (by an older version, or a rollover racing midnight) are
+/// tightened once a day.
+#[derive(Debug)]
+pub struct PrivateAppender {
+    inner: RollingFileAppender,
+    dir: PathBuf,
+    /// The UTC day (days since 1970) whose file was last prepared.
+    prepared_day: AtomicI64,
+}
+
+impl<'a> MakeWriter<'a> for PrivateAppender {
+    type Writer = RollingWriter<'a>;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        if self.prepared_day.load(Ordering::Acquire) != utc_day(chrono::Utc::now()) {
+            self.prepared_day
+                .store(prepare_today(&self.dir), Ordering::Release);
+        }
+        self.inner.make_writer()
+    }
+}
+
+/// The UTC day (days since 1970) of `at`: the appender starts a new file when it changes.
+fn utc_day(at: chrono::DateTime<chrono::Utc>) -> i64 {
+    at.timestamp().div_euclid(24 * 60 * 60)
+}
+
+/// Creates today's file owner-only, tightens the folder's other log files, and returns the day.
+/// A failure is not fatal: the line is still logged, in a folder only the owner can open.
+fn prepare_today(dir: &Path) -> i64 {
+    let now = chrono::Utc::now();
+    let today = dir.join(format!("{PREFIX}.{}.{SUFFIX}", now.format("%Y-%m-%d")));
+    let _ = private_file(&today);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
+                let _ = tighten(&entry.path(), 0o600);
+            }
+        }
+    }
+    utc_day(now)
+}
+
+/// Creates the log folder (and missing parents) 0700 on Unix, and tightens it if it exists.
+fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)?;
+    tighten(dir, 0o700)
+}
+
+/// Creates an empty log file 0600 on Unix (an existing one is left to [`tighten`]).
+fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.append(true).create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map(drop)
+}
+
+/// Sets `mode` on Unix when the file or folder allows more than that (elsewhere the per-user
+/// folder's own access rules apply).
+fn tighten(path: &Path, mode: u32) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let now = std::fs::metadata(path)?.permissions().mode() & 0o777;
+        if now & !mode != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -198,6 +299,36 @@ mod tests {
             "{lines:?}"
         );
         assert!(lines.iter().all(|l| !l.contains("upload finished")));
+    }
+
+    /// Tests run as root in CI, and root opens anything: what is checked is the mode.
+    #[cfg(unix)]
+    #[test]
+    fn the_log_folder_and_its_files_are_private_to_their_owner() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let top = tempfile::tempdir().unwrap();
+        let dir = top.path().join("logs");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let older = dir.join("decoda-uploader.2020-01-01.log");
+        std::fs::write(&older, "an older version's log\n").unwrap();
+        std::fs::set_permissions(&older, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(appender(&dir).unwrap()),
+        );
+        tracing::subscriber::with_default(subscriber, || tracing::warn!("written"));
+        assert_eq!(mode(&dir), 0o700, "the log folder is its owner's only");
+        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 2, "{files:?}");
+        for file in files {
+            assert_eq!(mode(&file), 0o600, "{} is its owner's only", file.display());
+        }
     }
 
     #[test]
