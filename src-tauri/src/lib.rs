@@ -169,11 +169,14 @@ fn open_with<R: Runtime>(
 
 /// Builds and runs the app until its window closes.
 pub fn run() {
+    // First, before any thread starts: the key leaves the environment, so that neither the web
+    // view's processes nor the browser that "Open" starts inherit it.
+    let env_key = decoda_settings::Resolved::take_key_from_environment();
     let log = logging::init(logging::default_log_dir(
         std::env::var("DECODA_LOG_DIR").ok(),
     ));
     tracing::info!("Decoda Uploader {} starting", env!("CARGO_PKG_VERSION"));
-    let state = match AppState::from_environment() {
+    let state = match AppState::from_environment(env_key) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("Decoda Uploader could not start: {e}");

@@ -1,7 +1,10 @@
 //! What the app keeps while it runs: where settings live, the queue, the running upload.
 
 use crate::{error::UiResult, queue::Queue, UiError};
-use decoda_engine::{api::Client, CancellationToken, Settings as EngineSettings, Uploader};
+use decoda_engine::{
+    api::{ApiKey, Client},
+    CancellationToken, Settings as EngineSettings, Uploader,
+};
 use decoda_settings::{
     default_settings_path, default_system_config_path, KeySource, Keychain, LayeredSettings,
     Resolved,
@@ -20,7 +23,10 @@ pub struct AppState {
     system_config_path: PathBuf,
     data_dir: PathBuf,
     keychain: Keychain,
+    /// `DECODA_API_URL` and `DECODA_TENANT`, as they were at start.
     env: HashMap<String, String>,
+    /// The key `DECODA_API_KEY` held at start (then removed from the environment).
+    env_key: Option<ApiKey>,
     /// The files waiting to be sent.
     pub queue: Mutex<Queue>,
     /// Cancels the running upload, if one runs.
@@ -33,11 +39,16 @@ pub struct AppState {
     pub thumbnails: Mutex<HashSet<String>>,
 }
 
-const ENV_VARS: [&str; 3] = ["DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"];
+/// The variables that override the settings screen, read at start.
+const ENV_VARS: [&str; 2] = ["DECODA_API_URL", "DECODA_TENANT"];
+/// The key's variable, which [`AppState::new`] takes out of its map into an [`ApiKey`].
+const KEY_VAR: &str = "DECODA_API_KEY";
 
 impl AppState {
-    /// State from the process environment and the default settings file.
-    pub fn from_environment() -> UiResult<Self> {
+    /// State from the process environment and the default settings file. `env_key` is the key
+    /// `DECODA_API_KEY` held, already taken out of the environment
+    /// ([`Resolved::take_key_from_environment`]).
+    pub fn from_environment(env_key: Option<ApiKey>) -> UiResult<Self> {
         let env = ENV_VARS
             .iter()
             .filter_map(|k| std::env::var(k).ok().map(|v| ((*k).to_owned(), v)))
@@ -45,21 +56,33 @@ impl AppState {
         let settings_path = default_settings_path(std::env::var("DECODA_CONFIG").ok())?;
         let data_dir = default_data_dir(std::env::var("DECODA_DATA_DIR").ok())?;
         let system = default_system_config_path(std::env::var("DECODA_SYSTEM_CONFIG").ok());
-        Ok(Self::new(settings_path, Keychain::default(), env)
+        let mut state = Self::new(settings_path, Keychain::default(), env)
             .with_data_dir(data_dir)
-            .with_system_config(system))
+            .with_system_config(system);
+        state.env_key = env_key.filter(|k| !k.is_empty());
+        Ok(state)
     }
 
-    /// State with explicit parts (tests). The queue and history, and the system-wide file, are
-    /// looked for next to the settings file until [`AppState::with_data_dir`] and
-    /// [`AppState::with_system_config`] say otherwise.
-    pub fn new(settings_path: PathBuf, keychain: Keychain, env: HashMap<String, String>) -> Self {
+    /// State with explicit parts (tests). A `DECODA_API_KEY` in `env` is held as an [`ApiKey`],
+    /// never as text. The queue and history, and the system-wide file, are looked for next to
+    /// the settings file until [`AppState::with_data_dir`] and [`AppState::with_system_config`]
+    /// say otherwise.
+    pub fn new(
+        settings_path: PathBuf,
+        keychain: Keychain,
+        mut env: HashMap<String, String>,
+    ) -> Self {
+        let env_key = env
+            .remove(KEY_VAR)
+            .map(ApiKey::new)
+            .filter(|k| !k.is_empty());
         Self {
             data_dir: settings_path.with_file_name("data"),
             system_config_path: settings_path.with_file_name("system.toml"),
             settings_path,
             keychain,
             env,
+            env_key,
             queue: Mutex::default(),
             upload: Mutex::default(),
             inbox: Mutex::default(),
@@ -114,13 +137,21 @@ impl AppState {
 
     /// Whether the environment sets this variable (it then overrides the settings screen).
     pub fn env_overrides(&self, name: &str) -> bool {
+        if name == KEY_VAR {
+            return self.env_key.is_some();
+        }
         self.env.contains_key(name)
     }
 
     /// Settings from every source, with the key if one is set.
     pub fn resolve(&self) -> UiResult<Resolved> {
         let env = |k: &str| self.env.get(k).cloned();
-        Ok(Resolved::resolve(self.settings()?, &env, &self.keychain)?)
+        Ok(Resolved::resolve(
+            self.settings()?,
+            &env,
+            self.env_key.as_ref(),
+            &self.keychain,
+        )?)
     }
 
     /// A client for the configured server, or why there is none.
@@ -150,5 +181,31 @@ impl AppState {
     /// Where the key comes from, if anywhere (never the key itself).
     pub fn key_source(&self) -> UiResult<Option<KeySource>> {
         Ok(self.resolve()?.key.map(|(_, source)| source))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_of_the_app_state_never_shows_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [
+            (KEY_VAR.to_owned(), "sk_live_canary_state".to_owned()),
+            ("DECODA_TENANT".to_owned(), "demo-clinic".to_owned()),
+        ]
+        .into();
+        let state = AppState::new(
+            dir.path().join("settings.toml"),
+            Keychain::with_service("unused-in-this-test"),
+            env,
+        );
+        let shown = format!("{state:?} {state:#?}");
+        assert!(
+            state.env_overrides(KEY_VAR) && state.env_overrides("DECODA_TENANT"),
+            "both are still known to be set"
+        );
+        assert!(!shown.contains("canary"), "Debug leaked the key: {shown}");
     }
 }

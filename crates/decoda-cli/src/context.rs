@@ -20,13 +20,16 @@ pub struct Context {
     pub resolved: Resolved,
     /// The keychain.
     pub keychain: Keychain,
+    /// The key `DECODA_API_KEY` held at start (then removed from the environment).
+    env_key: Option<ApiKey>,
 }
 
 impl Context {
     /// Reads the settings files and applies flags over the environment over the files. A flag
     /// for a setting the system file locks is refused rather than ignored; a system file that
     /// cannot be used is reported on standard error, and the command goes on without it.
-    pub fn new(cli: &Cli) -> Result<Self, CliError> {
+    /// `env_key` is the key `DECODA_API_KEY` held, already taken out of the environment.
+    pub fn new(cli: &Cli, env_key: Option<ApiKey>) -> Result<Self, CliError> {
         let settings_path = match &cli.config {
             Some(p) => p.clone(),
             None => default_settings_path(None)?,
@@ -54,6 +57,7 @@ impl Context {
             data_dir: cli.data_dir.clone(),
             resolved,
             keychain: Keychain::default(),
+            env_key,
         })
     }
 
@@ -84,7 +88,8 @@ impl Context {
 
     /// The key from `DECODA_API_KEY`, or else the keychain's for this server and tenant.
     fn key(&self) -> Result<Option<(ApiKey, KeySource)>, CliError> {
-        let env = |name: &str| std::env::var(name).ok();
-        Ok(self.resolved.find_key(&env, &self.keychain)?)
+        Ok(self
+            .resolved
+            .find_key(self.env_key.as_ref(), &self.keychain)?)
     }
 }

@@ -15,9 +15,13 @@ mod settings;
 mod upload;
 
 use clap::Parser;
+use decoda_api::ApiKey;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // First, before any thread starts: the key leaves the environment, so that no process this
+    // one starts inherits it; from here on it is passed down as a key.
+    let env_key = decoda_settings::Resolved::take_key_from_environment();
     let cli = args::Cli::parse();
     init_logging();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -30,14 +34,14 @@ fn main() -> ExitCode {
             return ExitCode::from(exit::SERVER);
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, env_key)) {
         Ok(code) => ExitCode::from(code),
         Err(err) => exit::report(&err),
     }
 }
 
-async fn run(cli: args::Cli) -> Result<u8, exit::CliError> {
-    let ctx = context::Context::new(&cli)?;
+async fn run(cli: args::Cli, env_key: Option<ApiKey>) -> Result<u8, exit::CliError> {
+    let ctx = context::Context::new(&cli, env_key)?;
     match cli.command {
         args::Command::Login => login::login(&ctx).await,
         args::Command::Logout => login::logout(&ctx),

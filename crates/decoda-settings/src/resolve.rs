@@ -3,8 +3,12 @@
 use crate::{Keychain, LayeredSettings, Result, Setting, SettingsError, DEFAULT_API_URL};
 use decoda_api::{ApiKey, BaseUrl};
 
-/// The environment, as a function, so that tests need not touch the process's variables.
+/// The environment, as a function, so that tests need not touch the process's variables. The key
+/// is not read through it: see [`Resolved::take_key_from_environment`].
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The variable that carries a key for scripts and service accounts.
+const KEY_VARIABLE: &str = "DECODA_API_KEY";
 
 /// Where the key came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,24 +33,35 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    /// Resolves URL and tenant, then the key from the environment or else the keychain.
-    pub fn resolve(settings: LayeredSettings, env: Env<'_>, keychain: &Keychain) -> Result<Self> {
+    /// Reads `DECODA_API_KEY` once, as a key, and removes it from the process's environment, so
+    /// that no child process (the web view's, the browser that "Open" starts, a helper) inherits
+    /// it. Call it first thing in `main`, before any thread is started: changing the environment
+    /// while another thread reads it is unsound on some platforms. Then pass the key down.
+    pub fn take_key_from_environment() -> Option<ApiKey> {
+        take_key(KEY_VARIABLE)
+    }
+
+    /// Resolves URL and tenant, then the key: `env_key` (from
+    /// [`Resolved::take_key_from_environment`]) or else the keychain's.
+    pub fn resolve(
+        settings: LayeredSettings,
+        env: Env<'_>,
+        env_key: Option<&ApiKey>,
+        keychain: &Keychain,
+    ) -> Result<Self> {
         let mut resolved = Self::without_key(settings, env)?;
-        resolved.key = resolved.find_key(env, keychain)?;
+        resolved.key = resolved.find_key(env_key, keychain)?;
         Ok(resolved)
     }
 
-    /// `DECODA_API_KEY`, or else the keychain's key for this server and tenant.
+    /// The key taken from `DECODA_API_KEY`, or else the keychain's key for this server and tenant.
     pub fn find_key(
         &self,
-        env: Env<'_>,
+        env_key: Option<&ApiKey>,
         keychain: &Keychain,
     ) -> Result<Option<(ApiKey, KeySource)>> {
-        if let Some(key) = env("DECODA_API_KEY")
-            .map(ApiKey::new)
-            .filter(|k| !k.is_empty())
-        {
-            return Ok(Some((key, KeySource::Environment)));
+        if let Some(key) = env_key.filter(|k| !k.is_empty()) {
+            return Ok(Some((key.clone(), KeySource::Environment)));
         }
         let Some(tenant) = &self.tenant else {
             return Ok(None);
@@ -89,6 +104,13 @@ impl Resolved {
     }
 }
 
+/// Takes the variable `name` out of the environment, as a key if it holds one.
+fn take_key(name: &str) -> Option<ApiKey> {
+    let value = std::env::var(name).ok();
+    std::env::remove_var(name);
+    value.map(ApiKey::new).filter(|k| !k.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,14 +130,11 @@ mod tests {
             tenant: Some("file-tenant".into()),
             ..SettingsFile::default()
         };
-        let env = |k: &str| match k {
-            "DECODA_API_URL" => Some("http://127.0.0.1:9".to_owned()),
-            "DECODA_API_KEY" => Some(" k ".to_owned()),
-            _ => None,
-        };
+        let env = |k: &str| (k == "DECODA_API_URL").then(|| "http://127.0.0.1:9".to_owned());
         let r = Resolved::resolve(
             user_only(file),
             &env,
+            Some(&ApiKey::new(" k ")),
             &Keychain::with_service("unused-in-this-test"),
         )
         .unwrap();
@@ -137,5 +156,34 @@ mod tests {
         let r = Resolved::without_key(user_only(SettingsFile::default()), &|_| None).unwrap();
         assert_eq!(r.base_url.as_str(), DEFAULT_API_URL);
         assert!(matches!(r.tenant(), Err(SettingsError::NoTenant)));
+    }
+
+    #[test]
+    fn the_key_is_taken_out_of_the_environment_once() {
+        // A name of its own, so no other test reads or writes it.
+        let name = "DECODA_TEST_TAKEN_KEY";
+        std::env::set_var(name, " sk_live_canary_take ");
+        let key = take_key(name).expect("the key is read");
+        assert_eq!(key.expose(), "sk_live_canary_take");
+        assert!(
+            std::env::var_os(name).is_none(),
+            "child processes must not inherit the key"
+        );
+        assert!(take_key(name).is_none(), "gone after the first read");
+    }
+
+    #[test]
+    fn debug_of_the_resolved_settings_never_shows_the_key() {
+        let env = |_: &str| None;
+        let r = Resolved::resolve(
+            user_only(SettingsFile::default()),
+            &env,
+            Some(&ApiKey::new("sk_live_canary_resolved")),
+            &Keychain::with_service("unused-in-this-test"),
+        )
+        .unwrap();
+        let shown = format!("{r:?} {r:#?}");
+        assert!(r.key.is_some(), "the key is resolved");
+        assert!(!shown.contains("canary"), "Debug leaked the key: {shown}");
     }
 }
