@@ -38,6 +38,17 @@ pub enum Fault {
         /// Seconds the client is told to wait.
         retry_after_secs: u64,
     },
+    /// 429 with exactly these raw header values and no others, as an unfriendly or broken server
+    /// sends them: only `X-RateLimit-Reset` (seconds, or a Unix time), or a `Retry-After` no client
+    /// can honour (`1e20`). A value that is not a valid header is left out. Nothing stored.
+    RateLimitedWith {
+        /// The `Retry-After` value, verbatim.
+        #[serde(default)]
+        retry_after: Option<String>,
+        /// The `X-RateLimit-Reset` value, verbatim.
+        #[serde(default)]
+        rate_limit_reset: Option<String>,
+    },
     /// 413 `{"detail":"Request Entity Too Large"}`; nothing stored.
     PayloadTooLarge,
     /// Read this many body bytes, then close the connection without an answer; nothing stored.
@@ -112,6 +123,7 @@ impl Fault {
             Self::Status500 => "status500",
             Self::BadGatewayHtml => "badGatewayHtml",
             Self::RateLimited { .. } => "rateLimited",
+            Self::RateLimitedWith { .. } => "rateLimitedWith",
             Self::PayloadTooLarge => "payloadTooLarge",
             Self::DropMidBody { .. } => "dropMidBody",
             Self::DropAfterStore => "dropAfterStore",
@@ -141,6 +153,13 @@ impl Fault {
             ),
             Self::BadGatewayHtml => Some(bad_gateway()),
             Self::RateLimited { retry_after_secs } => Some(rate_limited(*retry_after_secs)),
+            Self::RateLimitedWith {
+                retry_after,
+                rate_limit_reset,
+            } => Some(rate_limited_with(
+                retry_after.as_deref(),
+                rate_limit_reset.as_deref(),
+            )),
             Self::PayloadTooLarge => Some(
                 ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")
                     .into_response(),
@@ -170,6 +189,20 @@ fn rate_limited(retry_after_secs: u64) -> Response {
     headers.insert("x-ratelimit-limit", HeaderValue::from_static("100"));
     headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
     headers.insert("x-ratelimit-reset", secs);
+    response
+}
+
+fn rate_limited_with(retry_after: Option<&str>, reset: Option<&str>) -> Response {
+    let mut response =
+        ApiError::detail(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").into_response();
+    let headers = response.headers_mut();
+    let raw = |value: Option<&str>| value.and_then(|v| HeaderValue::from_str(v).ok());
+    if let Some(value) = raw(retry_after) {
+        headers.insert(header::RETRY_AFTER, value);
+    }
+    if let Some(value) = raw(reset) {
+        headers.insert("x-ratelimit-reset", value);
+    }
     response
 }
 

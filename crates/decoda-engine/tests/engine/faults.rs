@@ -223,3 +223,83 @@ async fn too_large_for_the_server_is_split_until_it_fits() {
         "after a 413 the batch went as two halves: {parts:?}"
     );
 }
+
+/// The waits the engine announced before its retries, in milliseconds.
+fn retry_waits(events: &[Progress]) -> Vec<u64> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Progress::Phase {
+                phase: Phase::Retrying { wait_ms, .. },
+                ..
+            } => Some(*wait_ms),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A 429 carrying only `X-RateLimit-Reset` with `reset`; returns the waits the engine announced.
+async fn rate_limited_by_reset_only(reset: String) -> Vec<u64> {
+    let w = world().await;
+    w.sandbox.state().push_fault(
+        FaultRule::once(Fault::RateLimitedWith {
+            retry_after: None,
+            rate_limit_reset: Some(reset),
+        })
+        .on_path("/attachments/bulk"),
+    );
+    let paths = w.files(2);
+    let job = w.job(paths.iter().map(FileSpec::new).collect()).await;
+    let (report, events) = w.upload_watching(job, CancellationToken::new()).await;
+    w.assert_each_stored_once(&report, &paths);
+    assert!(
+        w.sandbox.state().pending_faults().is_empty(),
+        "the 429 was sent"
+    );
+    retry_waits(&events)
+}
+
+#[tokio::test]
+async fn rate_limit_with_only_a_reset_in_seconds_is_waited_out() {
+    let waits = rate_limited_by_reset_only("2".into()).await;
+    assert_eq!(waits, [2000], "X-RateLimit-Reset: 2 is two seconds");
+}
+
+#[tokio::test]
+async fn rate_limit_with_only_a_reset_as_unix_time_is_waited_out() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let waits = rate_limited_by_reset_only((now + 2).to_string()).await;
+    assert_eq!(waits.len(), 1, "one wait: {waits:?}");
+    assert!(
+        (500..=2000).contains(&waits[0]),
+        "a reset two seconds from now is waited as the time left, not as {} s: {waits:?}",
+        now + 2
+    );
+}
+
+#[tokio::test]
+async fn an_absurd_retry_after_gives_up_with_a_reason_instead_of_panicking() {
+    let w = world().await;
+    w.sandbox.state().push_fault(
+        FaultRule::once(Fault::RateLimitedWith {
+            retry_after: Some("1e20".into()),
+            rate_limit_reset: Some("1e300".into()),
+        })
+        .on_path("/attachments/bulk"),
+    );
+    let paths = w.files(2);
+    let report = w.upload(&paths).await;
+    for f in &report.files {
+        let FileStatus::Failed {
+            problem: FileProblem::NotSent(why),
+        } = &f.status
+        else {
+            panic!("not sent, with the reason: {:?}", f.status);
+        };
+        assert!(why.contains("too long to wait"), "{why}");
+    }
+    assert!(w.sandbox.state().attachments().is_empty(), "nothing stored");
+}

@@ -121,6 +121,44 @@ async fn rate_limit_on_a_json_route() {
     assert_eq!(answer.headers["x-ratelimit-remaining"], "0");
 }
 
+#[tokio::test]
+async fn rate_limit_with_raw_headers_sends_only_those() {
+    let state = state();
+    state.push_fault(FaultRule::once(Fault::RateLimitedWith {
+        retry_after: None,
+        rate_limit_reset: Some("1800000000".into()),
+    }));
+    state.push_fault(FaultRule::once(Fault::RateLimitedWith {
+        retry_after: Some("1e20".into()),
+        rate_limit_reset: Some("bad\nvalue".into()),
+    }));
+    let answer = get(&state, "/user/patient/search?search_term=garcia").await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.headers["x-ratelimit-reset"], "1800000000");
+    assert!(
+        !answer.headers.contains_key("retry-after"),
+        "only the headers asked for"
+    );
+    let answer = get(&state, "/user/patient/search?search_term=garcia").await;
+    assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(answer.headers["retry-after"], "1e20");
+    assert!(
+        !answer.headers.contains_key("x-ratelimit-reset"),
+        "a value that is no header is left out"
+    );
+    let rule: FaultRule = serde_json::from_value(json!({
+        "fault": {"kind": "rateLimitedWith", "rateLimitReset": "3"}
+    }))
+    .unwrap();
+    assert_eq!(
+        rule.fault,
+        Fault::RateLimitedWith {
+            retry_after: None,
+            rate_limit_reset: Some("3".into())
+        }
+    );
+}
+
 #[test]
 fn fault_rules_have_the_documented_json_shape() {
     let rule: FaultRule = serde_json::from_value(json!({
