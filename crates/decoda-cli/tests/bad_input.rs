@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{env, text, Env, KEY};
+use common::{env_traced as env, text, Env, KEY};
 use decoda_sandbox::{Fault, FaultRule};
 use std::path::PathBuf;
 

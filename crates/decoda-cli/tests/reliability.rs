@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{assert_no_key, env, json, text, Env, KEY};
+use common::{assert_no_key, env_traced as env, json, text, Env, KEY};
 use decoda_sandbox::{Fault, FaultRule};
 use decoda_store::{RowState, Store};
 use sha2::{Digest, Sha256};
@@ -144,37 +144,64 @@ fn report(label: &str, first: &Tally, after_rerun: &Tally) {
     );
 }
 
-/// Runs a fault scenario: upload, check, run the same command again, check again.
-async fn fault_scenario(label: &str, fault: Fault, times: u32) {
-    fault_scenario_with(
-        label,
-        vec![FaultRule::once(fault)
-            .times(times)
-            .on_path("/attachments/bulk")],
-    )
-    .await;
+/// What the first run of a scenario must end with: the tally docs/RELIABILITY.md publishes, and
+/// the exit code.
+struct Expect {
+    first: Tally,
+    exit: i32,
 }
 
-/// [`fault_scenario`] with any set of fault rules.
-async fn fault_scenario_with(label: &str, rules: Vec<FaultRule>) {
+/// Every file in the chart after the first run, exit 0.
+fn all_in_chart() -> Expect {
+    Expect {
+        first: Tally {
+            in_chart: FILES,
+            ..Default::default()
+        },
+        exit: 0,
+    }
+}
+
+/// Runs a fault scenario: upload, check, run the same command again, check again. The fault is
+/// injected `times` times, and each must have been used.
+async fn fault_scenario(label: &str, fault: Fault, times: u32, expect: Expect) {
+    let rule = FaultRule::once(fault)
+        .times(times)
+        .on_path("/attachments/bulk");
+    fault_scenario_with(label, vec![(rule, times)], expect).await;
+}
+
+/// [`fault_scenario`] with any set of fault rules, each with how many times it must have fired
+/// in the first run (a fault that never fired would make the scenario prove nothing).
+async fn fault_scenario_with(label: &str, rules: Vec<(FaultRule, u32)>, expect: Expect) {
     let e = env().await;
     let paths = many(&e, label);
-    for rule in rules {
-        e.sandbox.state().push_fault(rule);
+    for (rule, _) in &rules {
+        e.sandbox.state().push_fault(rule.clone());
     }
     let first_run = upload(&e, &paths).await;
-    assert!(
-        matches!(first_run.status.code(), Some(0 | 1)),
+    assert_no_key(&first_run);
+    assert_eq!(
+        first_run.status.code(),
+        Some(expect.exit),
         "{label}: {}",
         text(&first_run.stderr)
     );
+    let pending = e.sandbox.state().pending_faults();
+    for (rule, fired) in &rules {
+        let left = pending
+            .iter()
+            .find(|p| p.fault == rule.fault && p.path == rule.path)
+            .map_or(0, |p| p.times);
+        assert_eq!(
+            rule.times - left,
+            *fired,
+            "{label}: how often {:?} fired",
+            rule.fault
+        );
+    }
     let first = tally(&e, &paths, &first_run);
-    assert_eq!((first.lost, first.duplicated), (0, 0), "{label}: {first:?}");
-    assert_eq!(
-        first.in_chart + first.still_queued + first.unconfirmed,
-        FILES,
-        "{label}: {first:?}"
-    );
+    assert_eq!(first, expect.first, "{label}: the first run");
 
     e.sandbox.state().clear_faults();
     let again = upload(&e, &paths).await;
@@ -198,12 +225,18 @@ async fn fault_scenario_with(label: &str, rules: Vec<FaultRule>) {
 
 #[tokio::test]
 async fn fault_500_twice() {
-    fault_scenario("500, twice", Fault::Status500, 2).await;
+    fault_scenario("500, twice", Fault::Status500, 2, all_in_chart()).await;
 }
 
 #[tokio::test]
 async fn fault_502_html_twice() {
-    fault_scenario("502 HTML page, twice", Fault::BadGatewayHtml, 2).await;
+    fault_scenario(
+        "502 HTML page, twice",
+        Fault::BadGatewayHtml,
+        2,
+        all_in_chart(),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -214,6 +247,7 @@ async fn fault_429_with_retry_after() {
             retry_after_secs: 1,
         },
         1,
+        all_in_chart(),
     )
     .await;
 }
@@ -224,13 +258,20 @@ async fn fault_connection_dropped_mid_body() {
         "connection dropped mid-body",
         Fault::DropMidBody { after_bytes: 200 },
         2,
+        all_in_chart(),
     )
     .await;
 }
 
 #[tokio::test]
 async fn fault_connection_dropped_after_the_server_stored_the_files() {
-    fault_scenario("dropped after store", Fault::DropAfterStore, 2).await;
+    fault_scenario(
+        "dropped after store",
+        Fault::DropAfterStore,
+        2,
+        all_in_chart(),
+    )
+    .await;
 }
 
 /// The answers are lost and the chart cannot be checked either: every file is reported as not
@@ -238,16 +279,30 @@ async fn fault_connection_dropped_after_the_server_stored_the_files() {
 #[tokio::test]
 async fn fault_connection_dropped_after_store_and_the_chart_unreachable() {
     let label = "dropped after store, chart unreachable";
+    let batches = (FILES / 3) as u32;
     fault_scenario_with(
         label,
         vec![
-            FaultRule::once(Fault::DropAfterStore)
-                .times(1000)
-                .on_path("/attachments/bulk"),
-            FaultRule::once(Fault::Status500)
-                .times(1000)
-                .on_path("/attachments"),
+            (
+                FaultRule::once(Fault::DropAfterStore)
+                    .times(1000)
+                    .on_path("/attachments/bulk"),
+                batches,
+            ),
+            (
+                FaultRule::once(Fault::Status500)
+                    .times(1000)
+                    .on_path("/attachments"),
+                batches,
+            ),
         ],
+        Expect {
+            first: Tally {
+                unconfirmed: FILES,
+                ..Default::default()
+            },
+            exit: 1,
+        },
     )
     .await;
 }
@@ -258,23 +313,52 @@ async fn fault_answer_after_the_clients_timeout() {
         "answer after the client's timeout",
         Fault::Delay { ms: 3000 },
         1,
+        all_in_chart(),
     )
     .await;
 }
 
 #[tokio::test]
 async fn fault_malformed_json() {
-    fault_scenario("malformed JSON answer", Fault::MalformedJson, 1).await;
+    fault_scenario(
+        "malformed JSON answer",
+        Fault::MalformedJson,
+        1,
+        all_in_chart(),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn fault_answer_leaves_a_file_out() {
-    fault_scenario("answer leaves the last file out", Fault::LoseLast, 1).await;
+    fault_scenario(
+        "answer leaves the last file out",
+        Fault::LoseLast,
+        1,
+        all_in_chart(),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn fault_500_on_every_try_leaves_files_queued_with_the_reason() {
-    fault_scenario("500 on every try", Fault::Status500, 1000).await;
+    let label = "500 on every try";
+    let tries = 4 * (FILES / 3) as u32;
+    let rule = FaultRule::once(Fault::Status500)
+        .times(1000)
+        .on_path("/attachments/bulk");
+    fault_scenario_with(
+        label,
+        vec![(rule, tries)],
+        Expect {
+            first: Tally {
+                still_queued: FILES,
+                ..Default::default()
+            },
+            exit: 1,
+        },
+    )
+    .await;
 }
 
 /// Polls the sandbox until `done` holds (the server's state is the event to wait for).
@@ -645,4 +729,67 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         .filter(|e| e.file_type().is_file())
         .map(walkdir::DirEntry::into_path)
         .collect()
+}
+
+/// The history says the file went to this patient, but it was deleted from the chart since: the
+/// duplicate guard asks the chart before skipping, and sends it.
+#[tokio::test]
+async fn a_file_deleted_from_the_chart_since_its_upload_is_sent_again() {
+    let e = env().await;
+    let a = e.file("consent.pdf", b"%PDF-1.4 consent");
+    let first = upload(&e, std::slice::from_ref(&a)).await;
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    e.sandbox.state().reset();
+    assert!(
+        e.sandbox.state().attachments().is_empty(),
+        "deleted in the chart"
+    );
+
+    let second = upload(&e, std::slice::from_ref(&a)).await;
+
+    assert_eq!(second.status.code(), Some(0), "{}", text(&second.stderr));
+    assert_eq!(statuses(&second)[&a.display().to_string()], "uploaded");
+    assert_eq!(
+        e.sandbox.state().attachments().len(),
+        1,
+        "in the chart again"
+    );
+}
+
+/// The same file for the same patient id on another server (the sandbox, then production; or two
+/// tenants of one practice) is not "already there": it is sent.
+#[tokio::test]
+async fn a_file_uploaded_on_another_server_is_still_sent_to_this_one() {
+    let e = env().await;
+    let other = decoda_sandbox::spawn(
+        decoda_sandbox::Config {
+            api_key: KEY.into(),
+            ..decoda_sandbox::Config::default()
+        },
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let a = e.file("consent.pdf", b"%PDF-1.4 consent");
+    let elsewhere = e
+        .cmd(Some(KEY))
+        .env("DECODA_API_URL", other.base_url())
+        .args(upload_args(std::slice::from_ref(&a)))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.status.code(),
+        Some(0),
+        "{}",
+        text(&elsewhere.stderr)
+    );
+    assert_eq!(other.state().attachments().len(), 1);
+
+    let here = upload(&e, std::slice::from_ref(&a)).await;
+
+    assert_eq!(here.status.code(), Some(0), "{}", text(&here.stderr));
+    assert_eq!(statuses(&here)[&a.display().to_string()], "uploaded");
+    assert_eq!(e.sandbox.state().attachments().len(), 1);
+    assert_eq!(other.state().attachments().len(), 1, "nothing more there");
 }

@@ -14,7 +14,7 @@ use crate::{
     hash::{hash_file, ContentHash},
     verify::same_file_name,
 };
-use chrono::{DateTime, Duration as ChronoDuration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Utc};
 use decoda_api::{models::Attachment, ApiError, AttachmentId, Client, PatientId};
 use std::collections::HashSet;
 
@@ -75,6 +75,37 @@ pub(crate) async fn in_chart(
         .map(|a| a.id)
         .filter(|id| ids.iter().any(|wanted| *wanted == id))
         .collect())
+}
+
+/// The ids among `wanted` (each with the day, UTC, it was uploaded) that are still in the
+/// patient's chart: how an earlier upload is confirmed before a file is skipped as already there.
+/// Reads each needed day once, with the days either side (the server may date it in its own
+/// zone), so a run makes one listing per day of earlier uploads, not one per file.
+pub(crate) async fn still_in_chart(
+    client: &Client,
+    patient: &PatientId,
+    wanted: &[(AttachmentId, NaiveDate)],
+) -> Result<HashSet<AttachmentId>, ApiError> {
+    let mut days: Vec<NaiveDate> = wanted
+        .iter()
+        .flat_map(|(_, day)| [day.pred_opt(), Some(*day), day.succ_opt()])
+        .flatten()
+        .collect();
+    days.sort_unstable();
+    days.dedup();
+    let mut present = HashSet::new();
+    for day in days {
+        let page = client
+            .attachments_day(patient, "UTC", Some(&day.format("%Y-%m-%d").to_string()))
+            .await?;
+        present.extend(
+            page.data
+                .into_iter()
+                .map(|a| a.id)
+                .filter(|id| wanted.iter().any(|(w, _)| w == id)),
+        );
+    }
+    Ok(present)
 }
 
 /// Every attachment on the patient's day pages from today back to the day of `cutoff` (in UTC,

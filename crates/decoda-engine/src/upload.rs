@@ -8,7 +8,7 @@ use crate::{
     body::file_body,
     files::{check_files, CheckedFile, FileSpec, IntakeItem},
     progress::{sample, Meter, Phase, Progress, ProgressSink},
-    recover::{find_landed, in_chart, Landed},
+    recover::{find_landed, in_chart, still_in_chart, Landed},
     verify::{inspect, pair_answer},
     FileProblem, Limits, RetryPolicy, Timeouts,
 };
@@ -208,6 +208,17 @@ impl Uploader {
         Err(ApiError::NotFound(decoda_api::NotFound::Note(
             note.to_string(),
         )))
+    }
+
+    /// Which of these earlier uploads (attachment and the day it was uploaded) are still in the
+    /// patient's chart: a file is skipped as "already there" only when the chart says so, not on
+    /// the word of a local history that may belong to a chart where it was deleted since.
+    pub async fn still_in_chart(
+        &self,
+        patient: &PatientId,
+        earlier: &[(AttachmentId, chrono::NaiveDate)],
+    ) -> Result<HashSet<AttachmentId>, ApiError> {
+        still_in_chart(&self.client, patient, earlier).await
     }
 
     /// Looks in the patient's chart for attachments that are these files, sent since `since` by a

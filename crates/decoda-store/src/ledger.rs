@@ -7,9 +7,11 @@
 //! confirmed while the chart could not be checked, is looked for in the chart first and sent again
 //! only if it is not there.
 
-use crate::{hash_file, ContentHash, NewItem, QueueRow, RowState, RunLock, Store, StoreError};
+use crate::{
+    hash_file, ContentHash, HistoryEntry, NewItem, QueueRow, RowState, RunLock, Store, StoreError,
+};
 use decoda_engine::{
-    api::{models::Patient, ApiError, NoteId},
+    api::{models::Patient, ApiError, AttachmentId, NoteId},
     CancellationToken, CheckedFile, FileProblem, FileReport, FileStatus, IntakeItem, Job, Landed,
     Progress, ProgressSink, Uploader,
 };
@@ -283,7 +285,8 @@ async fn decide(
         .collect();
     let mut first_seen: HashMap<&ContentHash, &CheckedFile> = HashMap::new();
     let mut decisions = Vec::with_capacity(files.len());
-    for ((file, hash), force) in files.iter().zip(forced) {
+    let mut earlier: Vec<(usize, HistoryEntry)> = Vec::new();
+    for (index, ((file, hash), force)) in files.iter().zip(forced).enumerate() {
         let force = *force;
         let decision = if let Some(earlier) = first_seen.get(hash).filter(|_| !force) {
             Some(Outcome::Skipped {
@@ -294,20 +297,16 @@ async fn decide(
                 attachment_id: None,
             })
         } else if let Some(done) = store.previous_upload(&patient_id, hash)?.filter(|_| !force) {
-            Some(Outcome::Skipped {
-                reason: format!(
-                    "already uploaded to this patient on {} as attachment {}",
-                    done.uploaded_at.get(..10).unwrap_or(&done.uploaded_at),
-                    done.attachment_id
-                ),
-                attachment_id: Some(done.attachment_id),
-            })
+            // Decided below, once the chart has confirmed it is still there.
+            earlier.push((index, done));
+            None
         } else {
             None
         };
         first_seen.entry(hash).or_insert(file);
         decisions.push(decision);
     }
+    confirm_earlier(uploader, patient, files, earlier, &mut decisions).await;
     let (looked_in_chart, unsettled) = look_in_chart(
         store,
         run,
@@ -332,6 +331,66 @@ async fn decide(
         looked_in_chart,
         replaced,
     })
+}
+
+/// Files the history says were uploaded to this patient before are skipped only if their
+/// attachment is still in the patient's chart (one listing per day of earlier uploads): one deleted
+/// there since, or recorded against another server or tenant, is sent. When the chart cannot be
+/// checked the file is not sent, and says why, rather than reported as in the chart unchecked.
+async fn confirm_earlier(
+    uploader: &Uploader,
+    patient: &Patient,
+    files: &[(&CheckedFile, &ContentHash)],
+    earlier: Vec<(usize, HistoryEntry)>,
+    decisions: &mut [Option<Outcome>],
+) {
+    if earlier.is_empty() {
+        return;
+    }
+    let wanted: Vec<(AttachmentId, chrono::NaiveDate)> = earlier
+        .iter()
+        .map(|(_, done)| (AttachmentId::new(&done.attachment_id), upload_day(done)))
+        .collect();
+    let present = uploader.still_in_chart(&patient.id, &wanted).await;
+    for (index, done) in earlier {
+        let day = done
+            .uploaded_at
+            .get(..10)
+            .unwrap_or(&done.uploaded_at)
+            .to_owned();
+        decisions[index] = match &present {
+            Ok(present) if present.contains(&AttachmentId::new(&done.attachment_id)) => {
+                Some(Outcome::Skipped {
+                    reason: format!(
+                        "already in this patient's chart: uploaded on {day} as attachment {}",
+                        done.attachment_id
+                    ),
+                    attachment_id: Some(done.attachment_id),
+                })
+            }
+            Ok(_) => {
+                tracing::info!("an earlier upload is no longer in the chart; sending the file again");
+                None
+            }
+            Err(e) => Some(Outcome::Sent(FileReport {
+                path: files[index].0.path.clone(),
+                status: FileStatus::Failed {
+                    problem: FileProblem::NotSent(format!(
+                        "it was uploaded to this patient on {day} as attachment {}, and the chart could not be checked to confirm it is still there ({e}); it was not sent again: try again",
+                        done.attachment_id
+                    )),
+                },
+                notes: Vec::new(),
+            })),
+        };
+    }
+}
+
+/// The day (UTC) of an earlier upload, for the chart's day pages; today when unreadable.
+fn upload_day(done: &HistoryEntry) -> chrono::NaiveDate {
+    chrono::DateTime::parse_from_rfc3339(&done.uploaded_at)
+        .map(|at| at.with_timezone(&chrono::Utc).date_naive())
+        .unwrap_or_else(|_| chrono::Utc::now().date_naive())
 }
 
 /// Files an interrupted run may have sent are looked for in the chart before they are sent.

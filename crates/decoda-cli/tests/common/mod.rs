@@ -13,6 +13,17 @@ pub const KEY: &str = "canary-key-2b7e51d0-cli";
 pub struct Env {
     pub sandbox: Sandbox,
     pub dir: tempfile::TempDir,
+    /// Runs the command with every log line on (`DECODA_LOG=trace`), so that a key in a debug or
+    /// trace line is caught by the checks on its output.
+    pub trace: bool,
+}
+
+/// An [`env`] whose commands log everything they can.
+pub async fn env_traced() -> Env {
+    Env {
+        trace: true,
+        ..env().await
+    }
 }
 
 pub async fn env() -> Env {
@@ -26,6 +37,7 @@ pub async fn env() -> Env {
     Env {
         sandbox,
         dir: tempfile::tempdir().unwrap(),
+        trace: false,
     }
 }
 
@@ -47,6 +59,9 @@ impl Env {
             .env("DECODA_API_URL", self.sandbox.base_url())
             .env("DECODA_TENANT", "demo-clinic")
             .stdin(std::process::Stdio::null());
+        if self.trace {
+            c.env("DECODA_LOG", "trace");
+        }
         for var in ["DBUS_SESSION_BUS_ADDRESS", "HOME", "XDG_RUNTIME_DIR"] {
             if let Ok(v) = std::env::var(var) {
                 c.env(var, v);
