@@ -441,3 +441,55 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
     finally:
         driver.quit()
         stop_group(proc)
+
+
+def descendants(pid):
+    """The processes `pid` started, and theirs, as (pid, name) pairs, read from /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # it ended meanwhile
+        # The name is in parentheses and may hold spaces; the state and the parent follow it.
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        parent = int(stat[stat.rindex(")") + 2:].split()[1])
+        children.setdefault(parent, []).append((int(entry), name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child[0])
+    return found
+
+
+def test_no_process_the_app_starts_inherits_the_key_from_its_environment(sandbox, tmp_path):
+    """DECODA_API_KEY is taken out of the app's environment before any thread starts, so the web
+    view's processes (and the browser that Open starts) never inherit it, while the app still
+    uses the key. The app's own /proc/PID/environ shows the environment it started with, even
+    after the variable is removed, so what is checked is its descendants'."""
+    env = dict(os.environ, DECODA_CONFIG=str(tmp_path / "settings.toml"), DECODA_DATA_DIR=str(tmp_path / "data"),
+               DECODA_SYSTEM_CONFIG=str(tmp_path / "system.toml"), DECODA_API_URL=sandbox.url,
+               DECODA_TENANT="demo-clinic", DECODA_API_KEY=KEY)
+    driver, proc = open_session(env)
+    try:
+        choose_patient(driver, "garcia", "1984-03-12")  # the key, passed down, still works
+        pid = app_pid()
+        wait(driver).until(lambda d: any(name.startswith("WebKit") for _, name in descendants(pid)))
+        started = descendants(pid)
+        leaked = []
+        for child, name in started:
+            try:
+                with open(f"/proc/{child}/environ", "rb") as f:
+                    variables = f.read().split(b"\0")
+            except OSError:
+                continue  # it ended meanwhile
+            if any(v.startswith(b"DECODA_API_KEY=") for v in variables):
+                leaked.append(name)
+        assert not leaked, f"these processes inherited DECODA_API_KEY: {leaked} (of {started})"
+    finally:
+        driver.quit()
+        stop_group(proc)
