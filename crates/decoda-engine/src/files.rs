@@ -4,7 +4,7 @@
 //! while the good ones still go. Folders are expanded in name order, skipping hidden and system
 //! files that no one means to upload.
 
-use crate::{hash::ContentHash, sniff::sniff_content_type, FileProblem, Limits};
+use crate::{hash::ContentHash, sniff::sniff, FileProblem, Limits};
 use serde::Serialize;
 use std::{
     collections::HashSet,
@@ -199,7 +199,14 @@ fn check_file(
         });
     }
     // Sniffing opens and reads the file, which also proves it is readable.
-    let content_type = sniff_content_type(path).map_err(|e| io_problem(Some(&e)))?;
+    let sniffed = sniff(path).map_err(|e| io_problem(Some(&e)))?;
+    if let Some(what) = sniffed
+        .program_or_archive
+        .filter(|_| !limits.allow_programs_and_archives)
+    {
+        return Err(FileProblem::ProgramOrArchive(what.to_owned()));
+    }
+    let content_type = sniffed.content_type;
     let file_name = wire_file_name(path);
     let display_name = name
         .map(|n| one_line(&n))
@@ -287,6 +294,40 @@ mod tests {
         ));
         assert_eq!(items[3].result, Err(FileProblem::Missing));
         assert_eq!(items[4].result, Err(FileProblem::ListedTwice));
+    }
+
+    #[test]
+    fn programs_and_archives_are_refused_by_content_unless_allowed() {
+        let dir = tempfile::tempdir().unwrap();
+        // An executable named like a scan, and a zip named like a photo.
+        let mut exe = [b"MZ".as_slice(), &[0x90; 62]].concat();
+        exe[0x3c] = 0x40;
+        exe.extend_from_slice(b"PE\0\0");
+        let exe = write(dir.path(), "scan0001.pdf", &exe);
+        let zip = write(dir.path(), "photo.jpg", b"PK\x03\x04\x14\0\0\0rest");
+        let pdf = write(dir.path(), "letter.pdf", b"%PDF-1.4 letter");
+        let specs = [
+            FileSpec::new(&exe),
+            FileSpec::new(&zip),
+            FileSpec::new(&pdf),
+        ];
+        let items = check_files(&specs, &Limits::default());
+        assert_eq!(
+            items[0].result,
+            Err(FileProblem::ProgramOrArchive("a program".into()))
+        );
+        assert_eq!(
+            items[1].result,
+            Err(FileProblem::ProgramOrArchive("an archive".into()))
+        );
+        assert!(items[2].result.is_ok());
+        let allowed = Limits {
+            allow_programs_and_archives: true,
+            ..Limits::default()
+        };
+        assert!(check_files(&specs, &allowed)
+            .iter()
+            .all(|i| i.result.is_ok()));
     }
 
     #[test]

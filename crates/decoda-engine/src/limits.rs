@@ -16,6 +16,9 @@ pub struct Limits {
     pub max_bytes_per_request: u64,
     /// How many bulk requests may be in flight at once.
     pub parallel_requests: usize,
+    /// Send programs, scripts and archives too (recognised by their content, whatever their
+    /// name). Off by default: they do not belong in a chart; an administrator can allow them.
+    pub allow_programs_and_archives: bool,
 }
 
 impl Default for Limits {
@@ -25,6 +28,7 @@ impl Default for Limits {
             max_files_per_request: 20,
             max_bytes_per_request: 256 * MIB,
             parallel_requests: 2,
+            allow_programs_and_archives: false,
         }
     }
 }

@@ -33,6 +33,9 @@ pub enum FileProblem {
     /// A folder was given that holds nothing to send.
     #[error("the folder has no files to send (hidden files and system litter are skipped)")]
     EmptyFolder,
+    /// A program, a script or an archive (what, in words), which the settings do not allow.
+    #[error("this is {0}, which is not sent to a chart; if it must be, your administrator can allow it (`allow_programs_and_archives` under `[limits]`)")]
+    ProgramOrArchive(String),
     /// The same file appears twice in one selection.
     #[error("listed twice in this upload")]
     ListedTwice,
