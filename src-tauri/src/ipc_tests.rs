@@ -761,3 +761,98 @@ fn a_missing_inbox_folder_is_reported_the_app_still_works_and_it_is_watched_once
     std::fs::write(share.join("scan.pdf"), b"%PDF-1.4 later").unwrap();
     queue_until(&h, "the scan on the late share is listed", |q| q.len() == 1);
 }
+
+/// A scan listed in the queue, ready to send.
+fn one_ready_scan(h: &Harness, files: &Path) {
+    let scan = files.join("scan.png");
+    png(&scan);
+    assert_eq!(h.drop_paths(&[&scan]), 1);
+    assert_eq!(states(h), ["ready"]);
+}
+
+#[test]
+fn an_absurd_rate_limit_wait_neither_wedges_uploads_nor_leaves_a_file_sending() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    one_ready_scan(&h, files.path());
+    h.sandbox.state().push_fault(
+        decoda_sandbox::FaultRule::once(decoda_sandbox::Fault::RateLimitedWith {
+            retry_after: Some("1e20".into()),
+            rate_limit_reset: Some("1e300".into()),
+        })
+        .on_path("/attachments/bulk"),
+    );
+    // As Tauri runs a command: in a task of its own, which a panic would end.
+    let app = h.app.handle().clone();
+    let ids = sendable_ids(&h);
+    let first = tauri::async_runtime::block_on(tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        start_upload(
+            app.clone(),
+            state,
+            "pat_1001".into(),
+            None,
+            ids,
+            Channel::new(|_| Ok(())),
+        )
+        .await
+        .map(|summary| summary.failed)
+    }));
+    assert!(
+        h.sandbox.state().pending_faults().is_empty(),
+        "the 429 was answered"
+    );
+    assert!(
+        matches!(first, Ok(Ok(1))),
+        "the first upload ends, with its file not sent: {first:?}"
+    );
+    assert_eq!(states(&h), ["failed"], "not left 'Sending'");
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let reason = queue[0]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("too long to wait"), "{queue}");
+
+    let second = tauri::async_runtime::block_on(start_upload(
+        h.app.handle().clone(),
+        h.app.state(),
+        "pat_1001".into(),
+        None,
+        sendable_ids(&h),
+        Channel::new(|_| Ok(())),
+    ));
+    let second = second.unwrap_or_else(|e| panic!("a later upload is accepted: {e:?}"));
+    assert_eq!(second.uploaded.len(), 1);
+    assert_eq!(states(&h), ["uploaded"]);
+}
+
+#[test]
+fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
+    use crate::commands::{files::lock, upload::RunningUpload};
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    one_ready_scan(&h, files.path());
+    let ids = sendable_ids(&h);
+    let app = h.app.handle().clone();
+    let state = h.app.state::<AppState>();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut running =
+            RunningUpload::claim(&app, &state, decoda_engine::CancellationToken::new()).unwrap();
+        let sending = lock(&state.queue).start_sending("pat_1001", &ids);
+        running.sending(&sending.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        assert!(
+            RunningUpload::claim(&app, &state, decoda_engine::CancellationToken::new()).is_err(),
+            "one upload at a time"
+        );
+        panic!("a fault in the middle of an upload");
+    }));
+    assert!(unwound.is_err());
+    assert!(lock(&state.upload).is_none(), "the slot is free again");
+    assert_eq!(states(&h), ["failed"], "the file is not left 'Sending'");
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(
+        queue[0]["reason"],
+        crate::commands::upload::UPLOAD_STOPPED,
+        "{queue}"
+    );
+    assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
+    assert_eq!(states(&h), ["uploaded"]);
+}

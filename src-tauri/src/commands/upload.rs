@@ -109,13 +109,8 @@ pub async fn start_upload<R: Runtime>(
         .confirm_patient(&PatientId::new(patient_id.trim()))
         .await?;
     let cancel = CancellationToken::new();
-    {
-        let mut slot = lock(&state.upload);
-        if slot.is_some() {
-            return Err(UiError::Busy("an upload is already running".into()));
-        }
-        *slot = Some(cancel.clone());
-    }
+    // Held until this function returns or unwinds, whichever way that happens.
+    let mut running = RunningUpload::claim(&app, &state, cancel.clone())?;
     let note = note_id
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
@@ -124,8 +119,8 @@ pub async fn start_upload<R: Runtime>(
     tracing::info!("upload started: {} files", sending.len());
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
+    running.sending(&ids);
     let outcome = send(&state, &uploader, &patient, note, sending, on_event, cancel).await;
-    *lock(&state.upload) = None;
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -161,6 +156,77 @@ pub async fn start_upload<R: Runtime>(
         uploaded,
         failed,
     })
+}
+
+/// Why a file is given back when its upload ended without an outcome (a fault in the app, not
+/// an answer from the server). The persistent queue still holds its row, so the next try looks
+/// in the chart before sending it again.
+pub const UPLOAD_STOPPED: &str =
+    "the upload stopped unexpectedly; press Upload to check the chart and send it again";
+
+/// The app's one "upload running" slot, held for as long as an upload runs.
+///
+/// Dropping it frees the slot and gives back every file still marked "Sending", whichever way the
+/// upload ends: normally, by an early return, or by a panic unwinding the command's task. Without
+/// it one failure would leave every later upload refused as "already running" and the files
+/// "Sending" for good.
+pub(crate) struct RunningUpload<'a, R: Runtime> {
+    app: &'a AppHandle<R>,
+    state: &'a AppState,
+    sending: Vec<u64>,
+}
+
+impl<'a, R: Runtime> RunningUpload<'a, R> {
+    /// Takes the slot, or says that another upload holds it.
+    pub(crate) fn claim(
+        app: &'a AppHandle<R>,
+        state: &'a AppState,
+        cancel: CancellationToken,
+    ) -> UiResult<Self> {
+        let mut slot = lock(&state.upload);
+        if slot.is_some() {
+            return Err(UiError::Busy("an upload is already running".into()));
+        }
+        *slot = Some(cancel);
+        Ok(Self {
+            app,
+            state,
+            sending: Vec::new(),
+        })
+    }
+
+    /// The queue ids this upload marked "Sending".
+    pub(crate) fn sending(&mut self, ids: &[u64]) {
+        self.sending = ids.to_vec();
+    }
+}
+
+impl<R: Runtime> Drop for RunningUpload<'_, R> {
+    fn drop(&mut self) {
+        *lock(&self.state.upload) = None;
+        let mut queue = lock(&self.state.queue);
+        let stuck: Vec<u64> = self
+            .sending
+            .iter()
+            .copied()
+            .filter(|id| {
+                queue
+                    .get(*id)
+                    .is_some_and(|i| i.state == ItemState::Sending)
+            })
+            .collect();
+        for id in &stuck {
+            queue.finish(*id, Err(UPLOAD_STOPPED.to_owned()), Vec::new());
+        }
+        drop(queue);
+        if !stuck.is_empty() {
+            tracing::warn!(
+                "upload stopped unexpectedly: {} files given back",
+                stuck.len()
+            );
+            let _ = self.app.emit(QUEUE_CHANGED, ());
+        }
+    }
 }
 
 /// Hashes, decides, records and sends the files, as the CLI does (see `decoda_store::ledger`).
