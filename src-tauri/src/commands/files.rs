@@ -2,7 +2,10 @@
 
 use crate::{error::UiResult, queue::QueueItem, state::AppState, UiError};
 use base64::Engine as _;
-use decoda_engine::{check_files, FileSpec};
+use decoda_engine::{
+    api::{read_capped, CappedReadError},
+    check_files, FileSpec,
+};
 use std::{io::Cursor, path::PathBuf, time::Duration};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
@@ -186,6 +189,10 @@ fn data_url(content_type: &str, bytes: &[u8]) -> String {
     )
 }
 
+/// The largest thumbnail fetched. The server's are a few KiB; anything near this is not a
+/// thumbnail, and it is refused before it can fill the app's memory.
+const MAX_THUMBNAIL_BYTES: u64 = 4 * 1024 * 1024;
+
 /// Fetches a thumbnail the server returned and hands it over as a `data:` URL, so the page needs no
 /// remote image source in its CSP and the webview keeps no patient images in its disk cache. Only
 /// links that an upload in this run returned are fetched: the window cannot make Rust fetch
@@ -195,23 +202,34 @@ pub async fn thumbnail(state: State<'_, AppState>, url: String) -> UiResult<Stri
     if !lock(&state.thumbnails).contains(&url) {
         return Err(UiError::Invalid("not a thumbnail this app received".into()));
     }
+    fetch_thumbnail(&url).await
+}
+
+/// Fetches `url` as an image, as a `data:` URL: over https (plain http only on this computer,
+/// for the sandbox), with no redirect followed (one could lead to plain http or to any host),
+/// and at most [`MAX_THUMBNAIL_BYTES`], refused by its declared length first and cut off while
+/// it streams otherwise.
+async fn fetch_thumbnail(url: &str) -> UiResult<String> {
     let parsed =
-        url::Url::parse(&url).map_err(|_| UiError::Invalid("not a thumbnail address".into()))?;
+        url::Url::parse(url).map_err(|_| UiError::Invalid("not a thumbnail address".into()))?;
     let loopback = matches!(parsed.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     if parsed.scheme() != "https" && !(parsed.scheme() == "http" && loopback) {
         return Err(UiError::Invalid(
             "thumbnails are only fetched over https".into(),
         ));
     }
+    let unreachable = || UiError::Network("the thumbnail could not be fetched".into());
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| UiError::Network(e.to_string()))?;
-    let response = http
-        .get(parsed)
-        .send()
-        .await
-        .map_err(|_| UiError::Network("the thumbnail could not be fetched".into()))?;
+    let response = http.get(parsed).send().await.map_err(|_| unreachable())?;
+    if response.status().is_redirection() {
+        return Err(UiError::Network(
+            "the thumbnail link points elsewhere, and it is not followed".into(),
+        ));
+    }
     let content_type = response
         .headers()
         .get(reqwest::header::CONTENT_TYPE)
@@ -223,13 +241,14 @@ pub async fn thumbnail(state: State<'_, AppState>, url: String) -> UiResult<Stri
             "the server has no thumbnail for this file".into(),
         ));
     }
-    let bytes = response
-        .bytes()
+    let bytes = read_capped(response, MAX_THUMBNAIL_BYTES)
         .await
-        .map_err(|_| UiError::Network("the thumbnail could not be fetched".into()))?;
-    if bytes.len() > 4 * 1024 * 1024 {
-        return Err(UiError::Network("the thumbnail is too large".into()));
-    }
+        .map_err(|e| match e {
+            CappedReadError::TooLarge { .. } => {
+                UiError::Network("the thumbnail is too large".into())
+            }
+            _ => unreachable(),
+        })?;
     Ok(data_url(&content_type, &bytes))
 }
 
@@ -244,4 +263,106 @@ pub fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> UiResult<()> {
     app.opener()
         .open_url(parsed.as_str(), None::<&str>)
         .map_err(|_| UiError::Invalid("no browser could be opened".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    const MIB: u64 = 1024 * 1024;
+
+    /// A one-request HTTP server on loopback: answers with `head`, then up to `body_bytes` bytes
+    /// and closes (with no body, it holds the connection until the client hangs up). The task
+    /// returns how many body bytes got out.
+    async fn serve_once(head: String, body_bytes: u64) -> (String, tokio::task::JoinHandle<u64>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/thumb.png", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = socket.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the client sent a whole request");
+                request.extend_from_slice(&buf[..n]);
+            }
+            socket.write_all(head.as_bytes()).await.unwrap();
+            let chunk = vec![0u8; 64 * 1024];
+            let mut sent = 0u64;
+            while sent < body_bytes {
+                if socket.write_all(&chunk).await.is_err() {
+                    return sent;
+                }
+                sent += chunk.len() as u64;
+            }
+            while body_bytes == 0 && matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
+            sent
+        });
+        (url, task)
+    }
+
+    const PNG_UNTIL_CLOSE: &str =
+        "HTTP/1.1 200 OK\r\ncontent-type: image/png\r\nconnection: close\r\n\r\n";
+
+    #[tokio::test]
+    async fn a_small_thumbnail_becomes_a_data_url() {
+        let (url, _server) = serve_once(PNG_UNTIL_CLOSE.into(), 64 * 1024).await;
+        let data = fetch_thumbnail(&url).await.unwrap();
+        assert!(
+            data.starts_with("data:image/png;base64,"),
+            "{}",
+            &data[..40]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_refused_not_followed() {
+        let (target, _image) = serve_once(PNG_UNTIL_CLOSE.into(), 1024).await;
+        let head = format!("HTTP/1.1 302 Found\r\nlocation: {target}\r\ncontent-length: 0\r\n\r\n");
+        let (url, _redirect) = serve_once(head, 0).await;
+        let err = fetch_thumbnail(&url).await.unwrap_err().to_string();
+        assert!(
+            err.contains("points elsewhere"),
+            "a redirect, even to an image, is not followed: {err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_oversized_thumbnail_is_refused_without_reading_it_all() {
+        let (url, server) = serve_once(PNG_UNTIL_CLOSE.into(), 64 * MIB).await;
+        let err = fetch_thumbnail(&url).await.unwrap_err().to_string();
+        assert!(err.contains("too large"), "{err}");
+        let sent = tokio::time::timeout(Duration::from_secs(10), server)
+            .await
+            .expect("the client hung up")
+            .unwrap();
+        assert!(
+            sent < 32 * MIB,
+            "reading stopped soon after the 4 MiB cap: the server sent {sent} bytes"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_over_long_content_length_is_refused_before_the_body_arrives() {
+        let head =
+            "HTTP/1.1 200 OK\r\ncontent-type: image/png\r\ncontent-length: 1073741824\r\n\r\n";
+        let (url, _server) = serve_once(head.into(), 0).await;
+        let started = std::time::Instant::now();
+        let err = fetch_thumbnail(&url).await.unwrap_err().to_string();
+        assert!(err.contains("too large"), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "refused at once"
+        );
+    }
+
+    #[tokio::test]
+    async fn plain_http_off_this_computer_is_refused() {
+        let err = fetch_thumbnail("http://example.com/t.png")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("https"), "{err}");
+    }
 }
