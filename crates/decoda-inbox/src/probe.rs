@@ -28,17 +28,19 @@ impl Fingerprint {
 pub(crate) enum Stat {
     /// Nothing: deleted, or renamed away.
     Gone,
-    /// A folder, device or a link to one: never handed over.
+    /// A folder, a device, or a symbolic link (to anything): never handed over.
     NotAFile,
     /// Something went wrong looking: try again at the next listing.
     Unknown,
-    /// A regular file (or a link to one).
+    /// A regular file.
     File(Fingerprint),
 }
 
-/// Looks at `path`, following a symbolic link to what it points at.
+/// Looks at `path` itself, not following a symbolic link. A scan folder is often shared: anyone
+/// who can write to it could plant a link to any file the user can read (their documents, another
+/// patient's letter), and it would be listed as a scan. A link is not a scan.
 pub(crate) fn stat(path: &Path) -> Stat {
-    match fs::metadata(path) {
+    match fs::symlink_metadata(path) {
         Ok(metadata) if metadata.is_file() => Stat::File(Fingerprint::of(&metadata)),
         Ok(_) => Stat::NotAFile,
         Err(error) if error.kind() == io::ErrorKind::NotFound => Stat::Gone,
@@ -93,6 +95,19 @@ mod tests {
         let dir = tempfile::tempdir()?;
         assert_eq!(stat(&dir.path().join("missing.pdf")), Stat::Gone);
         assert_eq!(stat(dir.path()), Stat::NotAFile);
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_not_a_file_whatever_it_points_at() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let private = dir.path().join("private letter.pdf");
+        fs::write(&private, b"%PDF-1.4 not a scan")?;
+        let planted = dir.path().join("scan0001.pdf");
+        std::os::unix::fs::symlink(&private, &planted)?;
+        assert!(matches!(stat(&private), Stat::File(_)));
+        assert_eq!(stat(&planted), Stat::NotAFile);
         Ok(())
     }
 
