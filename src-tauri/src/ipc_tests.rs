@@ -856,3 +856,16 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
     assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
     assert_eq!(states(&h), ["uploaded"]);
 }
+
+#[test]
+fn a_history_of_four_billion_days_is_refused_with_its_range_instead_of_panicking_at_start() {
+    let h = Harness::start_with(|_| "history_days = 4294967295\n".into());
+    let opened = h.app.state::<AppState>().store().map(|_| ());
+    let err = opened.expect_err("the setting is refused").to_string();
+    assert!(
+        err.contains("history_days") && err.contains("3650"),
+        "the message names the setting and its range: {err}"
+    );
+    let listed = h.invoke("list_history", json!({})).unwrap_err();
+    assert_eq!(listed["kind"], "invalid", "{listed}");
+}
