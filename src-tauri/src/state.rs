@@ -9,7 +9,7 @@ use decoda_settings::{
     default_settings_path, default_system_config_path, KeySource, Keychain, LayeredSettings,
     Resolved,
 };
-use decoda_store::{default_data_dir, Store};
+use decoda_store::{default_data_dir, Account, Store};
 use std::{
     collections::{HashMap, HashSet},
     path::PathBuf,
@@ -113,10 +113,17 @@ impl AppState {
     }
 
     /// The queue and history, opened for one piece of work (each upload has its own connection,
-    /// as the CLI does; SQLite serialises the writers).
+    /// as the CLI does; SQLite serialises the writers), for the configured server and tenant.
     pub fn store(&self) -> UiResult<Store> {
+        let settings = self.settings()?;
+        let days = settings.effective.history_days();
+        let env = |k: &str| self.env.get(k).cloned();
+        let resolved = Resolved::without_key(settings, &env)?;
         let mut store = Store::open(&self.data_dir)?;
-        store.prune_history(self.settings()?.effective.history_days())?;
+        if let Some(tenant) = &resolved.tenant {
+            store = store.for_account(Account::new(resolved.base_url.as_str(), tenant));
+        }
+        store.prune_history(days)?;
         Ok(store)
     }
 

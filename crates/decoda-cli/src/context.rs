@@ -6,7 +6,7 @@ use decoda_settings::{
     default_settings_path, default_system_config_path, KeySource, Keychain, LayeredSettings,
     Resolved, Setting,
 };
-use decoda_store::{default_data_dir, Store};
+use decoda_store::{default_data_dir, Account, Store};
 use std::path::PathBuf;
 
 /// What every command needs: settings from all sources, and where they live.
@@ -68,6 +68,9 @@ impl Context {
             None => default_data_dir(None)?,
         };
         let mut store = Store::open(&dir)?;
+        if let Some(tenant) = &self.resolved.tenant {
+            store = store.for_account(Account::new(self.resolved.base_url.as_str(), tenant));
+        }
         store.prune_history(self.resolved.settings.effective.history_days())?;
         Ok(store)
     }

@@ -28,4 +28,4 @@ pub use hash::{hash_file, ContentHash};
 pub use history::{HistoryEntry, HistoryQuery};
 pub use queue::{NewItem, QueueRow, RowState};
 pub use run_lock::RunLock;
-pub use store::{default_data_dir, Store};
+pub use store::{default_data_dir, Account, Store};

@@ -52,6 +52,15 @@ CREATE INDEX history_uploaded_at ON history(uploaded_at);
 "#,
     ),
     Migration::Rust(history_keeps_file_names_only),
+    // Version 3: rows record the account (server address and tenant) whose chart they are for;
+    // rows written before stay '' and are read by every account, as they were.
+    Migration::Sql(
+        r#"
+ALTER TABLE queue ADD COLUMN account TEXT NOT NULL DEFAULT '';
+ALTER TABLE history ADD COLUMN account TEXT NOT NULL DEFAULT '';
+CREATE INDEX history_account_patient_hash ON history(account, patient_id, hash);
+"#,
+    ),
 ];
 
 /// Brings the database to the current schema, refusing one from a newer version.

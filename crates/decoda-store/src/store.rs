@@ -25,11 +25,32 @@ pub fn default_data_dir(env_override: Option<String>) -> Result<PathBuf> {
         .ok_or(StoreError::NoDataFolder)
 }
 
+/// Whose charts the rows belong to: the server address and the tenant. Patient ids are only
+/// unique within one: `pat_1001` of the sandbox, of production, and of another tenant of the same
+/// practice are three people. The queue and the history are kept per account, so a file sent to
+/// one is never "already there" on another, and an interrupted upload is never resumed to another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account(String);
+
+impl Account {
+    /// The account of a server address (as the client normalised it) and a tenant. The database
+    /// keeps a hash of the two, not the address itself: it holds no links.
+    pub fn new(base_url: &str, tenant: &str) -> Self {
+        let mut hasher = decoda_engine::hash::ContentHasher::new();
+        hasher.update(base_url.trim_end_matches('/').as_bytes());
+        hasher.update(b"\n");
+        hasher.update(tenant.trim().as_bytes());
+        Self(hasher.finish().as_str().to_owned())
+    }
+}
+
 /// The open queue and history.
 #[derive(Debug)]
 pub struct Store {
     conn: Connection,
     runs: PathBuf,
+    /// The account this store works for; `None` sees every account's rows (tools and tests).
+    account: Option<Account>,
 }
 
 fn now() -> String {
@@ -91,7 +112,20 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .map_err(open_err)?;
         schema::migrate(&mut conn)?;
-        Ok(Self { conn, runs })
+        Ok(Self {
+            conn,
+            runs,
+            account: None,
+        })
+    }
+
+    /// The same store, working for one account: what it writes is recorded against it, and what
+    /// it reads (unfinished files, earlier uploads, history) is that account's, plus rows written
+    /// before accounts were recorded (they were all made against one server).
+    #[must_use]
+    pub fn for_account(mut self, account: Account) -> Self {
+        self.account = Some(account);
+        self
     }
 
     /// Starts a run: the lock that tells other processes this run's files are being sent.
@@ -112,6 +146,7 @@ impl Store {
         items: &[NewItem],
         replacing: &[i64],
     ) -> Result<Vec<i64>> {
+        let account = self.account_text();
         let tx = self.conn.transaction()?;
         for id in replacing {
             tx.execute("DELETE FROM queue WHERE id = ?1", [id])?;
@@ -121,8 +156,8 @@ impl Store {
         {
             let mut insert = tx.prepare(
                 "INSERT INTO queue (run_id, patient_id, note_id, path, name, external_id, hash, size,
-                                    state, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9)",
+                                    state, created_at, updated_at, account)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9, ?10)",
             )?;
             for item in items {
                 insert.execute(params![
@@ -135,6 +170,7 @@ impl Store {
                     item.hash.as_str(),
                     item.size as i64,
                     at,
+                    account,
                 ])?;
                 ids.push(tx.last_insert_rowid());
             }
@@ -177,8 +213,9 @@ impl Store {
             .map(|path| file_name_only(&path));
         tx.execute(
             "INSERT INTO history (patient_id, note_id, attachment_id, name, file_name, hash, size,
-                                  uploaded_at)
-             SELECT patient_id, note_id, ?2, ?3, ?5, hash, size, ?4 FROM queue WHERE id = ?1",
+                                  uploaded_at, account)
+             SELECT patient_id, note_id, ?2, ?3, ?5, hash, size, ?4, account
+             FROM queue WHERE id = ?1",
             params![id, attachment_id, name, at, file_name],
         )?;
         tx.commit()?;
@@ -199,10 +236,11 @@ impl Store {
     pub fn abandoned(&self) -> Result<Vec<QueueRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT run_id FROM queue
-             WHERE state IN ('queued', 'sending', 'maybe_landed', 'failed')",
+             WHERE state IN ('queued', 'sending', 'maybe_landed', 'failed') AND
+                   (?1 IS NULL OR account = ?1 OR account = '')",
         )?;
         let runs: Vec<String> = stmt
-            .query_map([], |r| r.get(0))?
+            .query_map([self.account_filter()], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         let mut rows = Vec::new();
         for run in runs
@@ -211,9 +249,10 @@ impl Store {
         {
             let mut stmt = self.conn.prepare(
                 "SELECT * FROM queue WHERE run_id = ?1
-                 AND state IN ('queued', 'sending', 'maybe_landed', 'failed') ORDER BY id",
+                 AND state IN ('queued', 'sending', 'maybe_landed', 'failed')
+                 AND (?2 IS NULL OR account = ?2 OR account = '') ORDER BY id",
             )?;
-            for row in stmt.query_map([run], row_to_queue)? {
+            for row in stmt.query_map(params![run, self.account_filter()], row_to_queue)? {
                 let mut row = row?;
                 if row.state == RowState::Sending {
                     row.state = RowState::MaybeLanded;
@@ -282,8 +321,9 @@ impl Store {
             .conn
             .query_row(
                 "SELECT * FROM history WHERE patient_id = ?1 AND hash = ?2
+                 AND (?3 IS NULL OR account = ?3 OR account = '')
                  ORDER BY uploaded_at DESC LIMIT 1",
-                params![patient_id, hash.as_str()],
+                params![patient_id, hash.as_str(), self.account_filter()],
                 row_to_history,
             )
             .optional()?)
@@ -295,8 +335,10 @@ impl Store {
         Ok(self
             .conn
             .query_row(
-                "SELECT * FROM history WHERE hash = ?1 ORDER BY uploaded_at DESC LIMIT 1",
-                params![hash.as_str()],
+                "SELECT * FROM history WHERE hash = ?1
+                 AND (?2 IS NULL OR account = ?2 OR account = '')
+                 ORDER BY uploaded_at DESC LIMIT 1",
+                params![hash.as_str(), self.account_filter()],
                 row_to_history,
             )
             .optional()?)
@@ -322,12 +364,29 @@ impl Store {
              WHERE (?1 IS NULL OR patient_id = ?1)
                AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\' OR file_name LIKE ?2 ESCAPE '\\'
                     OR attachment_id LIKE ?2 ESCAPE '\\' OR patient_id LIKE ?2 ESCAPE '\\')
+               AND (?4 IS NULL OR account = ?4 OR account = '')
              ORDER BY uploaded_at DESC, id DESC LIMIT ?3",
         )?;
         let entries = stmt
-            .query_map(params![query.patient_id, like, limit], row_to_history)?
+            .query_map(
+                params![query.patient_id, like, limit, self.account_filter()],
+                row_to_history,
+            )?
             .collect::<rusqlite::Result<_>>()?;
         Ok(entries)
+    }
+
+    /// The account written on new rows ('' when this store works for none).
+    fn account_text(&self) -> String {
+        self.account
+            .as_ref()
+            .map(|a| a.0.clone())
+            .unwrap_or_default()
+    }
+
+    /// The account rows are read for, as a query parameter (`NULL`: every account).
+    fn account_filter(&self) -> Option<&str> {
+        self.account.as_ref().map(|a| a.0.as_str())
     }
 
     /// Deletes history entries older than `days` days (the retention setting); returns how many

@@ -1,7 +1,9 @@
 //! The queue and history on a real SQLite file in a temporary folder.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use decoda_store::{hash_file, ContentHash, HistoryQuery, NewItem, RowState, Store, StoreError};
+use decoda_store::{
+    hash_file, Account, ContentHash, HistoryQuery, NewItem, RowState, Store, StoreError,
+};
 use std::path::Path;
 
 fn item(dir: &Path, name: &str, bytes: &[u8], patient: &str) -> NewItem {
@@ -363,4 +365,78 @@ fn an_older_database_with_full_paths_in_its_history_is_migrated_to_file_names() 
             "{file} still holds the old folder name"
         );
     }
+}
+
+/// The same patient id on the sandbox and on production, or in two tenants of one practice, is
+/// not the same person: what one account uploaded or left unfinished is not seen by another.
+#[test]
+fn uploads_and_unfinished_files_belong_to_their_server_and_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Account::new("http://127.0.0.1:8787", "demo-clinic");
+    let production = Account::new("https://api.decodahealth.com", "demo-clinic");
+    let other_tenant = Account::new("http://127.0.0.1:8787/", "other-clinic");
+    let a = item(dir.path(), "a.pdf", b"one", "pat_1001");
+    let b = item(dir.path(), "b.pdf", b"two", "pat_1001");
+    {
+        let mut store = Store::open(dir.path())
+            .unwrap()
+            .for_account(sandbox.clone());
+        let run = store.begin_run().unwrap();
+        let ids = store.enqueue(&run, &[a.clone(), b.clone()]).unwrap();
+        store.mark_sending(&ids).unwrap();
+        store.mark_uploaded(ids[0], "att_1", "a.pdf").unwrap();
+    }
+    let store_for = |account: &Account| {
+        Store::open(dir.path())
+            .unwrap()
+            .for_account(account.clone())
+    };
+
+    let same = store_for(&Account::new("http://127.0.0.1:8787/", "demo-clinic"));
+    assert_eq!(
+        same.previous_upload("pat_1001", &a.hash)
+            .unwrap()
+            .unwrap()
+            .attachment_id,
+        "att_1",
+        "the same server spelled with a trailing slash is the same account"
+    );
+    assert_eq!(same.abandoned().unwrap().len(), 1, "b was left unfinished");
+    assert_eq!(same.history(&HistoryQuery::default()).unwrap().len(), 1);
+    for elsewhere in [&production, &other_tenant] {
+        let store = store_for(elsewhere);
+        assert!(store
+            .previous_upload("pat_1001", &a.hash)
+            .unwrap()
+            .is_none());
+        assert!(store.last_upload_of(&a.hash).unwrap().is_none());
+        assert!(
+            store.abandoned().unwrap().is_empty(),
+            "never resumed to {elsewhere:?}"
+        );
+        assert!(store.history(&HistoryQuery::default()).unwrap().is_empty());
+    }
+    let everything = Store::open(dir.path()).unwrap();
+    assert_eq!(everything.abandoned().unwrap().len(), 1);
+}
+
+/// Rows written before accounts were recorded were all made against one server: every account
+/// still sees them (the chart is asked before any of them counts as "already there").
+#[test]
+fn rows_from_before_accounts_were_recorded_are_seen_by_every_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = item(dir.path(), "a.pdf", b"one", "pat_1001");
+    {
+        let mut store = Store::open(dir.path()).unwrap();
+        let run = store.begin_run().unwrap();
+        let ids = store.enqueue(&run, std::slice::from_ref(&a)).unwrap();
+        store.mark_uploaded(ids[0], "att_1", "a.pdf").unwrap();
+    }
+    let store = Store::open(dir.path())
+        .unwrap()
+        .for_account(Account::new("https://api.decodahealth.com", "demo-clinic"));
+    assert!(store
+        .previous_upload("pat_1001", &a.hash)
+        .unwrap()
+        .is_some());
 }
