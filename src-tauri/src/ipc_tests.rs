@@ -326,6 +326,43 @@ fn upload_ids(h: &Harness, patient: &str, ids: Vec<u64>) -> crate::commands::upl
     .unwrap()
 }
 
+/// A note id from another patient's chart (a stale list in the window) sends nothing anywhere;
+/// the patient's own note goes through.
+#[test]
+fn a_note_of_another_patient_is_refused_before_anything_is_sent() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"referral letter").unwrap();
+    h.drop_paths(&[&letter]);
+    let upload_with_note = |note: &str| {
+        tauri::async_runtime::block_on(start_upload(
+            h.app.handle().clone(),
+            h.app.state(),
+            "pat_1001".into(),
+            Some(note.into()),
+            sendable_ids(&h),
+            Channel::new(|_| Ok(())),
+        ))
+    };
+
+    // note_2003 is pat_1002's.
+    let refused = upload_with_note("note_2003").unwrap_err();
+    assert!(
+        refused.to_string().contains("note_2003"),
+        "the error names the note: {refused}"
+    );
+    assert!(h.sandbox.state().attachments().is_empty(), "nothing sent");
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(queue[0]["state"], "ready", "the file stays listed: {queue}");
+
+    let summary = upload_with_note("note_2001").unwrap();
+    assert_eq!(summary.uploaded.len(), 1);
+    let stored = h.sandbox.state().attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].response.note_id.as_deref(), Some("note_2001"));
+}
+
 #[test]
 fn only_the_files_listed_when_upload_was_pressed_are_sent() {
     let h = Harness::start();
@@ -376,7 +413,7 @@ fn content_already_in_the_chart_is_skipped_until_the_user_sends_it_anyway() {
         queue[1]["reason"]
             .as_str()
             .unwrap()
-            .contains("already uploaded"),
+            .contains("already in this patient's chart"),
         "{queue}"
     );
     assert_eq!(h.sandbox.state().attachments().len(), 1);

@@ -30,7 +30,7 @@ const MAX_DAYS: usize = 3;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Landed {
     /// This attachment holds the file's bytes.
-    Found(Attachment),
+    Found(Box<Attachment>),
     /// No attachment sent since the first try holds the file: sending it again cannot make a
     /// second copy.
     Absent,
@@ -73,7 +73,7 @@ pub(crate) async fn in_chart(
         .await?
         .into_iter()
         .map(|a| a.id)
-        .filter(|id| ids.iter().any(|wanted| *wanted == id))
+        .filter(|id| ids.contains(&id))
         .collect())
 }
 
@@ -156,7 +156,7 @@ async fn find_one(file: &CheckedFile, candidates: &mut Vec<Attachment>) -> Lande
     for i in named {
         match download_hash(&candidates[i].signed_url, file.size).await {
             Fetched::Content(theirs) if theirs == ours => {
-                return Landed::Found(candidates.swap_remove(i));
+                return Landed::Found(Box::new(candidates.swap_remove(i)));
             }
             Fetched::Content(_) | Fetched::OtherSize => {}
             Fetched::Failed(why) => {
@@ -194,7 +194,12 @@ fn created_since(created: &str, cutoff: DateTime<Utc>) -> bool {
     }
     NaiveDateTime::parse_from_str(created, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(created, "%Y-%m-%d %H:%M:%S%.f"))
-        .is_ok_and(|at| at.and_utc() + ChronoDuration::hours(UNZONED_MARGIN_HOURS) >= cutoff)
+        .is_ok_and(|at| {
+            // A date at the end of the calendar has no later hour: it is recent.
+            at.and_utc()
+                .checked_add_signed(ChronoDuration::hours(UNZONED_MARGIN_HOURS))
+                .is_none_or(|latest| latest >= cutoff)
+        })
 }
 
 #[cfg(test)]
@@ -219,6 +224,13 @@ mod tests {
         for date in ["", "yesterday", "29/11/2026 12:00", "2026-13-45T99:00:00Z"] {
             assert!(!created_since(date, cutoff()), "{date:?}");
         }
+    }
+
+    #[test]
+    fn dates_at_the_ends_of_the_calendar_do_not_panic() {
+        assert!(created_since("+262142-12-31T23:59:59", cutoff()));
+        assert!(!created_since("-262143-01-01T00:00:00", cutoff()));
+        assert!(created_since("9999-12-31T23:59:59.999999999Z", cutoff()));
     }
 
     #[test]

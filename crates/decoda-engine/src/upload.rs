@@ -623,7 +623,7 @@ impl Uploader {
         let mut settled = Vec::new();
         for (&index, hit) in group.iter().zip(landed) {
             match hit {
-                Landed::Found(a) => found.push((index, a)),
+                Landed::Found(a) => found.push((index, *a)),
                 Landed::Absent => missing.push(index),
                 Landed::Unknown(why) => {
                     settled.push(failed(run, index, FileProblem::Unconfirmed(why)));

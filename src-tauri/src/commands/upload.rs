@@ -11,7 +11,7 @@ use crate::{
     UiError,
 };
 use decoda_engine::{
-    api::{models::Patient, PatientId},
+    api::{models::Patient, NoteId, PatientId},
     CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Uploader,
 };
 use decoda_store::ledger::{self, Outcome};
@@ -108,12 +108,19 @@ pub async fn start_upload<R: Runtime>(
     let patient = uploader
         .confirm_patient(&PatientId::new(patient_id.trim()))
         .await?;
-    let cancel = CancellationToken::new();
-    // Held until this function returns or unwinds, whichever way that happens.
-    let mut running = RunningUpload::claim(&app, &state, cancel.clone())?;
     let note = note_id
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
+    // The window's list of notes may be another patient's (an answer that came late, a stale
+    // list): the note must be one of this patient's before anything is sent.
+    if let Some(note) = &note {
+        uploader
+            .confirm_note(&patient.id, &NoteId::new(note.as_str()))
+            .await?;
+    }
+    let cancel = CancellationToken::new();
+    // Held until this function returns or unwinds, whichever way that happens.
+    let mut running = RunningUpload::claim(&app, &state, cancel.clone())?;
     let started = std::time::Instant::now();
     let sending = lock(&state.queue).start_sending(patient.id.as_str(), &file_ids);
     tracing::info!("upload started: {} files", sending.len());

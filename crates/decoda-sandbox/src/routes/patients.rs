@@ -34,7 +34,11 @@ pub(crate) async fn search(
     let n = q.int("n", 10)?.clamp(0, 1000);
     let term = q.get("search_term").unwrap_or_default();
     let limit = usize::try_from(n).unwrap_or(0);
-    Ok(Json(state.store().search(term, limit, state.contract_only())))
+    Ok(Json(state.store().search(
+        term,
+        limit,
+        state.contract_only(),
+    )))
 }
 
 /// `GET /user/patient/table?name=&date_of_birth=&id=&external_id=&phone_number=&page=&per_page=`.
