@@ -192,12 +192,6 @@ fn rusqlite_conn(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
 }
 
-#[test]
-fn hashes_round_trip_as_hex() {
-    let h = ContentHash::from_hex("ab".repeat(32));
-    assert_eq!(h.to_string(), h.as_str());
-}
-
 /// The permission bits of a file or folder.
 #[cfg(unix)]
 fn mode(path: &Path) -> u32 {
