@@ -9,13 +9,31 @@
 
 mod common;
 
-use common::{assert_no_key, env_traced as env, json, text, Env, KEY};
+use common::{assert_no_key, json, text, Env, KEY};
 use decoda_sandbox::{Fault, FaultRule};
 use decoda_store::{RowState, Store};
 use sha2::{Digest, Sha256};
 use std::{collections::HashMap, path::PathBuf, process::Output, time::Duration};
 
 const FILES: usize = 12;
+
+/// Every scenario runs against a sandbox that answers with only what the API's contract promises
+/// (no `patient` on attachments, dates without a time zone, no PDF thumbnails), and with the
+/// command logging everything it can, so that a key in any log line is caught.
+async fn env() -> Env {
+    let config = decoda_sandbox::Config {
+        api_key: KEY.into(),
+        contract_only: true,
+        ..decoda_sandbox::Config::default()
+    };
+    Env {
+        sandbox: decoda_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap(),
+        dir: tempfile::tempdir().unwrap(),
+        trace: true,
+    }
+}
 
 /// Fast retries and a short answer timeout, so that faults play out in seconds.
 const SETTINGS: &str = "[retry]\nmax_attempts = 4\ninitial_delay = 20\nmax_delay = 100\n\
@@ -245,6 +263,27 @@ async fn fault_429_with_retry_after() {
         "429 with Retry-After 1 s",
         Fault::RateLimited {
             retry_after_secs: 1,
+        },
+        1,
+        all_in_chart(),
+    )
+    .await;
+}
+
+/// A 429 that says when to come back only as a Unix time in `X-RateLimit-Reset` (no
+/// `Retry-After`), as the API's documentation allows.
+#[tokio::test]
+async fn fault_429_with_only_a_unix_time_reset() {
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        + 1;
+    fault_scenario(
+        "429 with only X-RateLimit-Reset as a Unix time",
+        Fault::RateLimitedWith {
+            retry_after: None,
+            rate_limit_reset: Some(reset.to_string()),
         },
         1,
         all_in_chart(),
