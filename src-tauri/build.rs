@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "save_settings",
     "test_connection",
     "sign_out",
+    "choose_inbox_folder",
+    "clear_inbox_folder",
     "search_patients",
     "get_patient",
     "list_notes",

@@ -32,8 +32,9 @@ function renderSettings(view) {
   $("sent-folder").value = view.sentFolder || "";
   $("api-url").disabled = view.lockedByEnvironment || locked.has("api_url");
   $("tenant").disabled = view.lockedByEnvironment || locked.has("tenant");
-  $("inbox-folder").disabled = locked.has("inbox");
-  $("sent-folder").disabled = locked.has("inbox");
+  for (const id of ["inbox-folder", "sent-folder", "choose-inbox", "clear-inbox", "choose-sent", "clear-sent"]) {
+    $(id).disabled = locked.has("inbox");
+  }
   const shown = view.locked.filter((k) => k in SETTING_LABELS).map((k) => SETTING_LABELS[k]);
   $("managed-note").hidden = shown.length === 0;
   $("managed-note").textContent = shown.length
@@ -72,8 +73,6 @@ $("settings-form").addEventListener("submit", async (e) => {
       apiUrl: $("api-url").value,
       tenant: $("tenant").value,
       apiKey: apiKey || null,
-      inboxFolder: $("inbox-folder").value,
-      sentFolder: $("sent-folder").value,
     });
     renderSettings(view);
     setStatus("settings-status", "Saved.");
@@ -81,6 +80,20 @@ $("settings-form").addEventListener("submit", async (e) => {
     setStatus("settings-status", describe(err), true);
   }
 });
+// The scanner inbox's folders are chosen in the system's folder chooser, which Rust opens: the
+// page never names a folder.
+for (const [button, command, which] of [["choose-inbox", "choose_inbox_folder", "inbox"],
+  ["clear-inbox", "clear_inbox_folder", "inbox"], ["choose-sent", "choose_inbox_folder", "sent"],
+  ["clear-sent", "clear_inbox_folder", "sent"]]) {
+  $(button).addEventListener("click", async () => {
+    try {
+      renderSettings(await call(command, { which }));
+      setStatus("settings-status", "");
+    } catch (err) {
+      setStatus("settings-status", describe(err), true);
+    }
+  });
+}
 $("test-connection").addEventListener("click", async () => {
   setStatus("settings-status", "Testing…");
   try {

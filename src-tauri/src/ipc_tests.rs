@@ -906,3 +906,90 @@ fn a_history_of_four_billion_days_is_refused_with_its_range_instead_of_panicking
     let listed = h.invoke("list_history", json!({})).unwrap_err();
     assert_eq!(listed["kind"], "invalid", "{listed}");
 }
+
+/// The page cannot choose the scanner inbox: `save_settings` takes no folder any more (a path it
+/// still sends is ignored), and a folder is saved only through the chooser's path, checked.
+#[test]
+fn the_page_cannot_name_the_scanner_inbox_folder() {
+    let h = Harness::start();
+    let planted = tempfile::tempdir().unwrap();
+    let planted_path = planted.path().to_str().unwrap().to_owned();
+    let view = h
+        .invoke(
+            "save_settings",
+            json!({ "apiUrl": h.sandbox.base_url(), "tenant": "demo-clinic", "apiKey": null,
+                    "inboxFolder": planted_path, "sentFolder": planted_path }),
+        )
+        .unwrap();
+    assert_eq!(view["inboxFolder"], Value::Null, "{view}");
+    assert_eq!(view["sentFolder"], Value::Null, "{view}");
+    let written = std::fs::read_to_string(h._dir.path().join("settings.toml")).unwrap_or_default();
+    assert!(
+        !written.contains(&planted_path),
+        "the page's folder is not saved: {written}"
+    );
+}
+
+/// What happens once the folder chooser closes: the chosen folder is checked, saved and watched
+/// at once; one that does not exist is refused; clearing stops watching.
+#[test]
+fn a_chosen_inbox_folder_is_checked_saved_and_watched() {
+    use crate::commands::settings::{set_inbox_folder, InboxFolder};
+    let h = Harness::start();
+    let inbox = h._dir.path().join("scans");
+    std::fs::create_dir(&inbox).unwrap();
+    let missing = h._dir.path().join("no-such-share");
+    let err = set_inbox_folder(h.app.handle(), InboxFolder::Inbox, Some(missing)).unwrap_err();
+    assert!(err.to_string().contains("does not exist"), "{err}");
+
+    set_inbox_folder(h.app.handle(), InboxFolder::Inbox, Some(inbox.clone())).unwrap();
+    let view = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(view["inboxFolder"], inbox.to_str().unwrap(), "{view}");
+    assert_eq!(view["inboxProblem"], Value::Null, "{view}");
+    std::fs::write(inbox.join("scan.pdf"), b"%PDF-1.4 chosen").unwrap();
+    queue_until(&h, "the scan in the chosen folder is listed", |q| {
+        q.len() == 1
+    });
+
+    let view = h
+        .invoke("clear_inbox_folder", json!({ "which": "inbox" }))
+        .unwrap();
+    assert_eq!(view["inboxFolder"], Value::Null, "{view}");
+    let watched = crate::commands::files::lock(&h.app.state::<AppState>().inbox).is_some();
+    assert!(!watched, "no longer watched");
+}
+
+/// The system file's inbox is IT's: a locked one cannot be chosen or cleared from the window.
+#[test]
+fn a_locked_inbox_cannot_be_chosen_or_cleared_from_the_window() {
+    use crate::commands::settings::{set_inbox_folder, InboxFolder};
+    let h = Harness::start_with(|dir| {
+        std::fs::create_dir(dir.join("inbox")).unwrap();
+        std::fs::write(
+            dir.join("system.toml"),
+            format!(
+                "locked = [\"inbox\"]\n[inbox]\nfolder = {}\nsettle_seconds = 1\n",
+                toml_path(&dir.join("inbox"))
+            ),
+        )
+        .unwrap();
+        String::new()
+    });
+    let elsewhere = tempfile::tempdir().unwrap();
+    let err = set_inbox_folder(
+        h.app.handle(),
+        InboxFolder::Inbox,
+        Some(elsewhere.path().to_path_buf()),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("IT department"), "{err}");
+    for cmd in ["clear_inbox_folder", "choose_inbox_folder"] {
+        let refused = h.invoke(cmd, json!({ "which": "inbox" })).unwrap_err();
+        assert_eq!(refused["kind"], "invalid", "{cmd}: {refused}");
+    }
+    let view = h.invoke("get_settings", json!({})).unwrap();
+    assert_eq!(
+        view["inboxFolder"],
+        h._dir.path().join("inbox").to_str().unwrap()
+    );
+}

@@ -53,6 +53,8 @@ macro_rules! app_commands {
             commands::settings::save_settings,
             commands::settings::test_connection,
             commands::settings::sign_out,
+            commands::settings::choose_inbox_folder,
+            commands::settings::clear_inbox_folder,
             commands::patients::search_patients,
             commands::patients::get_patient,
             commands::patients::list_notes,

@@ -5,9 +5,9 @@ use decoda_engine::api::{ApiKey, BaseUrl};
 use decoda_settings::{
     edit_user_file, Edit, InboxSettings, KeySource, LayeredSettings, Setting, DEFAULT_API_URL,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 /// What the settings screen shows. It says whether a key is saved, never what it is.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -64,51 +64,37 @@ pub(crate) fn view(state: &AppState) -> UiResult<SettingsView> {
 }
 
 /// What the settings screen sends back. Locked settings come back unchanged (the screen shows
-/// them read-only); a changed locked setting is refused here, whatever the window does.
+/// them read-only); a changed locked setting is refused here, whatever the window does. The
+/// scanner inbox is not part of it: its folders are chosen in the system's folder chooser
+/// ([`choose_inbox_folder`]), never named by the page.
 #[derive(Debug, Default)]
 pub(crate) struct Submitted {
     pub api_url: String,
     pub tenant: String,
     pub key: Option<ApiKey>,
-    pub inbox_folder: Option<String>,
-    pub sent_folder: Option<String>,
 }
 
-/// Saves address, tenant and scanner inbox, and the key (if one was typed) to the keychain. The
-/// key is checked against the server first, so a typo is caught here rather than at upload time.
+/// Saves address and tenant, and the key (if one was typed) to the keychain. The key is checked
+/// against the server first, so a typo is caught here rather than at upload time.
 #[tauri::command]
-pub async fn save_settings<R: tauri::Runtime>(
-    app: tauri::AppHandle<R>,
+pub async fn save_settings(
     state: State<'_, AppState>,
     api_url: String,
     tenant: String,
     api_key: Option<String>,
-    inbox_folder: Option<String>,
-    sent_folder: Option<String>,
 ) -> UiResult<SettingsView> {
     let form = Submitted {
         api_url,
         tenant,
         key: api_key.map(ApiKey::new),
-        inbox_folder,
-        sent_folder,
     };
-    if save(&state, form).await? == InboxChange::Changed {
-        crate::inbox::restart(&app);
-    }
+    save(&state, form).await?;
     view(&state)
-}
-
-/// Whether a save changed the scanner inbox (the watcher restarts only then).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum InboxChange {
-    Changed,
-    Same,
 }
 
 /// Writes only what changed, and only to the user's own file: a value equal to the one in force
 /// is not written, so the system file's later changes still reach this user.
-pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<InboxChange> {
+pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<()> {
     let base = BaseUrl::parse(&form.api_url)?;
     let tenant = form.tenant.trim();
     if tenant.is_empty() {
@@ -129,13 +115,6 @@ pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<InboxCha
         settings.check_unlocked(Setting::Tenant)?;
         edits.push(Edit::Set("tenant", tenant.to_owned().into()));
     }
-    let inbox = inbox_edit(&settings, &form)?;
-    if let Some(inbox) = &inbox {
-        settings.check_unlocked(Setting::Inbox)?;
-        let value = toml::Value::try_from(inbox)
-            .map_err(|e| UiError::Invalid(format!("the scanner inbox cannot be saved: {e}")))?;
-        edits.push(Edit::Set("inbox", value));
-    }
     if let Some(key) = form.key.filter(|k| !k.is_empty()) {
         let client =
             decoda_engine::api::Client::builder(base.clone(), tenant, key.clone()).build()?;
@@ -145,23 +124,123 @@ pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<InboxCha
     if !edits.is_empty() {
         edit_user_file(state.settings_path(), &edits)?;
     }
-    Ok(if inbox.is_some() {
-        InboxChange::Changed
-    } else {
-        InboxChange::Same
-    })
+    Ok(())
 }
 
-/// The inbox as submitted, when it differs from the one in force, with its folders checked. A
-/// cleared folder is written as empty, so that it also overrides a folder the system file sets.
-fn inbox_edit(settings: &LayeredSettings, form: &Submitted) -> UiResult<Option<InboxSettings>> {
-    let path = |s: &Option<String>| {
-        s.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(PathBuf::from)
+/// Which of the scanner inbox's folders a choice sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum InboxFolder {
+    /// The folder the scanner saves into.
+    Inbox,
+    /// Where scans are moved once they are in the chart.
+    Sent,
+}
+
+/// Lets the user choose a scanner inbox folder in the system's folder chooser, and saves it. The
+/// page names no path: one that could would make the app list any folder the user can read, ready
+/// to send to a chart, or move scans into any folder.
+#[tauri::command]
+pub async fn choose_inbox_folder<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    which: InboxFolder,
+) -> UiResult<SettingsView> {
+    // Refused before the chooser opens: a locked inbox cannot be changed here anyway.
+    state.settings()?.check_unlocked(Setting::Inbox)?;
+    if let Some(folder) = pick_folder(&app, which).await {
+        set_inbox_folder(&app, which, Some(folder))?;
+    }
+    view(&state)
+}
+
+/// Stops watching the scanner inbox (which also stops moving scans), or only stops moving
+/// uploaded scans to another folder.
+#[tauri::command]
+pub async fn clear_inbox_folder<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    which: InboxFolder,
+) -> UiResult<SettingsView> {
+    set_inbox_folder(&app, which, None)?;
+    view(&state)
+}
+
+/// The system's folder chooser; `None` when the user closes it. The callback form opens it on the
+/// window's thread and waits here, so that thread is never blocked (a blocked one can hang GTK's
+/// chooser).
+async fn pick_folder<R: Runtime>(app: &AppHandle<R>, which: InboxFolder) -> Option<PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let title = match which {
+        InboxFolder::Inbox => "Choose the folder your scanner saves into",
+        InboxFolder::Sent => "Choose where uploaded scans are moved",
     };
-    let (folder, sent) = (path(&form.inbox_folder), path(&form.sent_folder));
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.dialog()
+        .file()
+        .set_title(title)
+        .pick_folder(move |picked| {
+            let _ = tx.send(picked);
+        });
+    rx.await.ok().flatten().and_then(|p| p.into_path().ok())
+}
+
+/// What [`choose_inbox_folder`] does once a folder was chosen (and [`clear_inbox_folder`] with
+/// none): checks it, saves it and watches the inbox anew.
+pub(crate) fn set_inbox_folder<R: Runtime>(
+    app: &AppHandle<R>,
+    which: InboxFolder,
+    folder: Option<PathBuf>,
+) -> UiResult<()> {
+    if save_inbox_folder(&app.state::<AppState>(), which, folder)? == InboxChange::Changed {
+        crate::inbox::restart(app);
+    }
+    Ok(())
+}
+
+/// Whether a save changed the scanner inbox (the watcher restarts only then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum InboxChange {
+    Changed,
+    Same,
+}
+
+/// Writes the scanner inbox with one of its folders replaced, to the user's own file, when that
+/// changes what is in force. Without an inbox folder there is nothing to move, so clearing it
+/// clears the sent folder too.
+fn save_inbox_folder(
+    state: &AppState,
+    which: InboxFolder,
+    folder: Option<PathBuf>,
+) -> UiResult<InboxChange> {
+    let settings = state.settings()?;
+    let current = settings.effective.inbox();
+    let (inbox, sent) = match which {
+        InboxFolder::Inbox => {
+            let sent = folder
+                .as_ref()
+                .and(current.sent_folder().map(Path::to_path_buf));
+            (folder, sent)
+        }
+        InboxFolder::Sent => (current.folder().map(Path::to_path_buf), folder),
+    };
+    let Some(edited) = inbox_edit(&settings, inbox, sent)? else {
+        return Ok(InboxChange::Same);
+    };
+    settings.check_unlocked(Setting::Inbox)?;
+    let value = toml::Value::try_from(&edited)
+        .map_err(|e| UiError::Invalid(format!("the scanner inbox cannot be saved: {e}")))?;
+    edit_user_file(state.settings_path(), &[Edit::Set("inbox", value)])?;
+    Ok(InboxChange::Changed)
+}
+
+/// The inbox with these folders, when it differs from the one in force, with its folders checked.
+/// A cleared folder is written as empty, so that it also overrides a folder the system file sets.
+fn inbox_edit(
+    settings: &LayeredSettings,
+    folder: Option<PathBuf>,
+    sent: Option<PathBuf>,
+) -> UiResult<Option<InboxSettings>> {
     let current = settings.effective.inbox();
     if (current.folder(), current.sent_folder()) == (folder.as_deref(), sent.as_deref()) {
         return Ok(None);
@@ -174,6 +253,8 @@ fn inbox_edit(settings: &LayeredSettings, form: &Submitted) -> UiResult<Option<I
     }))
 }
 
+/// Refuses a relative folder, a missing inbox, a sent folder without an inbox, and one folder for
+/// both.
 fn check_inbox_folders(folder: Option<&Path>, sent: Option<&Path>) -> UiResult<()> {
     let invalid = |m: String| Err(UiError::Invalid(m));
     for p in folder.iter().chain(sent.iter()) {
@@ -245,7 +326,6 @@ mod tests {
             api_url: url.into(),
             tenant: tenant.into(),
             key: key.map(ApiKey::new),
-            ..Submitted::default()
         }
     }
 
@@ -391,37 +471,42 @@ mod tests {
         assert_eq!(view(&state).unwrap().tenant.as_deref(), Some("mine"));
     }
 
-    #[tokio::test]
-    async fn the_scanner_inbox_must_be_an_existing_folder_other_than_the_sent_folder() {
+    #[test]
+    fn the_scanner_inbox_must_be_an_existing_folder_other_than_the_sent_folder() {
         let dir = tempfile::tempdir().unwrap();
         let state = offline_state(&dir);
-        let with_inbox = |inbox: &str, sent: &str| Submitted {
-            inbox_folder: Some(inbox.into()),
-            sent_folder: Some(sent.into()),
-            ..edit("https://api.example.com", "t", None)
+        let choose = |which, folder: &Path| {
+            save_inbox_folder(&state, which, Some(folder.to_path_buf())).map(|_| view(&state))
         };
+        let sent = dir.path().join("sent");
+        let err = choose(InboxFolder::Sent, &sent).unwrap_err();
+        assert!(
+            matches!(&err, UiError::Invalid(m) if m.contains("before a folder for sent scans")),
+            "{err:?}"
+        );
         let missing = dir.path().join("no-such-folder");
-        let err = save_and_view(&state, with_inbox(missing.to_str().unwrap(), ""))
-            .await
-            .unwrap_err();
+        let err = choose(InboxFolder::Inbox, &missing).unwrap_err();
         assert!(
             matches!(&err, UiError::Invalid(m) if m.contains("does not exist")),
             "{err:?}"
         );
-        let inbox = dir.path().to_str().unwrap();
-        let err = save_and_view(&state, with_inbox(inbox, inbox))
-            .await
-            .unwrap_err();
+        choose(InboxFolder::Inbox, dir.path()).unwrap().unwrap();
+        let err = choose(InboxFolder::Sent, dir.path()).unwrap_err();
         assert!(
             matches!(&err, UiError::Invalid(m) if m.contains("another folder")),
             "{err:?}"
         );
-        let sent = dir.path().join("sent");
-        let shown = save_and_view(&state, with_inbox(inbox, sent.to_str().unwrap()))
-            .await
-            .unwrap();
+        let shown = choose(InboxFolder::Sent, &sent).unwrap().unwrap();
         assert_eq!(shown.inbox_folder.as_deref(), Some(dir.path()));
         assert_eq!(shown.sent_folder, Some(sent));
+
+        save_inbox_folder(&state, InboxFolder::Inbox, None).unwrap();
+        let shown = view(&state).unwrap();
+        assert_eq!(
+            (shown.inbox_folder, shown.sent_folder),
+            (None, None),
+            "no inbox, nothing to move"
+        );
     }
 
     #[tokio::test]
@@ -435,17 +520,19 @@ mod tests {
         );
         std::fs::write(dir.path().join("system.toml"), system).unwrap();
         let state = offline_state(&dir);
-        let form = |inbox_folder: &str| Submitted {
-            inbox_folder: Some(inbox_folder.into()),
-            ..edit(DEFAULT_API_URL, "north", None)
-        };
-        let change = save(&state, form(inbox.to_str().unwrap())).await.unwrap();
+        save(&state, edit(DEFAULT_API_URL, "north", None))
+            .await
+            .unwrap();
+        let change = save_inbox_folder(&state, InboxFolder::Inbox, Some(inbox.clone())).unwrap();
         assert_eq!(change, InboxChange::Same);
         assert!(
             !state.settings_path().exists(),
             "nothing changed, nothing written"
         );
-        assert_eq!(save(&state, form("")).await.unwrap(), InboxChange::Changed);
+        assert_eq!(
+            save_inbox_folder(&state, InboxFolder::Inbox, None).unwrap(),
+            InboxChange::Changed
+        );
         let settings = state.settings().unwrap();
         assert_eq!(
             settings.effective.inbox().folder(),
