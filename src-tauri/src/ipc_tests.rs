@@ -993,3 +993,35 @@ fn a_locked_inbox_cannot_be_chosen_or_cleared_from_the_window() {
         h._dir.path().join("inbox").to_str().unwrap()
     );
 }
+
+/// An image wider than any camera makes (its header claims 60,000 pixels) gets no preview, and
+/// says why, at once; the decoder's own limits would have let it allocate.
+#[test]
+fn a_preview_of_an_image_claiming_a_huge_size_is_refused_at_once() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let huge = files.path().join("huge.png");
+    std::fs::write(
+        &huge,
+        crate::commands::files::tests::png_claiming(60_000, 100),
+    )
+    .unwrap();
+    assert_eq!(h.drop_paths(&[&huge]), 1);
+    let queue = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(queue[0]["contentType"], "image/png", "{queue}");
+    let started = std::time::Instant::now();
+    let refused = h
+        .invoke("preview", json!({ "id": queue[0]["id"] }))
+        .unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "refused from its header"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("preview unavailable"),
+        "{refused}"
+    );
+}

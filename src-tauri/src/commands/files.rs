@@ -145,7 +145,9 @@ pub fn clear_uploaded<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
     let _ = app.emit(QUEUE_CHANGED, ());
 }
 
-/// A small local preview of a queued image, as a `data:` URL; `None` for other types.
+/// A small local preview of a queued image, as a `data:` URL; `None` for other types and for
+/// images the decoder cannot read. An image too large to decode safely is an error that says so
+/// (the file itself can still be sent).
 #[tauri::command]
 pub async fn preview(state: State<'_, AppState>, id: u64) -> UiResult<Option<String>> {
     let item = lock(&state.queue)
@@ -161,25 +163,60 @@ pub async fn preview(state: State<'_, AppState>, id: u64) -> UiResult<Option<Str
     {
         return Ok(None);
     }
-    let made = tauri::async_runtime::spawn_blocking(move || small_png(&item.path)).await;
-    Ok(made.ok().flatten())
+    tauri::async_runtime::spawn_blocking(move || small_png(&item.path))
+        .await
+        .unwrap_or(Ok(None))
 }
 
 /// Previews are shown 3rem wide: twice that in pixels stays sharp on high-density screens.
 const PREVIEW_SIDE: u32 = 96;
 
-fn small_png(path: &std::path::Path) -> Option<String> {
-    let img = image::ImageReader::open(path)
-        .ok()?
-        .with_guessed_format()
-        .ok()?
-        .decode()
-        .ok()?;
+/// The widest and tallest image previewed. Cameras and scanners stay well under it; a header
+/// claiming more is most likely broken or crafted.
+const MAX_PREVIEW_DIMENSION: u32 = 20_000;
+
+/// The most memory one preview's decoder may take (a 16-megapixel photo needs about 48 MiB). The
+/// decoder's own default, 512 MiB, times two previews made at once is more than a clinic's
+/// computer can spare for a thumbnail.
+const MAX_PREVIEW_ALLOC: u64 = 64 * 1024 * 1024;
+
+/// What the window shows for an image over those limits.
+pub(crate) const PREVIEW_TOO_LARGE: &str =
+    "preview unavailable: the image is too large to preview (it can still be sent)";
+
+fn small_png(path: &std::path::Path) -> UiResult<Option<String>> {
+    let img = match decode_for_preview(path) {
+        Ok(img) => img,
+        Err(image::ImageError::Limits(_)) => {
+            return Err(UiError::Invalid(PREVIEW_TOO_LARGE.into()));
+        }
+        Err(_) => return Ok(None),
+    };
     let mut out = Cursor::new(Vec::new());
-    img.thumbnail(PREVIEW_SIDE, PREVIEW_SIDE)
+    if img
+        .thumbnail(PREVIEW_SIDE, PREVIEW_SIDE)
         .write_to(&mut out, image::ImageFormat::Png)
-        .ok()?;
-    Some(data_url("image/png", out.get_ref()))
+        .is_err()
+    {
+        return Ok(None);
+    }
+    Ok(Some(data_url("image/png", out.get_ref())))
+}
+
+/// Decodes `path` under [`preview_limits`]: an image over them is refused from its header,
+/// before any pixel buffer is allocated.
+fn decode_for_preview(path: &std::path::Path) -> image::ImageResult<image::DynamicImage> {
+    let mut reader = image::ImageReader::open(path)?.with_guessed_format()?;
+    reader.limits(preview_limits());
+    reader.decode()
+}
+
+fn preview_limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_PREVIEW_DIMENSION);
+    limits.max_image_height = Some(MAX_PREVIEW_DIMENSION);
+    limits.max_alloc = Some(MAX_PREVIEW_ALLOC);
+    limits
 }
 
 fn data_url(content_type: &str, bytes: &[u8]) -> String {
@@ -266,7 +303,7 @@ pub fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> UiResult<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -355,6 +392,84 @@ mod tests {
             started.elapsed() < Duration::from_secs(5),
             "refused at once"
         );
+    }
+
+    /// A PNG whose header claims `width` x `height` RGBA pixels, followed by a few bytes of image
+    /// data: what a broken or crafted file looks like.
+    pub(crate) fn png_claiming(width: u32, height: u32) -> Vec<u8> {
+        fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+            let mut out = (data.len() as u32).to_be_bytes().to_vec();
+            out.extend_from_slice(kind);
+            out.extend_from_slice(data);
+            let crc = crc32(&[kind.as_slice(), data].concat());
+            out.extend_from_slice(&crc.to_be_bytes());
+            out
+        }
+        let mut header = width.to_be_bytes().to_vec();
+        header.extend_from_slice(&height.to_be_bytes());
+        header.extend_from_slice(&[8, 6, 0, 0, 0]);
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &header));
+        png.extend(chunk(b"IDAT", &[0x78, 0x9c, 0x63, 0x00, 0x00]));
+        png.extend(chunk(b"IEND", &[]));
+        png
+    }
+
+    /// The PNG chunk checksum (CRC-32, as zlib computes it).
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    fn limit_error(path: &std::path::Path) -> image::error::LimitErrorKind {
+        match decode_for_preview(path) {
+            Err(image::ImageError::Limits(e)) => e.kind(),
+            other => panic!("refused by the preview limits, got {:?}", other.map(|_| ())),
+        }
+    }
+
+    #[test]
+    fn an_image_claiming_60000_pixels_a_side_is_refused_quickly_from_its_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.png");
+        std::fs::write(&path, png_claiming(60_000, 60_000)).unwrap();
+        let started = std::time::Instant::now();
+        let err = small_png(&path).unwrap_err().to_string();
+        assert!(err.contains("preview unavailable"), "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "refused at once, not decoded"
+        );
+        assert_eq!(
+            limit_error(&path),
+            image::error::LimitErrorKind::DimensionError,
+            "refused by its width and height, before the decoder weighs its memory"
+        );
+    }
+
+    #[test]
+    fn an_image_within_the_decoders_default_but_over_64_mib_is_refused_before_allocating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("large.png");
+        // 6000 x 6000 RGBA is 144 MB: under the decoder's 512 MiB default.
+        std::fs::write(&path, png_claiming(6_000, 6_000)).unwrap();
+        assert_eq!(
+            limit_error(&path),
+            image::error::LimitErrorKind::InsufficientMemory,
+            "refused by its size before its pixel buffer was allocated, not by missing pixels"
+        );
+        let err = small_png(&path).unwrap_err().to_string();
+        assert!(err.contains("preview unavailable"), "{err}");
     }
 
     #[tokio::test]
