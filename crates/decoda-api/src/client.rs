@@ -14,7 +14,7 @@ use crate::{
         Attachment, AttachmentDayPage, BulkUploadResponse, NameUpdates, NotePage, Patient,
         PatientSummary,
     },
-    ApiKey, AttachmentId, NoteId, PatientId,
+    network, ApiKey, AttachmentId, NoteId, PatientId, ProxyUrl,
 };
 use bytes::Bytes;
 use reqwest::{
@@ -108,6 +108,7 @@ pub struct ClientBuilder {
     key: ApiKey,
     connect_timeout: Duration,
     request_timeout: Duration,
+    proxy: Option<ProxyUrl>,
 }
 
 impl ClientBuilder {
@@ -123,9 +124,17 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
+    /// The proxy to go through (`None`: the system's), instead of the one the front end set with
+    /// [`crate::network::set_proxy`].
+    pub fn proxy(mut self, proxy: Option<ProxyUrl>) -> Self {
+        self.proxy = proxy;
+        self
+    }
+
+    /// Builds the client: the operating system's trust store and the proxy, as every HTTP client
+    /// of the uploader (see [`crate::network`]).
     pub fn build(self) -> Result<Client> {
-        let http = reqwest::Client::builder()
+        let http = network::client_builder_with(self.proxy.as_ref())
             .user_agent(USER_AGENT)
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
@@ -228,6 +237,7 @@ impl Client {
             key,
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
+            proxy: network::configured_proxy(),
         }
     }
 
@@ -684,6 +694,12 @@ fn transport_error(err: reqwest::Error) -> ApiError {
     let timeout = err.is_timeout();
     let message = if timeout {
         "no answer in time (timed out)".to_owned()
+    } else if let Some(why) = certificate_problem(&err) {
+        format!(
+            "this computer does not trust the server's certificate ({why}). If your clinic's network \
+             inspects secure connections, IT must add its root certificate to the system's \
+             certificate store"
+        )
     } else {
         error_chain(&err.without_url())
     };
@@ -692,6 +708,25 @@ fn transport_error(err: reqwest::Error) -> ApiError {
         connect,
         timeout,
     }
+}
+
+/// The certificate error under a failed connection, if that is why it failed. rustls's error
+/// arrives wrapped in `io::Error`s, whose `source` skips what they wrap, so those are unwrapped.
+fn certificate_problem(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(rustls::Error::InvalidCertificate(why)) = e.downcast_ref::<rustls::Error>() {
+            return Some(format!("{why:?}"));
+        }
+        cur = match e
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => e.source(),
+        };
+    }
+    None
 }
 
 fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {

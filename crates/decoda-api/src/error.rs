@@ -113,6 +113,12 @@ pub enum ApiError {
         /// Why it was refused.
         reason: String,
     },
+    /// The proxy address in the settings is not usable.
+    #[error("the proxy address is not valid: {reason}; write it as http://proxy.example:3128")]
+    InvalidProxy {
+        /// Why it was refused (never the address itself: it may hold a password).
+        reason: String,
+    },
     /// The caller cancelled the call.
     #[error("cancelled")]
     Cancelled,
@@ -128,7 +134,8 @@ impl ApiError {
             | Self::Validation { .. }
             | Self::RateLimited { .. }
             | Self::PayloadTooLarge
-            | Self::InvalidBaseUrl { .. } => true,
+            | Self::InvalidBaseUrl { .. }
+            | Self::InvalidProxy { .. } => true,
             _ => false,
         }
     }

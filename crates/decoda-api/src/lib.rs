@@ -11,6 +11,7 @@ mod ids;
 mod key;
 pub mod models;
 mod names;
+pub mod network;
 
 pub use capped::{read_capped, CappedReadError, MAX_RESPONSE_BYTES};
 pub use client::{
@@ -20,3 +21,4 @@ pub use error::{ApiError, FieldError, NotFound, Result};
 pub use ids::{AttachmentId, NoteId, PatientId};
 pub use key::ApiKey;
 pub use names::{EncodeError, NamesEncoding};
+pub use network::ProxyUrl;
