@@ -4,7 +4,7 @@
 //! file and the line, so that it can be fixed rather than silently ignored.
 
 use crate::{Result, SettingsError};
-use decoda_api::NamesEncoding;
+use decoda_api::{NamesEncoding, ProxyUrl};
 use decoda_engine::{Limits, RetryPolicy, Timeouts};
 use serde::{Deserialize, Serialize};
 use std::{
@@ -42,6 +42,11 @@ pub struct SettingsFile {
     pub keep_history: Option<bool>,
     /// The scanner inbox, if one is watched.
     pub inbox: Option<InboxSettings>,
+    /// The proxy every request goes through (`http://proxy.clinic.local:3128`), except those for
+    /// this computer. When absent, the system's proxy applies (`HTTPS_PROXY` and the like, and
+    /// on Windows and macOS the system settings). Checked when the file is read; shown with any
+    /// password hidden.
+    pub proxy: Option<ProxyUrl>,
 }
 
 /// A folder a scanner writes into, whose new files join the queue to wait for a patient.
@@ -424,6 +429,7 @@ mod tests {
         let mut s = SettingsFile {
             tenant: Some("clinic".into()),
             names_encoding: NamesEncoding::Comma,
+            proxy: Some(ProxyUrl::parse("http://clinic:pa%40ss@proxy.clinic.local:3128").unwrap()),
             ..SettingsFile::default()
         };
         s.limits.max_files_per_request = 7;

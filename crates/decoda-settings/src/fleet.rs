@@ -40,11 +40,13 @@ pub enum Setting {
     KeepHistory,
     /// `[inbox]`.
     Inbox,
+    /// `proxy`.
+    Proxy,
 }
 
 impl Setting {
     /// Every lockable key.
-    pub const ALL: [Setting; 9] = [
+    pub const ALL: [Setting; 10] = [
         Self::ApiUrl,
         Self::Tenant,
         Self::NamesEncoding,
@@ -54,6 +56,7 @@ impl Setting {
         Self::HistoryDays,
         Self::KeepHistory,
         Self::Inbox,
+        Self::Proxy,
     ];
 
     /// The key as written in the files.
@@ -68,6 +71,7 @@ impl Setting {
             Self::HistoryDays => "history_days",
             Self::KeepHistory => "keep_history",
             Self::Inbox => "inbox",
+            Self::Proxy => "proxy",
         }
     }
 
@@ -83,6 +87,7 @@ impl Setting {
             Self::HistoryDays => "how long history is kept",
             Self::KeepHistory => "whether history is kept",
             Self::Inbox => "the scanner inbox",
+            Self::Proxy => "the proxy",
         }
     }
 

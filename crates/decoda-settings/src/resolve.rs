@@ -98,6 +98,12 @@ impl Resolved {
         })
     }
 
+    /// The proxy the settings name (`None`: the system's). Front ends hand it to
+    /// `decoda_api::network::set_proxy`, so that every HTTP client of the process uses it.
+    pub fn proxy(&self) -> Option<decoda_api::ProxyUrl> {
+        self.settings.effective.proxy.clone()
+    }
+
     /// The tenant, or the error that tells the user how to set one.
     pub fn tenant(&self) -> Result<&str> {
         self.tenant.as_deref().ok_or(SettingsError::NoTenant)

@@ -36,6 +36,10 @@ impl Resolved {
                 "Scanner inbox",
                 locked(Setting::Inbox, inbox_line(&e.inbox())),
             ),
+            (
+                "Proxy",
+                locked(Setting::Proxy, proxy_line(e.proxy.as_ref())),
+            ),
         ]
     }
 }
@@ -73,6 +77,14 @@ fn limits_line(l: &decoda_engine::Limits) -> String {
         mebibytes(l.max_file_bytes),
         l.parallel_requests
     )
+}
+
+/// The proxy with any user name and password hidden: this text goes into support tickets.
+fn proxy_line(proxy: Option<&decoda_api::ProxyUrl>) -> String {
+    match proxy {
+        Some(p) => p.redacted(),
+        None => "none set: the system's proxy settings apply (HTTPS_PROXY, NO_PROXY…)".to_owned(),
+    }
 }
 
 fn history_line(days: u32) -> String {

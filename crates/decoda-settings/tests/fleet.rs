@@ -220,3 +220,102 @@ fn the_examples_in_the_readme_and_the_it_guide_are_valid_files() {
     assert!(fleet.is_locked(Setting::Inbox));
     assert_eq!(fleet.effective.tenant.as_deref(), Some("northside-clinic"));
 }
+
+#[test]
+fn the_fleet_file_can_set_and_lock_the_proxy_and_its_password_is_never_shown() {
+    let files = Files::new(
+        "proxy = \"http://clinic:s3cret-canary@proxy.clinic.local:3128\"\nlocked = [\"proxy\"]\n",
+        "proxy = \"http://my-own-proxy.example:8080\"\ntenant = \"mine\"\n",
+    );
+    let layered = files.load();
+    assert_eq!(
+        layered.system,
+        SystemFileState::Applied,
+        "{:?}",
+        layered.system
+    );
+    assert!(layered.is_locked(Setting::Proxy));
+    assert!(matches!(
+        layered.check_unlocked(Setting::Proxy),
+        Err(SettingsError::Locked { .. })
+    ));
+    let resolved = Resolved::without_key(layered, &|_| None).unwrap();
+    let proxy = resolved.proxy().expect("the fleet's proxy applies");
+    assert_eq!(
+        proxy.redacted(),
+        "http://***:***@proxy.clinic.local:3128",
+        "the user's own proxy cannot replace a locked one"
+    );
+
+    let summary = resolved.summary();
+    let line = summary
+        .iter()
+        .find(|(label, _)| *label == "Proxy")
+        .map(|(_, value)| value.clone())
+        .expect("the summary has a proxy line");
+    assert!(line.contains("proxy.clinic.local:3128"), "{line}");
+    assert!(
+        line.contains("locked by the system configuration"),
+        "{line}"
+    );
+    let everything = format!("{summary:?} {resolved:?} {resolved:#?}");
+    assert!(
+        !everything.contains("s3cret-canary") && !everything.contains("clinic:"),
+        "a proxy's user name and password never reach the summary or a log: {everything}"
+    );
+
+    let unlocked = Files::new(
+        "proxy = \"http://proxy.clinic.local:3128\"\n",
+        "proxy = \"https://my-own-proxy.example:8443\"\n",
+    );
+    let mine = unlocked.load().effective.proxy.expect("a proxy");
+    assert_eq!(mine.redacted(), "https://my-own-proxy.example:8443");
+    let none = Files::new("", "");
+    let summary = Resolved::without_key(none.load(), &|_| None)
+        .unwrap()
+        .summary();
+    assert!(
+        summary
+            .iter()
+            .any(|(label, value)| *label == "Proxy" && value.contains("system's proxy")),
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn a_proxy_that_is_not_an_http_address_is_refused_without_repeating_it() {
+    for (proxy, expected) in [
+        (
+            "socks5://nurse:s3cret-canary@proxy:1080",
+            "http:// or https://",
+        ),
+        ("proxy.clinic.local:3128", "http:// or https://"),
+        (
+            "http://nurse:s3cret-canary@proxy:3128/pac",
+            "without a path",
+        ),
+        ("not an address", "proxy"),
+    ] {
+        let text = format!("proxy = \"{proxy}\"\n");
+        let files = Files::new("", &text);
+        let err = LayeredSettings::load(&files.user(), &files.system()).unwrap_err();
+        assert!(
+            matches!(err, SettingsError::Invalid { .. }),
+            "{proxy}: {err:?}"
+        );
+        let err = err.to_string();
+        assert!(
+            err.contains("user.toml") && err.contains("proxy") && err.contains(expected),
+            "{proxy}: the error names the file, the setting and the problem: {err}"
+        );
+        assert!(!err.contains("s3cret-canary"), "{proxy}: {err}");
+
+        let fleet = Files::new(&text, "tenant = \"mine\"\n").load();
+        let reason = fleet
+            .system_problem()
+            .expect("a bad proxy sets the fleet file aside");
+        assert!(reason.contains(expected), "{reason}");
+        assert!(!reason.contains("s3cret-canary"), "{reason}");
+        assert_eq!(fleet.effective.proxy, None);
+    }
+}
