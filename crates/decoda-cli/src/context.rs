@@ -52,6 +52,9 @@ impl Context {
         };
         let env = |name: &str| flags(name).or_else(|| std::env::var(name).ok());
         let resolved = Resolved::without_key(settings, &env)?;
+        // Every HTTP client of the command goes through the configured proxy, the signed-link
+        // downloads of recovery included, not only the API client built here.
+        decoda_api::network::set_proxy(resolved.proxy());
         Ok(Self {
             settings_path,
             data_dir: cli.data_dir.clone(),

@@ -35,7 +35,7 @@ async fn fetch(url: &str, expected_len: u64) -> Result<Fetched, String> {
     if !allowed(&url) {
         return Err("the chart's link is not HTTPS".to_owned());
     }
-    let client = reqwest::Client::builder()
+    let client = decoda_api::network::client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(WAIT)
         .read_timeout(WAIT)
