@@ -42,11 +42,11 @@ impl From<decoda_store::StoreError> for UiError {
     }
 }
 
-impl From<decoda_store::ledger::LedgerError> for UiError {
-    fn from(e: decoda_store::ledger::LedgerError) -> Self {
+impl From<decoda_core::LedgerError> for UiError {
+    fn from(e: decoda_core::LedgerError) -> Self {
         match e {
-            decoda_store::ledger::LedgerError::Store(s) => s.into(),
-            decoda_store::ledger::LedgerError::Api(a) => a.into(),
+            decoda_core::LedgerError::Store(s) => s.into(),
+            decoda_core::LedgerError::Api(a) => a.into(),
         }
     }
 }

@@ -44,11 +44,11 @@ pub enum CliError {
     Cancelled,
 }
 
-impl From<decoda_store::ledger::LedgerError> for CliError {
-    fn from(e: decoda_store::ledger::LedgerError) -> Self {
+impl From<decoda_core::LedgerError> for CliError {
+    fn from(e: decoda_core::LedgerError) -> Self {
         match e {
-            decoda_store::ledger::LedgerError::Store(s) => Self::Store(s),
-            decoda_store::ledger::LedgerError::Api(a) => Self::Api(a),
+            decoda_core::LedgerError::Store(s) => Self::Store(s),
+            decoda_core::LedgerError::Api(a) => Self::Api(a),
         }
     }
 }

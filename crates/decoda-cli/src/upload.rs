@@ -8,11 +8,9 @@ use crate::{
     progress_bar,
 };
 use decoda_api::{models::Patient, NoteId, PatientId};
-use decoda_engine::{
-    human_size, CancellationToken, FileSpec, FileStatus, IntakeItem, Settings, Uploader,
-};
+use decoda_core::{Outcome, Selected};
+use decoda_engine::{human_size, CancellationToken, FileSpec, FileStatus, Settings, Uploader};
 use decoda_settings::Setting;
-use decoda_store::ledger::{self, Outcome};
 use serde::Serialize;
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -37,14 +35,18 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     }
     let mut store = ctx.store()?;
     let run = store.begin_run()?;
-    let mut hashed = ledger::hash_all(uploader.check(specs).await).await;
-    ledger::refuse_changed(&mut hashed, &args.listed_hashes);
+    let selection = specs
+        .into_iter()
+        .enumerate()
+        .map(|(i, spec)| Selected {
+            spec,
+            force: args.force,
+            listed_hash: args.listed_hashes.get(i).cloned().flatten(),
+        })
+        .collect();
     let note = args.note.as_deref().map(str::trim);
-    let forced = vec![args.force; hashed.len()];
-    let prepared = ledger::prepare(
-        &mut store, &run, &uploader, &patient, note, &hashed, &forced,
-    )
-    .await?;
+    let prepared =
+        decoda_core::plan(&mut store, &run, &uploader, &patient, note, selection).await?;
     if prepared.looked_in_chart > 0 {
         eprintln!(
             "Checked the chart for {} file(s) an interrupted upload was sending.",
@@ -77,16 +79,17 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     });
     let show_bar = !args.json && std::io::stderr().is_terminal();
     let (bar_sink, bar) = progress_bar::start(show_bar);
+    let paths = prepared.paths().to_vec();
     let outcomes = prepared
         .send(store, &run, &uploader, bar_sink, cancel.clone())
         .await?;
     if let Some(bar) = bar {
         let _ = bar.await;
     }
-    let files: Vec<JsonFile> = hashed
+    let files: Vec<JsonFile> = paths
         .iter()
         .zip(outcomes)
-        .map(|((item, _), outcome)| json_outcome(item, outcome))
+        .map(|(path, outcome)| json_outcome(path, outcome))
         .collect();
     print_report(&patient, &files, args.json)?;
     let waiting = ctx.store()?.abandoned()?.len();
@@ -105,9 +108,9 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
 }
 
 /// The report line of one file of the selection.
-fn json_outcome(item: &IntakeItem, outcome: Outcome) -> JsonFile {
+fn json_outcome(path: &std::path::Path, outcome: Outcome) -> JsonFile {
     let mut out = JsonFile {
-        path: item.path.display().to_string(),
+        path: path.display().to_string(),
         status: "skipped",
         attachment_id: None,
         name: None,

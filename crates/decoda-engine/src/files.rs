@@ -63,6 +63,9 @@ pub struct CheckedFile {
 /// The outcome of checking one file (a folder yields one item per file inside it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IntakeItem {
+    /// The position of the spec it came from (a folder yields several items), so what the person
+    /// chose for that spec (send anyway, the content listed) stays with each of its files.
+    pub spec: usize,
     /// The path as given, or as found inside a given folder.
     pub path: PathBuf,
     /// The file, ready to send, or why it cannot be.
@@ -73,12 +76,13 @@ pub struct IntakeItem {
 pub fn check_files(specs: &[FileSpec], limits: &Limits) -> Vec<IntakeItem> {
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    for spec in specs {
+    for (index, spec) in specs.iter().enumerate() {
         let is_dir = fs::metadata(&spec.path)
             .map(|m| m.is_dir())
             .unwrap_or(false);
         if !is_dir {
             items.push(check_one(
+                index,
                 &spec.path,
                 spec.name.clone(),
                 spec.external_id.clone(),
@@ -89,6 +93,7 @@ pub fn check_files(specs: &[FileSpec], limits: &Limits) -> Vec<IntakeItem> {
         }
         if spec.name.is_some() || spec.external_id.is_some() {
             items.push(IntakeItem {
+                spec: index,
                 path: spec.path.clone(),
                 result: Err(FileProblem::NameForFolder),
             });
@@ -97,14 +102,16 @@ pub fn check_files(specs: &[FileSpec], limits: &Limits) -> Vec<IntakeItem> {
         let entries = expand_folder(&spec.path);
         if entries.is_empty() {
             items.push(IntakeItem {
+                spec: index,
                 path: spec.path.clone(),
                 result: Err(FileProblem::EmptyFolder),
             });
         }
         for entry in entries {
             items.push(match entry {
-                Ok(path) => check_one(&path, None, None, limits, &mut seen),
+                Ok(path) => check_one(index, &path, None, None, limits, &mut seen),
                 Err((path, problem)) => IntakeItem {
+                    spec: index,
                     path,
                     result: Err(problem),
                 },
@@ -161,6 +168,7 @@ fn io_problem(err: Option<&std::io::Error>) -> FileProblem {
 }
 
 fn check_one(
+    spec: usize,
     path: &Path,
     name: Option<String>,
     external_id: Option<String>,
@@ -169,6 +177,7 @@ fn check_one(
 ) -> IntakeItem {
     let result = check_file(path, name, external_id, limits, seen);
     IntakeItem {
+        spec,
         path: path.to_path_buf(),
         result,
     }

@@ -249,7 +249,9 @@ impl Uploader {
             .unwrap_or_else(|_| {
                 fallback
                     .into_iter()
-                    .map(|s| IntakeItem {
+                    .enumerate()
+                    .map(|(spec, s)| IntakeItem {
+                        spec,
                         path: s.path,
                         result: Err(FileProblem::Unreadable(
                             "the file check stopped unexpectedly".into(),

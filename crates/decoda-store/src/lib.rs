@@ -12,11 +12,13 @@
 //! once their files are done, keeps full paths (to resume); the history, kept for months, keeps
 //! only file names, since folder names are often patient names. Its folder and files are readable
 //! by their owner only, and deleted rows are overwritten on disk (`secure_delete`).
+//!
+//! This crate only keeps records; deciding what is sent, skipped or looked for in the chart is the
+//! upload core's (`decoda-core`).
 
 mod error;
 mod hash;
 mod history;
-pub mod ledger;
 mod private;
 mod queue;
 mod run_lock;

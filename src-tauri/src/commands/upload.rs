@@ -10,11 +10,11 @@ use crate::{
     state::AppState,
     UiError,
 };
+use decoda_core::{Outcome, Selected};
 use decoda_engine::{
     api::{models::Patient, NoteId, PatientId},
     CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Uploader,
 };
-use decoda_store::ledger::{self, Outcome};
 use serde::Serialize;
 use tauri::{ipc::Channel, AppHandle, Emitter, Runtime, State};
 
@@ -236,7 +236,7 @@ impl<R: Runtime> Drop for RunningUpload<'_, R> {
     }
 }
 
-/// Hashes, decides, records and sends the files, as the CLI does (see `decoda_store::ledger`).
+/// Plans, records and sends the files through the upload core, as the CLI does.
 async fn send(
     state: &AppState,
     uploader: &Uploader,
@@ -246,35 +246,30 @@ async fn send(
     on_event: Channel<UploadEvent>,
     cancel: CancellationToken,
 ) -> UiResult<Vec<Outcome>> {
-    let (forced, listed): (Vec<bool>, Vec<_>) = {
+    let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
+    let selection: Vec<Selected> = {
         let queue = lock(&state.queue);
         sending
-            .iter()
-            .map(|(id, _)| {
-                let item = queue.get(*id);
-                (
-                    item.is_some_and(|i| i.force),
-                    item.and_then(|i| i.listed_hash.clone()),
-                )
+            .into_iter()
+            .map(|(id, spec)| {
+                let item = queue.get(id);
+                Selected {
+                    spec,
+                    force: item.is_some_and(|i| i.force),
+                    listed_hash: item.and_then(|i| i.listed_hash.clone()),
+                }
             })
-            .unzip()
+            .collect()
     };
-    let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
-    let items = uploader
-        .check(sending.into_iter().map(|(_, spec)| spec).collect())
-        .await;
-    let mut hashed = ledger::hash_all(items).await;
-    ledger::refuse_changed(&mut hashed, &listed);
     let mut store = state.store()?;
     let run = store.begin_run()?;
-    let prepared = ledger::prepare(
+    let prepared = decoda_core::plan(
         &mut store,
         &run,
         uploader,
         patient,
         note.as_deref(),
-        &hashed,
-        &forced,
+        selection,
     )
     .await?;
     let engine_ids = prepared

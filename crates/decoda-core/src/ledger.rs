@@ -7,13 +7,13 @@
 //! confirmed while the chart could not be checked, is looked for in the chart first and sent again
 //! only if it is not there.
 
-use crate::{
-    hash_file, ContentHash, HistoryEntry, NewItem, QueueRow, RowState, RunLock, Store, StoreError,
-};
 use decoda_engine::{
     api::{models::Patient, ApiError, AttachmentId, NoteId},
-    CancellationToken, CheckedFile, FileProblem, FileReport, FileStatus, IntakeItem, Job, Landed,
-    Progress, ProgressSink, Uploader,
+    CancellationToken, CheckedFile, FileProblem, FileReport, FileSpec, FileStatus, IntakeItem, Job,
+    Landed, Progress, ProgressSink, Uploader,
+};
+use decoda_store::{
+    hash_file, ContentHash, HistoryEntry, NewItem, QueueRow, RowState, RunLock, Store, StoreError,
 };
 use std::collections::HashMap;
 
@@ -26,6 +26,40 @@ pub enum LedgerError {
     /// Looking in the chart failed.
     #[error(transparent)]
     Api(#[from] ApiError),
+}
+
+/// One file or folder of a selection, with what the person chose for it: everything about it
+/// travels together, never in vectors kept in step.
+#[derive(Debug, Clone)]
+pub struct Selected {
+    /// The file or folder, with the name and external id to give it.
+    pub spec: FileSpec,
+    /// Send it even if it is already in the chart ("Send anyway", `--force`).
+    pub force: bool,
+    /// The content hash taken when it was listed (a scan from the inbox, a file of an interrupted
+    /// upload): a file whose content is no longer that is refused, since a scanner that reused a
+    /// name must not slip another page under the earlier listing and its patient.
+    pub listed_hash: Option<ContentHash>,
+}
+
+impl Selected {
+    /// A file or folder as given, not forced, with no earlier listing.
+    pub fn new(spec: FileSpec) -> Self {
+        Self {
+            spec,
+            force: false,
+            listed_hash: None,
+        }
+    }
+}
+
+/// A file of the selection once checked and hashed.
+#[derive(Debug, Clone)]
+struct Candidate {
+    item: IntakeItem,
+    /// `None` when the check refused it (or its hash could not be taken).
+    hash: Option<ContentHash>,
+    force: bool,
 }
 
 /// The decisions for the checked files of a selection, in its order.
@@ -64,6 +98,8 @@ pub enum Outcome {
 pub struct Prepared {
     /// Per file of the selection: `None` when it goes to the engine, else why it does not.
     decided: Vec<Option<Outcome>>,
+    /// Per file of the selection, its path (a folder given is expanded into its files).
+    paths: Vec<std::path::PathBuf>,
     /// What the engine gets: the files to send and the refused ones (so it reports them).
     job_items: Vec<IntakeItem>,
     /// Per job item, its index in `new_rows` (`None` for a refused file).
@@ -77,26 +113,39 @@ pub struct Prepared {
     pub looked_in_chart: usize,
 }
 
-/// Hashes nothing and sends nothing: decides each file of a hashed selection (see [`hash_all`])
-/// and plans the upload. `forced` says, per file, whether to send it even if it is already there.
-pub async fn prepare(
+/// Checks, hashes and decides every file of the selection, and plans the upload; sends
+/// nothing. A file is refused if its check fails or its content is no longer what was listed; it
+/// is skipped if it is already in this patient's chart (the chart confirms it) or listed twice,
+/// unless forced; a file an interrupted upload may have sent is looked for in the chart.
+pub async fn plan(
     store: &mut Store,
     run: &RunLock,
     uploader: &Uploader,
     patient: &Patient,
     note: Option<&str>,
-    hashed: &[(IntakeItem, Option<ContentHash>)],
-    forced: &[bool],
+    selection: Vec<Selected>,
+) -> Result<Prepared, LedgerError> {
+    let specs = selection.iter().map(|s| s.spec.clone()).collect();
+    let items = uploader.check(specs).await;
+    let candidates = hash_all(items, selection).await;
+    prepare(store, run, uploader, patient, note, &candidates).await
+}
+
+/// Decides each file of a hashed selection and plans the upload.
+async fn prepare(
+    store: &mut Store,
+    run: &RunLock,
+    uploader: &Uploader,
+    patient: &Patient,
+    note: Option<&str>,
+    candidates: &[Candidate],
 ) -> Result<Prepared, LedgerError> {
     let mut checked = Vec::new();
     let mut checked_forced = Vec::new();
-    for ((item, hash), force) in hashed
-        .iter()
-        .zip(forced.iter().chain(std::iter::repeat(&false)))
-    {
-        if let (Ok(file), Some(hash)) = (&item.result, hash) {
+    for candidate in candidates {
+        if let (Ok(file), Some(hash)) = (&candidate.item.result, &candidate.hash) {
             checked.push((file, hash));
-            checked_forced.push(*force);
+            checked_forced.push(candidate.force);
         }
     }
     let Decisions {
@@ -107,6 +156,7 @@ pub async fn prepare(
     let mut decisions = files.into_iter();
     let mut plan = Prepared {
         decided: Vec::new(),
+        paths: candidates.iter().map(|c| c.item.path.clone()).collect(),
         job_items: Vec::new(),
         rows_of_job: Vec::new(),
         new_rows: Vec::new(),
@@ -115,15 +165,15 @@ pub async fn prepare(
         note: note.map(NoteId::new),
         looked_in_chart,
     };
-    for (item, hash) in hashed {
+    for Candidate { item, hash, .. } in candidates {
         match (&item.result, hash) {
             (Ok(file), Some(hash)) => match decisions.next().flatten() {
                 None => {
                     plan.rows_of_job.push(Some(plan.new_rows.len()));
                     plan.new_rows.push(new_item(patient, note, file, hash));
                     plan.job_items.push(IntakeItem {
-                        path: item.path.clone(),
                         result: Ok(with_hash(file, hash)),
+                        ..item.clone()
                     });
                     plan.decided.push(None);
                 }
@@ -146,6 +196,12 @@ impl Prepared {
             self.new_rows.len(),
             self.new_rows.iter().map(|r| r.size).sum(),
         )
+    }
+
+    /// The path of each file of the selection, in the order [`Prepared::send`] reports them
+    /// (folders expanded into their files).
+    pub fn paths(&self) -> &[std::path::PathBuf] {
+        &self.paths
     }
 
     /// How many files are not sent because they already are in the chart (or listed twice).
@@ -225,23 +281,17 @@ impl Prepared {
     }
 }
 
-/// Hashes the checked files off the async threads; a file that cannot be read becomes refused.
-pub async fn hash_all(items: Vec<IntakeItem>) -> Vec<(IntakeItem, Option<ContentHash>)> {
+/// Hashes the checked files off the async threads, each with what was chosen for its spec. A file
+/// that cannot be read becomes refused; so does one whose content is no longer what was listed.
+async fn hash_all(items: Vec<IntakeItem>, selection: Vec<Selected>) -> Vec<Candidate> {
     tokio::task::spawn_blocking(move || {
         items
             .into_iter()
-            .map(|mut item| {
-                let hash = match &item.result {
-                    Ok(file) => match hash_file(&file.path) {
-                        Ok(h) => Some(h),
-                        Err(e) => {
-                            item.result = Err(FileProblem::Unreadable(e.to_string()));
-                            None
-                        }
-                    },
-                    Err(_) => None,
-                };
-                (item, hash)
+            .map(|item| {
+                let chosen = selection.get(item.spec);
+                let force = chosen.is_some_and(|s| s.force);
+                let listed = chosen.and_then(|s| s.listed_hash.as_ref());
+                candidate(item, force, listed)
             })
             .collect()
     })
@@ -249,22 +299,23 @@ pub async fn hash_all(items: Vec<IntakeItem>) -> Vec<(IntakeItem, Option<Content
     .unwrap_or_default()
 }
 
-/// Refuses each file whose content is no longer the one it had when it was listed (`listed`, per
-/// item of `hashed`: the hash taken then, if one was): a scanner that reused a name, or a file
-/// resumed from an interrupted upload that has been replaced since, must not go out under the
-/// old listing and its patient.
-pub fn refuse_changed(
-    hashed: &mut [(IntakeItem, Option<ContentHash>)],
-    listed: &[Option<ContentHash>],
-) {
-    for ((item, hash), listed) in hashed.iter_mut().zip(listed) {
-        if let (Some(now), Some(then)) = (hash.as_ref(), listed) {
-            if now != then {
+/// Hashes one checked file and compares it with its listed hash.
+fn candidate(mut item: IntakeItem, force: bool, listed: Option<&ContentHash>) -> Candidate {
+    let hash = match &item.result {
+        Ok(file) => match hash_file(&file.path) {
+            Ok(now) if listed.is_some_and(|then| *then != now) => {
                 item.result = Err(FileProblem::ChangedSinceListed);
-                *hash = None;
+                None
             }
-        }
-    }
+            Ok(now) => Some(now),
+            Err(e) => {
+                item.result = Err(FileProblem::Unreadable(e.to_string()));
+                None
+            }
+        },
+        Err(_) => None,
+    };
+    Candidate { item, hash, force }
 }
 
 /// Decides, for each hashed file, whether it is sent, skipped or already in the chart. A file
@@ -531,7 +582,7 @@ fn record(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use decoda_engine::{check_files, FileSpec, Limits};
+    use decoda_engine::{check_files, Limits};
 
     #[test]
     fn a_file_whose_content_changed_since_it_was_listed_is_refused() {
@@ -542,37 +593,60 @@ mod tests {
         for p in [&same, &replaced, &unlisted] {
             std::fs::write(p, b"%PDF-1.4 patient A").unwrap();
         }
-        let listed = vec![
-            Some(hash_file(&same).unwrap()),
-            Some(hash_file(&replaced).unwrap()),
-            None,
+        let selection = vec![
+            Selected {
+                listed_hash: Some(hash_file(&same).unwrap()),
+                ..Selected::new(FileSpec::new(&same))
+            },
+            Selected {
+                listed_hash: Some(hash_file(&replaced).unwrap()),
+                ..Selected::new(FileSpec::new(&replaced))
+            },
+            Selected::new(FileSpec::new(&unlisted)),
         ];
         std::fs::write(&replaced, b"%PDF-1.4 patient B").unwrap();
-        let specs: Vec<FileSpec> = [&same, &replaced, &unlisted]
-            .iter()
-            .map(|p| FileSpec {
-                path: p.to_path_buf(),
-                name: None,
-                external_id: None,
-            })
-            .collect();
+        let specs: Vec<FileSpec> = selection.iter().map(|s| s.spec.clone()).collect();
         let checked = check_files(&specs, &Limits::default());
-        let mut hashed = tokio::runtime::Runtime::new()
+        let hashed = tokio::runtime::Runtime::new()
             .unwrap()
-            .block_on(hash_all(checked));
-        refuse_changed(&mut hashed, &listed);
-        assert!(hashed[0].0.result.is_ok() && hashed[0].1.is_some());
+            .block_on(hash_all(checked, selection));
+        assert!(hashed[0].item.result.is_ok() && hashed[0].hash.is_some());
         assert!(matches!(
-            hashed[1].0.result,
+            hashed[1].item.result,
             Err(FileProblem::ChangedSinceListed)
         ));
         assert!(
-            hashed[1].1.is_none(),
+            hashed[1].hash.is_none(),
             "a refused file has no hash to decide on"
         );
         assert!(
-            hashed[2].0.result.is_ok(),
+            hashed[2].item.result.is_ok(),
             "a file listed without a hash is sent"
         );
+    }
+
+    #[test]
+    fn each_file_of_a_folder_keeps_what_was_chosen_for_the_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("scans");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(folder.join("a.pdf"), b"%PDF-1.4 a").unwrap();
+        std::fs::write(folder.join("b.pdf"), b"%PDF-1.4 b").unwrap();
+        let single = dir.path().join("c.pdf");
+        std::fs::write(&single, b"%PDF-1.4 c").unwrap();
+        let selection = vec![
+            Selected::new(FileSpec::new(&single)),
+            Selected {
+                force: true,
+                ..Selected::new(FileSpec::new(&folder))
+            },
+        ];
+        let specs: Vec<FileSpec> = selection.iter().map(|s| s.spec.clone()).collect();
+        let checked = check_files(&specs, &Limits::default());
+        let hashed = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(hash_all(checked, selection));
+        let forced: Vec<bool> = hashed.iter().map(|c| c.force).collect();
+        assert_eq!(forced, [false, true, true]);
     }
 }

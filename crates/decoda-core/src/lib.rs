@@ -1,0 +1,12 @@
+//! The upload core that the CLI and the desktop app both call: every rule that decides what
+//! reaches a patient's chart exists here once.
+//!
+//! [`ledger`] plans and records an upload around the engine: each file is checked, hashed and
+//! compared with its listing; a file already in this patient's chart (the chart confirms it) or
+//! listed twice is skipped; a file an interrupted upload may have sent is looked for in the chart
+//! first; every file is written to the local queue before a byte leaves, and to the history as
+//! soon as its answer is verified.
+
+pub mod ledger;
+
+pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
