@@ -907,6 +907,44 @@ fn a_history_of_four_billion_days_is_refused_with_its_range_instead_of_panicking
     assert_eq!(listed["kind"], "invalid", "{listed}");
 }
 
+/// "Open" opens only a file link an upload in this run returned: the window cannot send the
+/// user's browser to a look-alike page, nor to a link of an earlier session. The check is made
+/// without launching a browser ([`crate::commands::files::returned_link`] is what `open_link`
+/// asks first).
+#[test]
+fn open_link_opens_only_links_an_upload_returned() {
+    use crate::commands::files::returned_link;
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    one_ready_scan(&h, files.path());
+    let summary = upload_to(&h, "pat_1001");
+    let returned = summary.uploaded[0].signed_url.clone();
+    assert!(returned.starts_with("http"), "{returned}");
+
+    let state = h.app.state::<AppState>();
+    let allowed = returned_link(&state, &returned).map(|u| u.to_string());
+    assert_eq!(allowed.ok().as_deref(), Some(returned.as_str()));
+
+    for made_up in [
+        "https://decoda-login.example.com/reset".to_owned(),
+        format!("{}/__files/att_other?sig=forged", h.sandbox.base_url()),
+        format!("{returned}&more"),
+        "file:///etc/passwd".to_owned(),
+    ] {
+        let refused = h
+            .invoke("open_link", json!({ "url": made_up }))
+            .unwrap_err();
+        assert_eq!(refused["kind"], "invalid", "{made_up}: {refused}");
+        assert!(
+            refused["message"]
+                .as_str()
+                .unwrap()
+                .contains("did not come from Decoda"),
+            "{made_up}: {refused}"
+        );
+    }
+}
+
 /// The page cannot choose the scanner inbox: `save_settings` takes no folder any more (a path it
 /// still sends is ignored), and a folder is saved only through the chooser's path, checked.
 #[test]

@@ -37,6 +37,8 @@ pub struct AppState {
     pub inbox_problem: Mutex<Option<String>>,
     /// Thumbnail links the server returned in this run: the only ones Rust will fetch for the window.
     pub thumbnails: Mutex<HashSet<String>>,
+    /// File links the server returned in this run: the only ones the window may open in a browser.
+    pub links: Mutex<HashSet<String>>,
 }
 
 /// The variables that override the settings screen, read at start.
@@ -88,6 +90,7 @@ impl AppState {
             inbox: Mutex::default(),
             inbox_problem: Mutex::default(),
             thumbnails: Mutex::default(),
+            links: Mutex::default(),
         }
     }
 

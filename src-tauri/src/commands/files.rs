@@ -289,17 +289,36 @@ async fn fetch_thumbnail(url: &str) -> UiResult<String> {
     Ok(data_url(&content_type, &bytes))
 }
 
-/// Opens a file's link in the system browser, never in the app's own webview.
+/// Opens a file's link in the system browser, never in the app's own webview. Only a link that an
+/// upload in this run returned is opened: the window cannot make the app send the user's browser
+/// anywhere else (a look-alike sign-in page, a download, another program's link handler).
 #[tauri::command]
-pub fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> UiResult<()> {
+pub fn open_link<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    url: String,
+) -> UiResult<()> {
     use tauri_plugin_opener::OpenerExt;
-    let parsed = url::Url::parse(&url).map_err(|_| UiError::Invalid("not a web address".into()))?;
+    let link = returned_link(&state, &url)?;
+    app.opener()
+        .open_url(link.as_str(), None::<&str>)
+        .map_err(|_| UiError::Invalid("no browser could be opened".into()))
+}
+
+/// The link, if an upload in this run returned it and it is a web address; the check
+/// [`open_link`] makes before anything is launched.
+pub(crate) fn returned_link(state: &AppState, url: &str) -> UiResult<url::Url> {
+    if !lock(&state.links).contains(url) {
+        return Err(UiError::Invalid(
+            "this link did not come from Decoda for a file uploaded now, so it is not opened"
+                .into(),
+        ));
+    }
+    let parsed = url::Url::parse(url).map_err(|_| UiError::Invalid("not a web address".into()))?;
     if !matches!(parsed.scheme(), "https" | "http") {
         return Err(UiError::Invalid("only web addresses can be opened".into()));
     }
-    app.opener()
-        .open_url(parsed.as_str(), None::<&str>)
-        .map_err(|_| UiError::Invalid("no browser could be opened".into()))
+    Ok(parsed)
 }
 
 #[cfg(test)]

@@ -146,6 +146,7 @@ pub async fn start_upload<R: Runtime>(
     let uploaded = record_outcomes(&state, patient.id.as_str(), &ids, outcome);
     crate::inbox::move_confirmed(&app, &ids).await;
     lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
+    lock(&state.links).extend(uploaded.iter().map(|u| u.signed_url.clone()));
     let _ = app.emit(QUEUE_CHANGED, ());
     let failed = lock(&state.queue)
         .items()
