@@ -156,8 +156,4 @@ pub struct UploadArgs {
     /// Files and folders to upload.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Per path, the content hash it must still have (`decoda resume` sends files only if they
-    /// are what the interrupted upload recorded); not a flag.
-    #[arg(skip)]
-    pub listed_hashes: Vec<Option<decoda_store::ContentHash>>,
 }

@@ -1,11 +1,13 @@
 //! `decoda resume`: the unfinished files of interrupted uploads, sent (or discarded) on request.
 
 use crate::{
-    args::{ResumeArgs, UploadArgs},
+    args::ResumeArgs,
     context::Context,
     exit::{self, CliError},
     upload,
 };
+use decoda_core::Selected;
+use decoda_engine::FileSpec;
 use decoda_store::QueueRow;
 
 /// Sends each patient's unfinished files through `upload`, or discards them; returns the worst
@@ -41,7 +43,7 @@ pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
             group.len(),
             group[0].patient_id
         );
-        let code = upload::run(ctx, upload_args(&group, &args)).await?;
+        let code = upload::send(ctx, request(ctx, &group, &args)).await?;
         worst = worst.max(code);
     }
     Ok(worst)
@@ -98,28 +100,25 @@ fn groups(rows: Vec<QueueRow>) -> Vec<Vec<QueueRow>> {
     groups
 }
 
-/// The `upload` that sends one group again, with the names and external ids it was given.
-fn upload_args(group: &[QueueRow], args: &ResumeArgs) -> UploadArgs {
-    UploadArgs {
+/// The upload that sends one group again: each file with the name and external id it was given,
+/// and the content it had then (a file that changed since is refused).
+fn request(ctx: &Context, group: &[QueueRow], args: &ResumeArgs) -> upload::Request {
+    upload::Request {
         patient: group[0].patient_id.clone(),
         note: group[0].note_id.clone(),
-        names: group
+        selection: group
             .iter()
-            .map(|r| r.name.clone().unwrap_or_default())
+            .map(|r| Selected {
+                listed_hash: Some(r.hash.clone()),
+                ..Selected::new(FileSpec {
+                    path: r.path.clone(),
+                    name: r.name.clone(),
+                    external_id: r.external_id.clone(),
+                })
+            })
             .collect(),
-        external_ids: group
-            .iter()
-            .map(|r| r.external_id.clone().unwrap_or_default())
-            .collect(),
+        settings: upload::configured_settings(ctx),
         json: args.json,
         yes: args.yes,
-        force: false,
-        max_file_size: None,
-        files_per_request: None,
-        mib_per_request: None,
-        parallel: None,
-        names_encoding: None,
-        paths: group.iter().map(|r| r.path.clone()).collect(),
-        listed_hashes: group.iter().map(|r| Some(r.hash.clone())).collect(),
     }
 }

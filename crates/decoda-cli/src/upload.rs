@@ -16,16 +16,54 @@ use std::io::{BufRead, IsTerminal, Write};
 
 const MIB: u64 = 1024 * 1024;
 
-/// Runs the upload and returns the exit status (0 when every file is in the chart, whether sent
-/// now or skipped because it already was).
+/// One upload as the command runs it: from `decoda upload`'s arguments, or from the rows an
+/// interrupted upload left (`decoda resume`).
+#[derive(Debug)]
+pub struct Request {
+    /// The patient id, as given.
+    pub patient: String,
+    /// The note id, as given.
+    pub note: Option<String>,
+    /// The files and folders, each with what was chosen for it.
+    pub selection: Vec<Selected>,
+    /// Limits, encoding, retries and timeouts.
+    pub settings: Settings,
+    /// Print the report as JSON.
+    pub json: bool,
+    /// Do not ask before sending.
+    pub yes: bool,
+}
+
+/// Runs `decoda upload` and returns the exit status (0 when every file is in the chart, whether
+/// sent now or skipped because it already was).
 pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
-    let specs = file_specs(&args)?;
-    let uploader = Uploader::new(ctx.client()?, settings(ctx, &args)?);
+    let selection = file_specs(&args)?
+        .into_iter()
+        .map(|spec| Selected {
+            force: args.force,
+            ..Selected::new(spec)
+        })
+        .collect();
+    let request = Request {
+        patient: args.patient.clone(),
+        note: args.note.clone(),
+        selection,
+        settings: settings(ctx, &args)?,
+        json: args.json,
+        yes: args.yes,
+    };
+    send(ctx, request).await
+}
+
+/// Confirms the patient and the note, plans, asks, sends and reports one upload; returns the
+/// exit status.
+pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
+    let uploader = Uploader::new(ctx.client()?, request.settings.clone());
     let patient = uploader
-        .confirm_patient(&PatientId::new(args.patient.trim()))
+        .confirm_patient(&PatientId::new(request.patient.trim()))
         .await?;
     eprintln!("Patient: {}", describe(&patient));
-    if let Some(note) = &args.note {
+    if let Some(note) = &request.note {
         uploader
             .confirm_note(&patient.id, &NoteId::new(note.trim()))
             .await?;
@@ -35,18 +73,16 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     }
     let mut store = ctx.store()?;
     let run = store.begin_run()?;
-    let selection = specs
-        .into_iter()
-        .enumerate()
-        .map(|(i, spec)| Selected {
-            spec,
-            force: args.force,
-            listed_hash: args.listed_hashes.get(i).cloned().flatten(),
-        })
-        .collect();
-    let note = args.note.as_deref().map(str::trim);
-    let prepared =
-        decoda_core::plan(&mut store, &run, &uploader, &patient, note, selection).await?;
+    let note = request.note.as_deref().map(str::trim);
+    let prepared = decoda_core::plan(
+        &mut store,
+        &run,
+        &uploader,
+        &patient,
+        note,
+        request.selection,
+    )
+    .await?;
     if prepared.looked_in_chart > 0 {
         eprintln!(
             "Checked the chart for {} file(s) an interrupted upload was sending.",
@@ -64,7 +100,7 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
     for (path, problem) in &refused {
         eprintln!("  refused {}: {problem}", path.display());
     }
-    if count > 0 && !args.yes && std::io::stdin().is_terminal() && !confirm(&patient, count)? {
+    if count > 0 && !request.yes && std::io::stdin().is_terminal() && !confirm(&patient, count)? {
         return Err(CliError::Cancelled);
     }
     let cancel = CancellationToken::new();
@@ -77,7 +113,7 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
             on_ctrl_c.cancel();
         }
     });
-    let show_bar = !args.json && std::io::stderr().is_terminal();
+    let show_bar = !request.json && std::io::stderr().is_terminal();
     let (bar_sink, bar) = progress_bar::start(show_bar);
     let paths = prepared.paths().to_vec();
     let outcomes = prepared
@@ -91,7 +127,7 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
         .zip(outcomes)
         .map(|(path, outcome)| json_outcome(path, outcome))
         .collect();
-    print_report(&patient, &files, args.json)?;
+    print_report(&patient, &files, request.json)?;
     let waiting = ctx.store()?.abandoned()?.len();
     if waiting > 0 {
         eprintln!(
@@ -164,6 +200,17 @@ fn file_specs(args: &UploadArgs) -> Result<Vec<FileSpec>, CliError> {
             external_id: args.external_ids.get(i).cloned(),
         })
         .collect())
+}
+
+/// The settings file's values, with no flag on top (what `decoda resume` sends with).
+pub fn configured_settings(ctx: &Context) -> Settings {
+    let file = &ctx.resolved.settings.effective;
+    Settings {
+        limits: file.limits.clone(),
+        names_encoding: file.names_encoding,
+        retry: file.retry.clone(),
+        timeouts: file.timeouts.clone(),
+    }
 }
 
 /// The settings file's values with the command's flags on top. A flag for something the system
