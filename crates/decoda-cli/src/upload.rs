@@ -7,8 +7,8 @@ use crate::{
     patient::describe,
     progress_bar,
 };
-use decoda_api::{models::Patient, NoteId, PatientId};
-use decoda_core::{Outcome, Selected};
+use decoda_api::models::Patient;
+use decoda_core::{Outcome, Selected, Target};
 use decoda_engine::{human_size, CancellationToken, FileSpec, FileStatus, Settings, Uploader};
 use decoda_settings::Setting;
 use serde::Serialize;
@@ -59,30 +59,16 @@ pub async fn run(ctx: &Context, args: UploadArgs) -> Result<u8, CliError> {
 /// exit status.
 pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
     let uploader = Uploader::new(ctx.client()?, request.settings.clone());
-    let patient = uploader
-        .confirm_patient(&PatientId::new(request.patient.trim()))
-        .await?;
-    eprintln!("Patient: {}", describe(&patient));
-    if let Some(note) = &request.note {
-        uploader
-            .confirm_note(&patient.id, &NoteId::new(note.trim()))
-            .await?;
-    }
+    let target = Target::confirm(&uploader, &request.patient, request.note.as_deref()).await?;
+    let patient = target.patient();
+    eprintln!("Patient: {}", describe(patient));
     if patient.is_archived == Some(true) {
         eprintln!("Warning: this patient's chart is archived.");
     }
     let mut store = ctx.store()?;
     let run = store.begin_run()?;
-    let note = request.note.as_deref().map(str::trim);
-    let prepared = decoda_core::plan(
-        &mut store,
-        &run,
-        &uploader,
-        &patient,
-        note,
-        request.selection,
-    )
-    .await?;
+    let prepared =
+        decoda_core::plan(&mut store, &run, &uploader, &target, request.selection).await?;
     if prepared.looked_in_chart > 0 {
         eprintln!(
             "Checked the chart for {} file(s) an interrupted upload was sending.",
@@ -100,7 +86,7 @@ pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
     for (path, problem) in &refused {
         eprintln!("  refused {}: {problem}", path.display());
     }
-    if count > 0 && !request.yes && std::io::stdin().is_terminal() && !confirm(&patient, count)? {
+    if count > 0 && !request.yes && std::io::stdin().is_terminal() && !confirm(patient, count)? {
         return Err(CliError::Cancelled);
     }
     let cancel = CancellationToken::new();
@@ -127,7 +113,7 @@ pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
         .zip(outcomes)
         .map(|(path, outcome)| json_outcome(path, outcome))
         .collect();
-    print_report(&patient, &files, request.json)?;
+    print_report(patient, &files, request.json)?;
     let waiting = ctx.store()?.abandoned()?.len();
     if waiting > 0 {
         eprintln!(

@@ -7,6 +7,7 @@
 //! confirmed while the chart could not be checked, is looked for in the chart first and sent again
 //! only if it is not there.
 
+use crate::Target;
 use decoda_engine::{
     api::{models::Patient, ApiError, AttachmentId, NoteId},
     CancellationToken, CheckedFile, FileProblem, FileReport, FileSpec, FileStatus, IntakeItem, Job,
@@ -121,14 +122,14 @@ pub async fn plan(
     store: &mut Store,
     run: &RunLock,
     uploader: &Uploader,
-    patient: &Patient,
-    note: Option<&str>,
+    target: &Target,
     selection: Vec<Selected>,
 ) -> Result<Prepared, LedgerError> {
     let specs = selection.iter().map(|s| s.spec.clone()).collect();
     let items = uploader.check(specs).await;
     let candidates = hash_all(items, selection).await;
-    prepare(store, run, uploader, patient, note, &candidates).await
+    let note = target.note().map(NoteId::as_str);
+    prepare(store, run, uploader, target.patient(), note, &candidates).await
 }
 
 /// Decides each file of a hashed selection and plans the upload.

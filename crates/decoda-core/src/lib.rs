@@ -8,5 +8,7 @@
 //! soon as its answer is verified.
 
 pub mod ledger;
+mod target;
 
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
+pub use target::Target;

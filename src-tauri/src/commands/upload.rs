@@ -10,9 +10,8 @@ use crate::{
     state::AppState,
     UiError,
 };
-use decoda_core::{Outcome, Selected};
+use decoda_core::{Outcome, Selected, Target};
 use decoda_engine::{
-    api::{models::Patient, NoteId, PatientId},
     CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Uploader,
 };
 use serde::Serialize;
@@ -105,19 +104,10 @@ pub async fn start_upload<R: Runtime>(
     on_event: Channel<UploadEvent>,
 ) -> UiResult<UploadSummary> {
     let uploader = state.uploader()?;
-    let patient = uploader
-        .confirm_patient(&PatientId::new(patient_id.trim()))
-        .await?;
-    let note = note_id
-        .map(|n| n.trim().to_owned())
-        .filter(|n| !n.is_empty());
-    // The window's list of notes may be another patient's (an answer that came late, a stale
-    // list): the note must be one of this patient's before anything is sent.
-    if let Some(note) = &note {
-        uploader
-            .confirm_note(&patient.id, &NoteId::new(note.as_str()))
-            .await?;
-    }
+    // The window's idea of the patient, and its list of notes (which may be another patient's:
+    // an answer that came late, a stale list), are confirmed with the server first.
+    let target = Target::confirm(&uploader, &patient_id, note_id.as_deref()).await?;
+    let patient = target.patient();
     let cancel = CancellationToken::new();
     // Held until this function returns or unwinds, whichever way that happens.
     let mut running = RunningUpload::claim(&app, &state, cancel.clone())?;
@@ -127,7 +117,7 @@ pub async fn start_upload<R: Runtime>(
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
     running.sending(&ids);
-    let outcome = send(&state, &uploader, &patient, note, sending, on_event, cancel).await;
+    let outcome = send(&state, &uploader, &target, sending, on_event, cancel).await;
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
@@ -160,7 +150,7 @@ pub async fn start_upload<R: Runtime>(
     );
     crate::window::tell_if_away(&app, started.elapsed(), uploaded.len(), failed);
     Ok(UploadSummary {
-        patient: PatientView::from(&patient),
+        patient: PatientView::from(patient),
         uploaded,
         failed,
     })
@@ -241,8 +231,7 @@ impl<R: Runtime> Drop for RunningUpload<'_, R> {
 async fn send(
     state: &AppState,
     uploader: &Uploader,
-    patient: &Patient,
-    note: Option<String>,
+    target: &Target,
     sending: Vec<(u64, FileSpec)>,
     on_event: Channel<UploadEvent>,
     cancel: CancellationToken,
@@ -264,15 +253,7 @@ async fn send(
     };
     let mut store = state.store()?;
     let run = store.begin_run()?;
-    let prepared = decoda_core::plan(
-        &mut store,
-        &run,
-        uploader,
-        patient,
-        note.as_deref(),
-        selection,
-    )
-    .await?;
+    let prepared = decoda_core::plan(&mut store, &run, uploader, target, selection).await?;
     let engine_ids = prepared
         .engine_positions()
         .into_iter()
