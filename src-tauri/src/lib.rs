@@ -195,6 +195,8 @@ pub fn run() {
 
 #[cfg(test)]
 mod ipc_tests;
+#[cfg(test)]
+mod network_tests;
 
 #[cfg(test)]
 mod tests {

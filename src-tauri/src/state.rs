@@ -167,13 +167,19 @@ impl AppState {
     /// A client for the configured server, or why there is none.
     pub fn client(&self) -> UiResult<Client> {
         let resolved = self.resolve()?;
+        // The proxy reaches every HTTP client of the app this way, thumbnails and the signed-link
+        // downloads of recovery included.
+        let proxy = resolved.proxy();
+        decoda_engine::api::network::set_proxy(proxy.clone());
         let tenant = resolved.tenant()?.to_owned();
         let Some((key, _)) = resolved.key else {
             return Err(UiError::NotSignedIn(
                 "no API key is saved: open Settings to add one".into(),
             ));
         };
-        Ok(Client::builder(resolved.base_url, tenant, key).build()?)
+        Ok(Client::builder(resolved.base_url, tenant, key)
+            .proxy(proxy)
+            .build()?)
     }
 
     /// An uploader with the configured limits.

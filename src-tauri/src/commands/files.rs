@@ -1,6 +1,6 @@
 //! The queue: adding files (drop, picker), editing and removing them, previews and thumbnails.
 
-use crate::{error::UiResult, queue::QueueItem, state::AppState, UiError};
+use crate::{error::UiResult, queue::QueueView, state::AppState, UiError};
 use base64::Engine as _;
 use decoda_engine::{
     api::{read_capped, CappedReadError},
@@ -38,10 +38,16 @@ pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The queue as the window shows it.
+/// The queue as the window shows it while `patient_id` is chosen (or none): each file with
+/// whether it would go now, whether it can be edited, and its status sentence.
 #[tauri::command]
-pub fn list_queue(state: State<'_, AppState>) -> Vec<QueueItem> {
-    lock(&state.queue).items().to_vec()
+pub fn list_queue(state: State<'_, AppState>, patient_id: Option<String>) -> Vec<QueueView> {
+    let chosen = patient_id.as_deref().map(str::trim);
+    lock(&state.queue)
+        .items()
+        .iter()
+        .map(|item| item.view(chosen))
+        .collect()
 }
 
 /// Opens the system's file picker and adds what the user chose.
@@ -256,7 +262,7 @@ async fn fetch_thumbnail(url: &str) -> UiResult<String> {
         ));
     }
     let unreachable = || UiError::Network("the thumbnail could not be fetched".into());
-    let http = reqwest::Client::builder()
+    let http = decoda_engine::api::network::client_builder()
         .timeout(Duration::from_secs(20))
         .redirect(reqwest::redirect::Policy::none())
         .build()
