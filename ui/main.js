@@ -212,24 +212,11 @@ async function choosePatient(id) {
   if (notes.err) setStatus("patient-status", describe(notes.err), true);
   // The chosen result's button is gone: keep the keyboard user at the next step.
   select.focus();
-  renderQueue();
+  // Which files go now depends on the patient: ask Rust again.
+  await refreshQueue();
 }
 
 // ---- Queue ----------------------------------------------------------------------------------
-function statusOf(item) {
-  switch (item.state) {
-    case "ready": return "Ready";
-    case "sending": return "Sending…";
-    case "uploaded": return "Uploaded";
-    case "refused": return `Cannot send: ${item.reason}`;
-    case "failed": return item.patientId && item.patientId !== chosenPatient?.id
-      ? `Waiting for patient ${item.patientId}: ${item.reason}`
-      : `Not sent: ${item.reason} (it will be retried)`;
-    case "skipped": return `Not sent: ${item.reason}`;
-    default: return item.state;
-  }
-}
-
 function cell(text) {
   const td = document.createElement("td");
   td.textContent = text;
@@ -288,8 +275,8 @@ function renderQueue() {
     ext.dataset.focusKey = `${item.id}:ext`;
     ext.value = item.externalId || "";
     ext.setAttribute("aria-label", `External id for ${item.fileName}`);
-    const editable = item.state === "ready" || item.state === "failed" || item.state === "skipped";
-    name.disabled = ext.disabled = !editable;
+    // Whether it can be edited or sent, and its status sentence, are decided in Rust.
+    name.disabled = ext.disabled = !item.editable;
     const save = () => call("edit_file", { id: item.id, name: name.value, externalId: ext.value || null });
     name.addEventListener("change", save);
     ext.addEventListener("change", save);
@@ -298,7 +285,7 @@ function renderQueue() {
     const extCell = document.createElement("td");
     extCell.append(ext);
     const origin = item.fromInbox ? " (from the scanner inbox)" : "";
-    const status = cell(statusOf(item) + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""));
+    const status = cell(item.status + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""));
     status.className = "status";
     const actions = document.createElement("td");
     if (item.state === "skipped") {
@@ -334,9 +321,7 @@ function renderQueue() {
 function renderResumed() {
   const waiting = new Map();
   for (const item of queue) {
-    if (item.patientId && item.patientId !== chosenPatient?.id && item.state === "failed") {
-      waiting.set(item.patientId, (waiting.get(item.patientId) || 0) + 1);
-    }
+    if (item.waitingFor) waiting.set(item.waitingFor, (waiting.get(item.waitingFor) || 0) + 1);
   }
   $("resumed").hidden = waiting.size === 0;
   const total = [...waiting.values()].reduce((a, b) => a + b, 0);
@@ -418,27 +403,24 @@ function showPreview(td, url, img = new Image()) {
   td.replaceChildren(img);
 }
 
+// The queue as Rust sees it for the chosen patient: which files would go, and why not.
 async function refreshQueue() {
-  queue = await call("list_queue");
+  queue = await call("list_queue", { patientId: chosenPatient?.id ?? null });
   renderQueue();
 }
 
 $("add-files").addEventListener("click", () => call("pick_files").catch((err) => setStatus("upload-status", describe(err), true)));
 
 // ---- Upload ---------------------------------------------------------------------------------
-function sendableNow(i) {
-  return (i.state === "ready" || i.state === "failed") && (!i.patientId || i.patientId === chosenPatient?.id);
-}
-
 function updateUploadButton() {
-  const sendable = queue.some(sendableNow);
+  const sendable = queue.some((i) => i.sendable);
   $("upload").disabled = uploading || !chosenPatient || !sendable;
   $("upload-hint").textContent = uploading ? ""
     : !chosenPatient ? "Choose the patient first (step 1)."
     : !sendable && queue.some((i) => i.state === "uploaded") ? "Everything listed has been sent. Add files to send more."
     : !sendable ? "Add the files to send (step 2)."
-    : `Ready to send ${queue.filter(sendableNow).length} file(s) to ${patientLine(chosenPatient)}.`;
-  $("upload").textContent = queue.some((i) => i.state === "failed" && sendableNow(i)) ? "Upload (retry failed files)" : "Upload";
+    : `Ready to send ${queue.filter((i) => i.sendable).length} file(s) to ${patientLine(chosenPatient)}.`;
+  $("upload").textContent = queue.some((i) => i.state === "failed" && i.sendable) ? "Upload (retry failed files)" : "Upload";
 }
 
 $("upload").addEventListener("click", async () => {
@@ -452,7 +434,7 @@ $("upload").addEventListener("click", async () => {
   const started = Date.now();
   setStatus("upload-status", `Sending to ${patientLine(chosenPatient)}…`);
   try {
-    const shown = queue.filter(sendableNow).map((i) => i.id);
+    const shown = queue.filter((i) => i.sendable).map((i) => i.id);
     const summary = await startUpload(chosenPatient.id, $("note").value, shown, (event) => {
       if (event.event === "bytes") {
         $("progress").max = Math.max(event.total, 1);
@@ -464,7 +446,7 @@ $("upload").addEventListener("click", async () => {
       }
     });
     const secs = ((Date.now() - started) / 1000).toFixed(1);
-    const skipped = (await call("list_queue")).filter((i) => i.state === "skipped").length;
+    const skipped = (await call("list_queue", { patientId: chosenPatient.id })).filter((i) => i.state === "skipped").length;
     setStatus("upload-status", `${summary.uploaded.length} uploaded, ${summary.failed} not uploaded${skipped ? `, ${skipped} already in the chart (not sent again)` : ""} (${secs} s).`, summary.failed > 0);
     showResults(summary);
   } catch (err) {

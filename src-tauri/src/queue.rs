@@ -94,6 +94,69 @@ pub struct QueueItem {
     identity: Option<(PathBuf, u64, Option<SystemTime>)>,
 }
 
+/// One queued file as the window shows it while a patient is (or is not) chosen: the file, and
+/// what the window may do with it, decided here so that the page keeps no rule of its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    /// The file.
+    #[serde(flatten)]
+    pub item: QueueItem,
+    /// It goes to the chosen patient if Upload is pressed now.
+    pub sendable: bool,
+    /// Its name and external id may still be changed.
+    pub editable: bool,
+    /// The patient it waits for (it failed, or was interrupted, on the way to them) while
+    /// another patient or none is chosen: it goes to no one else.
+    pub waiting_for: Option<String>,
+    /// Where it stands, as the sentence the window shows.
+    pub status: String,
+}
+
+impl QueueItem {
+    /// Whether Upload for `patient` sends it: ready or failed, and bound to no other patient.
+    fn goes_to(&self, patient: &str) -> bool {
+        matches!(self.state, ItemState::Ready | ItemState::Failed { .. })
+            && self.patient_id.as_deref().is_none_or(|p| p == patient)
+    }
+
+    /// The patient it waits for, when `chosen` is another (or none).
+    fn waiting_for(&self, chosen: Option<&str>) -> Option<String> {
+        let bound = self.patient_id.as_deref()?;
+        let waits = matches!(self.state, ItemState::Ready | ItemState::Failed { .. });
+        (waits && chosen != Some(bound)).then(|| bound.to_owned())
+    }
+
+    /// The item as the window shows it with `chosen` as the chosen patient.
+    pub fn view(&self, chosen: Option<&str>) -> QueueView {
+        let waiting_for = self.waiting_for(chosen);
+        let status = match (&self.state, &waiting_for) {
+            (ItemState::Failed { reason }, Some(patient)) => {
+                format!("Waiting for patient {patient}: {reason}")
+            }
+            (ItemState::Ready, Some(patient)) => format!("Waiting for patient {patient}"),
+            (ItemState::Ready, None) => "Ready".to_owned(),
+            (ItemState::Sending, _) => "Sending…".to_owned(),
+            (ItemState::Uploaded { .. }, _) => "Uploaded".to_owned(),
+            (ItemState::Refused { reason }, _) => format!("Cannot send: {reason}"),
+            (ItemState::Failed { reason }, None) => {
+                format!("Not sent: {reason} (it will be retried)")
+            }
+            (ItemState::Skipped { reason, .. }, _) => format!("Not sent: {reason}"),
+        };
+        QueueView {
+            item: self.clone(),
+            sendable: chosen.is_some_and(|p| self.goes_to(p)),
+            editable: matches!(
+                self.state,
+                ItemState::Ready | ItemState::Failed { .. } | ItemState::Skipped { .. }
+            ),
+            waiting_for,
+            status,
+        }
+    }
+}
+
 /// Why a file that changed after it was listed is not sent.
 pub const CHANGED_SINCE_LISTED: &str = "the file changed on disk after it was listed (a scanner may have reused its name), so it was not sent: remove it and add it again";
 
@@ -255,9 +318,7 @@ impl Queue {
         let shown: std::collections::HashSet<u64> = shown.iter().copied().collect();
         self.items
             .iter_mut()
-            .filter(|i| shown.contains(&i.id))
-            .filter(|i| matches!(i.state, ItemState::Ready | ItemState::Failed { .. }))
-            .filter(|i| i.patient_id.as_deref().is_none_or(|p| p == patient))
+            .filter(|i| shown.contains(&i.id) && i.goes_to(patient))
             .filter_map(|i| {
                 // A file gone or unreadable now is left to the engine's check, which says so.
                 if matches!((&i.identity, identity(&i.path)), (Some(then), Some(now)) if *then != now) {
@@ -439,6 +500,47 @@ mod tests {
             q.items()[0].content_type.as_deref(),
             Some("application/pdf")
         );
+    }
+
+    #[test]
+    fn what_the_window_may_do_with_each_file_is_decided_for_the_chosen_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = ["a.pdf", "b.pdf", "empty.pdf"]
+            .iter()
+            .map(|n| dir.path().join(n))
+            .collect();
+        std::fs::write(&paths[0], b"%PDF-1.4 a").unwrap();
+        std::fs::write(&paths[1], b"%PDF-1.4 b").unwrap();
+        std::fs::write(&paths[2], b"").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.start_sending("pat_1001", &ids[1..2]);
+        q.bind(ids[1], "pat_1001");
+        q.finish(ids[1], Err("the server answered 500".into()), Vec::new());
+
+        let none = |q: &Queue, i: usize| q.items()[i].view(None);
+        let for_patient = |q: &Queue, i: usize, p: &str| q.items()[i].view(Some(p));
+        assert!(
+            !none(&q, 0).sendable,
+            "nothing goes before a patient is chosen"
+        );
+        assert!(for_patient(&q, 0, "pat_1002").sendable);
+        assert_eq!(for_patient(&q, 0, "pat_1002").status, "Ready");
+
+        let elsewhere = for_patient(&q, 1, "pat_1002");
+        assert!(
+            !elsewhere.sendable,
+            "a failed file goes only to its own patient"
+        );
+        assert_eq!(elsewhere.waiting_for.as_deref(), Some("pat_1001"));
+        assert!(elsewhere.status.starts_with("Waiting for patient pat_1001"));
+        let own = for_patient(&q, 1, "pat_1001");
+        assert!(own.sendable && own.waiting_for.is_none() && own.editable);
+        assert!(own.status.contains("it will be retried"), "{}", own.status);
+
+        let refused = for_patient(&q, 2, "pat_1001");
+        assert!(!refused.sendable && !refused.editable);
+        assert_eq!(refused.status, "Cannot send: the file is empty");
     }
 
     #[test]
