@@ -2,7 +2,7 @@
 //!
 //! Messages come from the engine's and settings' own errors, which never contain the key.
 
-use decoda_engine::api::ApiError;
+use decoda_engine::api::{ApiError, ErrorCategory};
 use decoda_settings::SettingsError;
 use serde::Serialize;
 
@@ -34,6 +34,9 @@ pub enum UiError {
     /// The local queue and history could not be used.
     #[error("{0}")]
     History(String),
+    /// The person cancelled.
+    #[error("{0}")]
+    Cancelled(String),
 }
 
 impl From<decoda_store::StoreError> for UiError {
@@ -52,13 +55,19 @@ impl From<decoda_core::LedgerError> for UiError {
 }
 
 impl From<ApiError> for UiError {
+    /// The kind comes from the one classification the CLI's exit statuses use too; a failure to
+    /// reach the server also says what to do, and that nothing listed is lost.
     fn from(e: ApiError) -> Self {
         let message = e.to_string();
-        match e {
-            ApiError::Unauthorized { .. } => Self::Rejected(message),
-            ApiError::NotFound(_) => Self::NotFound(message),
-            ApiError::InvalidBaseUrl { .. } | ApiError::Validation { .. } => Self::Invalid(message),
-            _ => Self::Network(message),
+        match e.category() {
+            ErrorCategory::Rejected => Self::Rejected(message),
+            ErrorCategory::NotFound => Self::NotFound(message),
+            ErrorCategory::Invalid => Self::Invalid(message),
+            ErrorCategory::Cancelled => Self::Cancelled(message),
+            ErrorCategory::Unreachable => Self::Network(format!(
+                "Decoda could not be reached or answered wrongly ({message}). {}",
+                ErrorCategory::Unreachable.advice()
+            )),
         }
     }
 }
@@ -89,6 +98,7 @@ impl UiError {
             Self::Keychain(_) => "keychain failed",
             Self::Busy(_) => "another upload running",
             Self::History(_) => "queue or history failed",
+            Self::Cancelled(_) => "cancelled",
         }
     }
 }
@@ -106,5 +116,26 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["kind"], "rejected");
         assert!(json["message"].as_str().unwrap().contains("rejected"));
+    }
+
+    #[test]
+    fn the_window_and_the_cli_classify_failures_the_same_way() {
+        let unreachable = UiError::from(ApiError::Transport {
+            message: "connection refused".into(),
+            connect: true,
+            timeout: false,
+        });
+        assert_eq!(unreachable.kind(), "server unreachable or wrong answer");
+        assert!(
+            unreachable
+                .to_string()
+                .contains("the files stay in the list"),
+            "says what to do: {unreachable}"
+        );
+        assert_eq!(UiError::from(ApiError::Cancelled).kind(), "cancelled");
+        let bad_proxy = UiError::from(ApiError::InvalidProxy {
+            reason: "not a URL".into(),
+        });
+        assert_eq!(bad_proxy.kind(), "invalid input");
     }
 }

@@ -124,7 +124,55 @@ pub enum ApiError {
     Cancelled,
 }
 
+/// What kind of failure an error is, for what a person does next. The CLI's exit status and the
+/// window's error kind both come from [`ApiError::category`], so the two cannot drift apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCategory {
+    /// The key or the tenant was rejected: check them in settings.
+    Rejected,
+    /// The patient, note or attachment does not exist: check the id.
+    NotFound,
+    /// Something given is not valid (the address, the proxy, a field the server refused).
+    Invalid,
+    /// The server could not be reached, was busy, or answered wrongly: try again.
+    Unreachable,
+    /// The person cancelled.
+    Cancelled,
+}
+
+impl ErrorCategory {
+    /// What to do about it, as a sentence for clinic staff.
+    pub fn advice(self) -> &'static str {
+        match self {
+            Self::Rejected => "Check the server, tenant and API key in Settings.",
+            Self::NotFound => "Check the patient or note and choose it again.",
+            Self::Invalid => "Check what was entered.",
+            Self::Unreachable => "Check the network; the files stay in the list and are sent when you press Upload again.",
+            Self::Cancelled => "Nothing more was sent.",
+        }
+    }
+}
+
 impl ApiError {
+    /// The kind of failure, for the exit status and the window's error kind.
+    pub fn category(&self) -> ErrorCategory {
+        match self {
+            Self::Unauthorized { .. } => ErrorCategory::Rejected,
+            Self::NotFound(_) => ErrorCategory::NotFound,
+            Self::InvalidBaseUrl { .. } | Self::InvalidProxy { .. } | Self::Validation { .. } => {
+                ErrorCategory::Invalid
+            }
+            Self::Cancelled => ErrorCategory::Cancelled,
+            Self::RateLimited { .. }
+            | Self::PayloadTooLarge
+            | Self::Server { .. }
+            | Self::InvalidResponse { .. }
+            | Self::ResponseTooLarge { .. }
+            | Self::UnexpectedStatus { .. }
+            | Self::Transport { .. } => ErrorCategory::Unreachable,
+        }
+    }
+
     /// Whether the failure says nothing reached the server, so sending again cannot duplicate.
     pub fn nothing_was_processed(&self) -> bool {
         match self {

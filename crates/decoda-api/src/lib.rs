@@ -17,7 +17,7 @@ pub use capped::{read_capped, CappedReadError, MAX_RESPONSE_BYTES};
 pub use client::{
     BaseUrl, BulkUpload, Client, ClientBuilder, FilePart, SingleUpload, MAX_RATE_LIMIT_WAIT,
 };
-pub use error::{ApiError, FieldError, NotFound, Result};
+pub use error::{ApiError, ErrorCategory, FieldError, NotFound, Result};
 pub use ids::{AttachmentId, NoteId, PatientId};
 pub use key::ApiKey;
 pub use names::{EncodeError, NamesEncoding};

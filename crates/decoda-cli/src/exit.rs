@@ -1,6 +1,6 @@
 //! The documented exit statuses, and the one place that maps errors to them.
 
-use decoda_api::ApiError;
+use decoda_api::{ApiError, ErrorCategory};
 use decoda_settings::SettingsError;
 use std::process::ExitCode;
 
@@ -69,13 +69,14 @@ impl CliError {
     }
 }
 
+/// The exit status of an API failure, from the one classification the app uses too.
 fn api_code(e: &ApiError) -> u8 {
-    match e {
-        ApiError::Unauthorized { .. } => AUTH,
-        ApiError::NotFound(_) => NOT_FOUND,
-        ApiError::InvalidBaseUrl { .. } | ApiError::Validation { .. } => USAGE,
-        ApiError::Cancelled => CANCELLED,
-        _ => SERVER,
+    match e.category() {
+        ErrorCategory::Rejected => AUTH,
+        ErrorCategory::NotFound => NOT_FOUND,
+        ErrorCategory::Invalid => USAGE,
+        ErrorCategory::Cancelled => CANCELLED,
+        ErrorCategory::Unreachable => SERVER,
     }
 }
 
