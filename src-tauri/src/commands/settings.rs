@@ -116,8 +116,10 @@ pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<()> {
         edits.push(Edit::Set("tenant", tenant.to_owned().into()));
     }
     if let Some(key) = form.key.filter(|k| !k.is_empty()) {
-        let client =
-            decoda_engine::api::Client::builder(base.clone(), tenant, key.clone()).build()?;
+        // Through the proxy the settings name (a fleet file may set one before the first start).
+        let client = decoda_engine::api::Client::builder(base.clone(), tenant, key.clone())
+            .proxy(current.proxy.clone())
+            .build()?;
         client.search_patients("", 1).await?;
         state.keychain().set(&base, tenant, &key)?;
     }
