@@ -32,6 +32,17 @@ stop_all() {
 }
 trap stop_all EXIT
 
+# Polls `check` every 0.1 s, at most `tries` times, while process `pid` lives; 0 once it passes.
+wait_for() {
+  local check=$1 tries=$2 pid=$3
+  for _ in $(seq 1 "$tries"); do
+    "$check" && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 ./target/debug/decoda-sandbox --port "$port" &
 pids+=($!)
 
@@ -40,13 +51,7 @@ pids+=($!)
 sandbox_ready() {
   curl -fsS -H "API-KEY: $key" -H "TENANT: $tenant" "$url/user/patient/pat_1001" >/dev/null 2>&1
 }
-ready=false
-for _ in $(seq 1 100); do
-  if sandbox_ready; then ready=true; break; fi
-  kill -0 "${pids[0]}" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$ready" != true ]; then
+if ! wait_for sandbox_ready 100 "${pids[0]}"; then
   echo "The sandbox did not start on $url (is the port taken? set DECODA_SANDBOX_PORT)." >&2
   exit 1
 fi
@@ -70,13 +75,8 @@ if [ "$check" = true ]; then
   DECODA_DATA_DIR="$data" ./target/debug/decoda-uploader &
   app=$!
   pids+=("$app")
-  shown=false
-  for _ in $(seq 1 600); do
-    if xwininfo -root -tree 2>/dev/null | grep -q '"Decoda Uploader"'; then shown=true; break; fi
-    kill -0 "$app" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ "$shown" != true ]; then
+  window_shown() { xwininfo -root -tree 2>/dev/null | grep -q '"Decoda Uploader"'; }
+  if ! wait_for window_shown 600 "$app"; then
     echo "start.sh --check: the app's window did not appear (the app exited or hung)." >&2
     exit 1
   fi

@@ -58,40 +58,13 @@ mod tests {
     use super::*;
     use crate::{ApiError, ApiKey, BaseUrl, Client, PatientId};
     use std::time::Duration;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     const MIB: u64 = 1024 * 1024;
 
-    /// A one-request HTTP server on loopback. It answers with `head`, then up to `body_bytes`
-    /// bytes of JSON whitespace and closes the connection; with no body at all it waits for the
-    /// client to hang up instead. The task returns how many body bytes it got out.
+    /// A one-request server answering `head`, then up to `body_bytes` bytes of JSON whitespace.
     async fn serve_once(head: &str, body_bytes: u64) -> (String, tokio::task::JoinHandle<u64>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let head = head.to_owned();
-        let task = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = socket.read(&mut buf).await.unwrap();
-                assert!(n > 0, "the client sent a whole request");
-                request.extend_from_slice(&buf[..n]);
-            }
-            socket.write_all(head.as_bytes()).await.unwrap();
-            let chunk = vec![b' '; 64 * 1024];
-            let mut sent = 0u64;
-            while sent < body_bytes {
-                if socket.write_all(&chunk).await.is_err() {
-                    return sent;
-                }
-                sent += chunk.len() as u64;
-            }
-            // With nothing sent, hold the connection until the client closes it.
-            while body_bytes == 0 && matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
-            sent
-        });
-        (url, task)
+        let (addr, task) = decoda_sandbox::raw::serve_once(head, body_bytes, b' ').await;
+        (format!("http://{addr}"), task)
     }
 
     fn client(url: &str) -> Client {

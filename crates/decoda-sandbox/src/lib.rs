@@ -28,6 +28,7 @@ mod multipart;
 mod names;
 mod problem;
 mod query;
+pub mod raw;
 mod record;
 mod routes;
 mod search;

@@ -330,38 +330,14 @@ pub(crate) fn returned_link(state: &AppState, url: &str) -> UiResult<url::Url> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     const MIB: u64 = 1024 * 1024;
 
-    /// A one-request HTTP server on loopback: answers with `head`, then up to `body_bytes` bytes
-    /// and closes (with no body, it holds the connection until the client hangs up). The task
-    /// returns how many body bytes got out.
+    /// A one-request server answering `head`, then up to `body_bytes` bytes (see
+    /// `decoda_sandbox::raw`); the task returns how many body bytes got out.
     async fn serve_once(head: String, body_bytes: u64) -> (String, tokio::task::JoinHandle<u64>) {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/thumb.png", listener.local_addr().unwrap());
-        let task = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 4096];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = socket.read(&mut buf).await.unwrap();
-                assert!(n > 0, "the client sent a whole request");
-                request.extend_from_slice(&buf[..n]);
-            }
-            socket.write_all(head.as_bytes()).await.unwrap();
-            let chunk = vec![0u8; 64 * 1024];
-            let mut sent = 0u64;
-            while sent < body_bytes {
-                if socket.write_all(&chunk).await.is_err() {
-                    return sent;
-                }
-                sent += chunk.len() as u64;
-            }
-            while body_bytes == 0 && matches!(socket.read(&mut buf).await, Ok(n) if n > 0) {}
-            sent
-        });
-        (url, task)
+        let (addr, task) = decoda_sandbox::raw::serve_once(&head, body_bytes, 0).await;
+        (format!("http://{addr}/thumb.png"), task)
     }
 
     const PNG_UNTIL_CLOSE: &str =

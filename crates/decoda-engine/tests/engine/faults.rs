@@ -167,16 +167,7 @@ async fn rate_limit_waits_as_long_as_the_server_asks() {
     let job = w.job(paths.iter().map(FileSpec::new).collect()).await;
     let (report, events) = w.upload_watching(job, CancellationToken::new()).await;
     w.assert_each_stored_once(&report, &paths);
-    let waits: Vec<u64> = events
-        .iter()
-        .filter_map(|e| match e {
-            Progress::Phase {
-                phase: Phase::Retrying { wait_ms, .. },
-                ..
-            } => Some(*wait_ms),
-            _ => None,
-        })
-        .collect();
+    let waits = retry_waits(&events);
     assert_eq!(
         waits,
         [1000],
