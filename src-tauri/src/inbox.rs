@@ -15,12 +15,12 @@ use crate::{
     queue::ItemState,
     state::AppState,
 };
+use decoda_core::scans::{history_horizon, look_up_scan, ScanRecord};
 use decoda_inbox::{Inbox, InboxConfig};
-use decoda_store::ContentHash;
 use std::{
     collections::HashMap,
     path::{Path, PathBuf},
-    time::{Duration, SystemTime},
+    time::Duration,
 };
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
@@ -204,7 +204,7 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
         let why = format!("the check stopped unexpectedly: {e}");
         sendable
             .into_iter()
-            .map(|p| (p, Lookup::Unknown(why.clone(), None)))
+            .map(|p| (p, ScanRecord::Unknown(why.clone(), None)))
             .collect()
     });
     let mut queue = lock(&state.queue);
@@ -233,29 +233,16 @@ fn already_uploaded(entry: &decoda_store::HistoryEntry) -> String {
     )
 }
 
-/// What this computer's records say of one scan's content.
-#[derive(Debug, Clone)]
-enum Lookup {
-    /// Nothing: a new scan.
-    New(ContentHash),
-    /// Uploaded before: its latest upload.
-    Uploaded(ContentHash, decoda_store::HistoryEntry),
-    /// An earlier try to send it, to this patient, did not finish.
-    Unfinished(ContentHash, String),
-    /// Whether it was sent before cannot be told, and why (with its hash, when one was taken).
-    Unknown(String, Option<ContentHash>),
-}
-
 /// Lists a looked-up scan: ready when new; otherwise held, bound or marked with the reason, so a
 /// scan that may have been sent before is never ready for whoever is chosen next.
-fn apply(queue: &mut crate::queue::Queue, id: u64, lookup: Lookup) {
+fn apply(queue: &mut crate::queue::Queue, id: u64, lookup: ScanRecord) {
     match lookup {
-        Lookup::New(hash) => queue.set_listed_hash(id, hash),
-        Lookup::Uploaded(hash, entry) => {
+        ScanRecord::New(hash) => queue.set_listed_hash(id, hash),
+        ScanRecord::Uploaded(hash, entry) => {
             queue.set_listed_hash(id, hash);
             queue.skip(id, already_uploaded(&entry), Some(entry.attachment_id));
         }
-        Lookup::Unfinished(hash, patient) => {
+        ScanRecord::Unfinished(hash, patient) => {
             queue.set_listed_hash(id, hash);
             queue.bind(id, &patient);
             queue.finish(
@@ -264,7 +251,7 @@ fn apply(queue: &mut crate::queue::Queue, id: u64, lookup: Lookup) {
                 Vec::new(),
             );
         }
-        Lookup::Unknown(why, hash) => {
+        ScanRecord::Unknown(why, hash) => {
             if let Some(hash) = hash {
                 queue.set_listed_hash(id, hash);
             }
@@ -277,63 +264,27 @@ fn apply(queue: &mut crate::queue::Queue, id: u64, lookup: Lookup) {
 }
 
 /// Hashes each of `paths` and looks its content up in the upload history and among unfinished
-/// uploads. Without a sent folder, a scan older than the history kept cannot be told from one
-/// sent before its record was pruned.
-fn look_up(state: &AppState, paths: &[PathBuf]) -> HashMap<PathBuf, Lookup> {
+/// uploads, as the upload core says (`decoda_core::scans`).
+fn look_up(state: &AppState, paths: &[PathBuf]) -> HashMap<PathBuf, ScanRecord> {
     let records = state.store().and_then(|store| {
         let unfinished = store.abandoned()?;
         let settings = state.settings()?.effective;
         let days = settings.history_days();
-        let cutoff = settings
-            .inbox()
-            .sent_folder()
-            .is_none()
-            .then(|| SystemTime::now() - Duration::from_secs(u64::from(days) * 24 * 60 * 60));
-        Ok((store, unfinished, cutoff, days))
+        let horizon = history_horizon(days, settings.inbox().sent_folder().is_some());
+        Ok((store, unfinished, horizon, days))
     });
     paths
         .iter()
         .map(|path| {
             let lookup = match &records {
-                Err(e) => Lookup::Unknown(e.to_string(), None),
-                Ok((store, unfinished, cutoff, days)) => {
-                    look_up_one(store, unfinished, *cutoff, *days, path)
+                Err(e) => ScanRecord::Unknown(e.to_string(), None),
+                Ok((store, unfinished, horizon, days)) => {
+                    look_up_scan(store, unfinished, *horizon, *days, path)
                 }
             };
             (path.clone(), lookup)
         })
         .collect()
-}
-
-fn look_up_one(
-    store: &decoda_store::Store,
-    unfinished: &[decoda_store::QueueRow],
-    older_than_history: Option<SystemTime>,
-    days: u32,
-    path: &Path,
-) -> Lookup {
-    let hash = match decoda_store::hash_file(path) {
-        Ok(hash) => hash,
-        Err(e) => return Lookup::Unknown(e.to_string(), None),
-    };
-    match store.last_upload_of(&hash) {
-        Err(e) => Lookup::Unknown(e.to_string(), Some(hash)),
-        Ok(Some(entry)) => Lookup::Uploaded(hash, entry),
-        Ok(None) => {
-            if let Some(row) = unfinished.iter().find(|r| r.hash == hash) {
-                let patient = row.patient_id.clone();
-                return Lookup::Unfinished(hash, patient);
-            }
-            let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-            match (older_than_history, modified) {
-                (Some(cutoff), Some(modified)) if modified < cutoff => Lookup::Unknown(
-                    format!("it is older than the {days} days of upload history kept"),
-                    Some(hash),
-                ),
-                _ => Lookup::New(hash),
-            }
-        }
-    }
 }
 
 /// Moves each confirmed scan among `ids` to the sent folder, if one is set, and notes the new

@@ -5,9 +5,11 @@
 //! compared with its listing; a file already in this patient's chart (the chart confirms it) or
 //! listed twice is skipped; a file an interrupted upload may have sent is looked for in the chart
 //! first; every file is written to the local queue before a byte leaves, and to the history as
-//! soon as its answer is verified.
+//! soon as its answer is verified. [`scans`] says what the records know of a scan found in the
+//! scanner inbox before it is listed.
 
 pub mod ledger;
+pub mod scans;
 mod target;
 
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
