@@ -8,9 +8,11 @@
 //! soon as its answer is verified. [`scans`] says what the records know of a scan found in the
 //! scanner inbox before it is listed.
 
+mod forget;
 pub mod ledger;
 pub mod scans;
 mod target;
 
+pub use forget::{forget_removed, Removed};
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
 pub use target::Target;

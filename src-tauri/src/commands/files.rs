@@ -88,30 +88,19 @@ pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id
     removed
 }
 
-/// Drops the persistent queue's unfinished rows for a removed item: its own row (resumed), or
-/// the failed earlier tries of the same file (the same content, when its hash was taken) for the
-/// same patient. A try that may have reached the chart stays on record, so the chart is looked
-/// at before that content is sent to that patient again.
+/// Drops what the persistent queue keeps of a removed item, as the upload core says
+/// (`decoda_core::forget_removed`).
 fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResult<()> {
     if item.row_id.is_none() && item.patient_id.is_none() {
         return Ok(());
     }
-    let mut store = state.store()?;
-    let rows: Vec<i64> = match (item.row_id, &item.patient_id) {
-        (Some(row), _) => vec![row],
-        (None, Some(patient)) => store
-            .abandoned()?
-            .into_iter()
-            .filter(|r| r.state == decoda_store::RowState::Failed)
-            .filter(|r| r.patient_id == *patient && r.path == item.path)
-            .filter(|r| item.listed_hash.as_ref().is_none_or(|h| *h == r.hash))
-            .map(|r| r.id)
-            .collect(),
-        (None, None) => Vec::new(),
+    let removed = decoda_core::Removed {
+        row: item.row_id,
+        patient: item.patient_id.as_deref(),
+        path: &item.path,
+        listed_hash: item.listed_hash.as_ref(),
     };
-    if !rows.is_empty() {
-        store.remove(&rows)?;
-    }
+    decoda_core::forget_removed(&mut state.store()?, &removed)?;
     Ok(())
 }
 
