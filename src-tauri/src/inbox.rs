@@ -11,7 +11,7 @@
 //! set, and only if it is still the file that was listed; nothing else is ever moved or deleted.
 
 use crate::{
-    commands::files::{check, lock, QUEUE_CHANGED},
+    commands::files::{check, QUEUE_CHANGED},
     queue::ItemState,
     state::AppState,
 };
@@ -76,8 +76,8 @@ fn start_watching<R: Runtime>(app: &AppHandle<R>, only: Only) -> Option<Option<S
     let state = app.state::<AppState>();
     // One lock for the whole swap: the old watcher stops before the new one starts, so no two
     // watchers ever add the same file.
-    let mut slot = lock(&state.inbox);
-    if only == Only::IfWaiting && (slot.is_some() || lock(&state.inbox_problem).is_none()) {
+    let mut slot = state.inbox();
+    if only == Only::IfWaiting && (slot.is_some() || state.inbox_problem().is_none()) {
         return None;
     }
     slot.take();
@@ -104,7 +104,7 @@ fn start_watching<R: Runtime>(app: &AppHandle<R>, only: Only) -> Option<Option<S
 /// find the same problem every time: it is logged and shown once).
 fn set_problem<R: Runtime>(app: &AppHandle<R>, problem: Option<String>) {
     let state = app.state::<AppState>();
-    let mut current = lock(&state.inbox_problem);
+    let mut current = state.inbox_problem();
     if *current == problem {
         return;
     }
@@ -207,7 +207,7 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
             .map(|p| (p, ScanRecord::Unknown(why.clone(), None)))
             .collect()
     });
-    let mut queue = lock(&state.queue);
+    let mut queue = state.queue();
     let ids = queue.add(checked, true);
     for id in &ids {
         let Some(lookup) = queue
@@ -321,7 +321,7 @@ pub async fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
     })
     .await
     .unwrap_or_default();
-    let mut queue = lock(&state.queue);
+    let mut queue = state.queue();
     for (id, result) in moved {
         match result {
             Ok(new_path) => queue.moved(id, new_path, "moved to the folder for sent scans"),
@@ -337,7 +337,7 @@ pub async fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
 
 /// `(id, path, unchanged on disk)` of the confirmed scans among `ids`.
 fn confirmed_scans(state: &AppState, ids: &[u64], folder: &Path) -> Vec<(u64, PathBuf, bool)> {
-    let queue = lock(&state.queue);
+    let queue = state.queue();
     ids.iter()
         .filter_map(|id| queue.get(*id))
         .filter(|item| confirmed_in_chart(&item.state))

@@ -755,15 +755,7 @@ fn inbox_scans_with_an_unfinished_or_forgotten_past_are_never_ready_for_anyone()
     // "Send anyway" on the held scan hands it to the usual checks; it is new, so it goes.
     let id = forgotten["id"].as_u64().unwrap();
     assert_eq!(h.invoke("send_anyway", json!({ "id": id })).unwrap(), true);
-    let forced = h
-        .app
-        .state::<AppState>()
-        .queue
-        .lock()
-        .unwrap()
-        .get(id)
-        .unwrap()
-        .force;
+    let forced = h.app.state::<AppState>().queue().get(id).unwrap().force;
     assert!(
         !forced,
         "released to the usual checks, not forced past them"
@@ -863,7 +855,7 @@ fn an_absurd_rate_limit_wait_neither_wedges_uploads_nor_leaves_a_file_sending() 
 
 #[test]
 fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
-    use crate::commands::{files::lock, upload::RunningUpload};
+    use crate::commands::upload::RunningUpload;
     let h = Harness::start();
     let files = tempfile::tempdir().unwrap();
     one_ready_scan(&h, files.path());
@@ -873,7 +865,7 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
     let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut running =
             RunningUpload::claim(&app, &state, decoda_engine::CancellationToken::new()).unwrap();
-        let sending = lock(&state.queue).start_sending("pat_1001", &ids);
+        let sending = state.queue().start_sending("pat_1001", &ids);
         running.sending(&sending.iter().map(|(id, _)| *id).collect::<Vec<_>>());
         assert!(
             RunningUpload::claim(&app, &state, decoda_engine::CancellationToken::new()).is_err(),
@@ -882,7 +874,7 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
         panic!("a fault in the middle of an upload");
     }));
     assert!(unwound.is_err());
-    assert!(lock(&state.upload).is_none(), "the slot is free again");
+    assert!(state.upload_slot().is_none(), "the slot is free again");
     assert_eq!(states(&h), ["failed"], "the file is not left 'Sending'");
     let queue = h.invoke("list_queue", json!({})).unwrap();
     assert_eq!(
@@ -993,7 +985,7 @@ fn a_chosen_inbox_folder_is_checked_saved_and_watched() {
         .invoke("clear_inbox_folder", json!({ "which": "inbox" }))
         .unwrap();
     assert_eq!(view["inboxFolder"], Value::Null, "{view}");
-    let watched = crate::commands::files::lock(&h.app.state::<AppState>().inbox).is_some();
+    let watched = h.app.state::<AppState>().inbox().is_some();
     assert!(!watched, "no longer watched");
 }
 

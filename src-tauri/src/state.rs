@@ -13,8 +13,14 @@ use decoda_store::{default_data_dir, Account, Store};
 use std::{
     collections::{HashMap, HashSet},
     path::PathBuf,
-    sync::Mutex,
+    sync::{Mutex, MutexGuard, PoisonError},
 };
+
+/// Locks a mutex of the state, recovering the data if a panic poisoned it (a panicking upload
+/// must not make the queue unusable for the rest of the session).
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// The app's state, shared by every command.
 #[derive(Debug)]
@@ -28,17 +34,17 @@ pub struct AppState {
     /// The key `DECODA_API_KEY` held at start (then removed from the environment).
     env_key: Option<ApiKey>,
     /// The files waiting to be sent.
-    pub queue: Mutex<Queue>,
+    queue: Mutex<Queue>,
     /// Cancels the running upload, if one runs.
-    pub upload: Mutex<Option<CancellationToken>>,
+    upload: Mutex<Option<CancellationToken>>,
     /// The scanner inbox being watched, if any.
-    pub inbox: Mutex<Option<decoda_inbox::Inbox>>,
+    inbox: Mutex<Option<decoda_inbox::Inbox>>,
     /// Why the configured scanner inbox cannot be watched, if it cannot.
-    pub inbox_problem: Mutex<Option<String>>,
+    inbox_problem: Mutex<Option<String>>,
     /// Thumbnail links the server returned in this run: the only ones Rust will fetch for the window.
-    pub thumbnails: Mutex<HashSet<String>>,
+    thumbnails: Mutex<HashSet<String>>,
     /// File links the server returned in this run: the only ones the window may open in a browser.
-    pub links: Mutex<HashSet<String>>,
+    links: Mutex<HashSet<String>>,
 }
 
 /// The variables that override the settings screen, read at start.
@@ -92,6 +98,47 @@ impl AppState {
             thumbnails: Mutex::default(),
             links: Mutex::default(),
         }
+    }
+
+    /// The files waiting to be sent.
+    pub fn queue(&self) -> MutexGuard<'_, Queue> {
+        lock(&self.queue)
+    }
+
+    /// The running upload's cancel token: the one slot that says an upload runs.
+    pub fn upload_slot(&self) -> MutexGuard<'_, Option<CancellationToken>> {
+        lock(&self.upload)
+    }
+
+    /// The scanner inbox being watched, if any.
+    pub fn inbox(&self) -> MutexGuard<'_, Option<decoda_inbox::Inbox>> {
+        lock(&self.inbox)
+    }
+
+    /// Why the configured scanner inbox cannot be watched, if it cannot.
+    pub fn inbox_problem(&self) -> MutexGuard<'_, Option<String>> {
+        lock(&self.inbox_problem)
+    }
+
+    /// Remembers the links an upload returned: the only thumbnails Rust fetches for the window,
+    /// and the only file links the window may open in a browser.
+    pub fn remember_returned(
+        &self,
+        thumbnails: impl IntoIterator<Item = String>,
+        links: impl IntoIterator<Item = String>,
+    ) {
+        lock(&self.thumbnails).extend(thumbnails);
+        lock(&self.links).extend(links);
+    }
+
+    /// Whether an upload in this run returned this thumbnail link.
+    pub fn returned_thumbnail(&self, url: &str) -> bool {
+        lock(&self.thumbnails).contains(url)
+    }
+
+    /// Whether an upload in this run returned this file link.
+    pub fn returned_link(&self, url: &str) -> bool {
+        lock(&self.links).contains(url)
     }
 
     /// Keeps the queue and history in `dir`.

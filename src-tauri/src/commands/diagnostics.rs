@@ -4,9 +4,7 @@
 //! files, how many files wait in each state, and the recent warnings and errors (which by design
 //! hold no patient or file names).
 
-use crate::{
-    commands::files::lock, error::UiResult, logging::LogInfo, queue::ItemState, state::AppState,
-};
+use crate::{error::UiResult, logging::LogInfo, queue::ItemState, state::AppState};
 use std::{collections::BTreeMap, fmt::Write};
 use tauri::{AppHandle, Manager, Runtime, State};
 
@@ -70,7 +68,7 @@ pub(crate) fn report(state: &AppState, log: LogInfo) -> UiResult<String> {
 /// "2 ready, 1 failed", by state, without names.
 fn queue_counts(state: &AppState) -> String {
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for item in lock(&state.queue).items() {
+    for item in state.queue().items() {
         let label = match item.state {
             ItemState::Ready => "ready",
             ItemState::Refused { .. } => "cannot be sent",

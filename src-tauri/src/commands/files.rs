@@ -17,7 +17,7 @@ pub const QUEUE_CHANGED: &str = "queue-changed";
 /// (the scanner inbox adds through [`check`] too, see `crate::inbox`).
 pub async fn add_paths<R: Runtime>(app: &AppHandle<R>, paths: Vec<PathBuf>) -> UiResult<usize> {
     let checked = check(app, paths).await?;
-    let added = lock(&app.state::<AppState>().queue).add(checked, false);
+    let added = app.state::<AppState>().queue().add(checked, false);
     let _ = app.emit(QUEUE_CHANGED, ());
     Ok(added.len())
 }
@@ -34,16 +34,13 @@ pub async fn check<R: Runtime>(
         .map_err(|_| UiError::Invalid("the files could not be checked".into()))
 }
 
-pub(crate) fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// The queue as the window shows it while `patient_id` is chosen (or none): each file with
 /// whether it would go now, whether it can be edited, and its status sentence.
 #[tauri::command]
 pub fn list_queue(state: State<'_, AppState>, patient_id: Option<String>) -> Vec<QueueView> {
     let chosen = patient_id.as_deref().map(str::trim);
-    lock(&state.queue)
+    state
+        .queue()
         .items()
         .iter()
         .map(|item| item.view(chosen))
@@ -77,8 +74,8 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
 /// at the next start.
 #[tauri::command]
 pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
-    let item = lock(&state.queue).get(id).cloned();
-    let removed = lock(&state.queue).remove(id);
+    let item = state.queue().get(id).cloned();
+    let removed = state.queue().remove(id);
     if let Some(item) = item.filter(|_| removed) {
         if let Err(e) = forget_unfinished(&state, &item) {
             tracing::warn!("a removed file stays in the upload queue: {}", e.kind());
@@ -112,13 +109,13 @@ pub fn edit_file(
     name: String,
     external_id: Option<String>,
 ) -> bool {
-    lock(&state.queue).edit(id, &name, external_id.as_deref())
+    state.queue().edit(id, &name, external_id.as_deref())
 }
 
 /// "Send anyway": a file skipped because its content is already in the chart is made ready.
 #[tauri::command]
 pub fn send_anyway<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
-    let done = lock(&state.queue).force(id);
+    let done = state.queue().force(id);
     let _ = app.emit(QUEUE_CHANGED, ());
     done
 }
@@ -128,7 +125,7 @@ pub fn send_anyway<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id
 pub fn resume_interrupted<R: Runtime>(app: &AppHandle<R>) -> UiResult<usize> {
     let state = app.state::<AppState>();
     let rows = state.store()?.abandoned()?;
-    let added = lock(&state.queue).add_resumed(rows);
+    let added = state.queue().add_resumed(rows);
     let _ = app.emit(QUEUE_CHANGED, ());
     Ok(added)
 }
@@ -136,7 +133,7 @@ pub fn resume_interrupted<R: Runtime>(app: &AppHandle<R>) -> UiResult<usize> {
 /// "Upload more": clears the uploaded files.
 #[tauri::command]
 pub fn clear_uploaded<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) {
-    lock(&state.queue).clear_uploaded();
+    state.queue().clear_uploaded();
     let _ = app.emit(QUEUE_CHANGED, ());
 }
 
@@ -145,11 +142,7 @@ pub fn clear_uploaded<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>)
 /// (the file itself can still be sent).
 #[tauri::command]
 pub async fn preview(state: State<'_, AppState>, id: u64) -> UiResult<Option<String>> {
-    let item = lock(&state.queue)
-        .items()
-        .iter()
-        .find(|i| i.id == id)
-        .cloned();
+    let item = state.queue().items().iter().find(|i| i.id == id).cloned();
     let Some(item) = item else { return Ok(None) };
     if !item
         .content_type
@@ -231,7 +224,7 @@ const MAX_THUMBNAIL_BYTES: u64 = 4 * 1024 * 1024;
 /// anything else.
 #[tauri::command]
 pub async fn thumbnail(state: State<'_, AppState>, url: String) -> UiResult<String> {
-    if !lock(&state.thumbnails).contains(&url) {
+    if !state.returned_thumbnail(&url) {
         return Err(UiError::Invalid("not a thumbnail this app received".into()));
     }
     fetch_thumbnail(&url).await
@@ -303,7 +296,7 @@ pub fn open_link<R: Runtime>(
 /// The link, if an upload in this run returned it and it is a web address; the check
 /// [`open_link`] makes before anything is launched.
 pub(crate) fn returned_link(state: &AppState, url: &str) -> UiResult<url::Url> {
-    if !lock(&state.links).contains(url) {
+    if !state.returned_link(url) {
         return Err(UiError::Invalid(
             "this link did not come from Decoda for a file uploaded now, so it is not opened"
                 .into(),

@@ -59,7 +59,7 @@ pub(crate) fn view(state: &AppState) -> UiResult<SettingsView> {
         system_problem: settings.system_problem().map(str::to_owned),
         inbox_folder: inbox.folder().map(Path::to_path_buf),
         sent_folder: inbox.sent_folder().map(Path::to_path_buf),
-        inbox_problem: crate::commands::files::lock(&state.inbox_problem).clone(),
+        inbox_problem: state.inbox_problem().clone(),
     })
 }
 

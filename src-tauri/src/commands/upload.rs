@@ -2,10 +2,7 @@
 
 use crate::queue::ItemState;
 use crate::{
-    commands::{
-        files::{lock, QUEUE_CHANGED},
-        patients::PatientView,
-    },
+    commands::{files::QUEUE_CHANGED, patients::PatientView},
     error::UiResult,
     state::AppState,
     UiError,
@@ -112,7 +109,7 @@ pub async fn start_upload<R: Runtime>(
     // Held until this function returns or unwinds, whichever way that happens.
     let mut running = RunningUpload::claim(&app, &state, cancel.clone())?;
     let started = std::time::Instant::now();
-    let sending = lock(&state.queue).start_sending(patient.id.as_str(), &file_ids);
+    let sending = state.queue().start_sending(patient.id.as_str(), &file_ids);
     tracing::info!("upload started: {} files", sending.len());
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
@@ -122,7 +119,7 @@ pub async fn start_upload<R: Runtime>(
         Ok(outcome) => outcome,
         Err(e) => {
             // Nothing was handed to the engine: the files are as they were, with the reason.
-            let mut queue = lock(&state.queue);
+            let mut queue = state.queue();
             for id in &ids {
                 queue.finish(*id, Err(e.to_string()), Vec::new());
             }
@@ -135,10 +132,13 @@ pub async fn start_upload<R: Runtime>(
     };
     let uploaded = record_outcomes(&state, patient.id.as_str(), &ids, outcome);
     crate::inbox::move_confirmed(&app, &ids).await;
-    lock(&state.thumbnails).extend(uploaded.iter().filter_map(|u| u.thumbnail_url.clone()));
-    lock(&state.links).extend(uploaded.iter().map(|u| u.signed_url.clone()));
+    state.remember_returned(
+        uploaded.iter().filter_map(|u| u.thumbnail_url.clone()),
+        uploaded.iter().map(|u| u.signed_url.clone()),
+    );
     let _ = app.emit(QUEUE_CHANGED, ());
-    let failed = lock(&state.queue)
+    let failed = state
+        .queue()
         .items()
         .iter()
         .filter(|i| ids.contains(&i.id) && matches!(i.state, ItemState::Failed { .. }))
@@ -181,7 +181,7 @@ impl<'a, R: Runtime> RunningUpload<'a, R> {
         state: &'a AppState,
         cancel: CancellationToken,
     ) -> UiResult<Self> {
-        let mut slot = lock(&state.upload);
+        let mut slot = state.upload_slot();
         if slot.is_some() {
             return Err(UiError::Busy("an upload is already running".into()));
         }
@@ -201,8 +201,8 @@ impl<'a, R: Runtime> RunningUpload<'a, R> {
 
 impl<R: Runtime> Drop for RunningUpload<'_, R> {
     fn drop(&mut self) {
-        *lock(&self.state.upload) = None;
-        let mut queue = lock(&self.state.queue);
+        *self.state.upload_slot() = None;
+        let mut queue = self.state.queue();
         let stuck: Vec<u64> = self
             .sending
             .iter()
@@ -238,7 +238,7 @@ async fn send(
 ) -> UiResult<Vec<Outcome>> {
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
     let selection: Vec<Selected> = {
-        let queue = lock(&state.queue);
+        let queue = state.queue();
         sending
             .into_iter()
             .map(|(id, spec)| {
@@ -278,7 +278,7 @@ fn record_outcomes(
     outcomes: Vec<Outcome>,
 ) -> Vec<UploadedView> {
     let mut uploaded = Vec::new();
-    let mut queue = lock(&state.queue);
+    let mut queue = state.queue();
     for (id, outcome) in ids.iter().zip(outcomes) {
         let content_type = queue.get(*id).and_then(|i| i.content_type.clone());
         if !matches!(&outcome, Outcome::FoundInChart { .. }) {
@@ -324,7 +324,8 @@ fn record_outcomes(
 /// Cancels the running upload, if any.
 #[tauri::command]
 pub fn cancel_upload(state: State<'_, AppState>) -> bool {
-    lock(&state.upload)
+    state
+        .upload_slot()
         .as_ref()
         .map(CancellationToken::cancel)
         .is_some()
