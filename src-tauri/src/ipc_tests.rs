@@ -866,7 +866,10 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
         let mut running =
             RunningUpload::claim(&app, &state, decoda_engine::CancellationToken::new()).unwrap();
         let sending = state.queue().start_sending("pat_1001", &ids);
-        running.sending(&sending.iter().map(|(id, _)| *id).collect::<Vec<_>>());
+        running.sending(
+            &sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            "pat_1001",
+        );
         assert!(
             RunningUpload::claim(&app, &state, decoda_engine::CancellationToken::new()).is_err(),
             "one upload at a time"
@@ -882,6 +885,14 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
         crate::commands::upload::UPLOAD_STOPPED,
         "{queue}"
     );
+    assert_eq!(
+        queue[0]["patientId"], "pat_1001",
+        "it may already be in that chart: it waits for that patient: {queue}"
+    );
+    let elsewhere = h
+        .invoke("list_queue", json!({ "patientId": "pat_1002" }))
+        .unwrap();
+    assert_eq!(elsewhere[0]["sendable"], false, "never to the next patient");
     assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
     assert_eq!(states(&h), ["uploaded"]);
 }

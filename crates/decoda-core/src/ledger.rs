@@ -285,6 +285,17 @@ impl Prepared {
 /// Hashes the checked files off the async threads, each with what was chosen for its spec. A file
 /// that cannot be read becomes refused; so does one whose content is no longer what was listed.
 async fn hash_all(items: Vec<IntakeItem>, selection: Vec<Selected>) -> Vec<Candidate> {
+    // Should hashing stop unexpectedly, every file is still reported, refused with the reason:
+    // an empty plan would look like "nothing to send" and end the command as if all were done.
+    let fallback: Vec<IntakeItem> = items
+        .iter()
+        .map(|item| IntakeItem {
+            result: Err(FileProblem::Unreadable(
+                "the file could not be read to take its hash".into(),
+            )),
+            ..item.clone()
+        })
+        .collect();
     tokio::task::spawn_blocking(move || {
         items
             .into_iter()
@@ -297,7 +308,16 @@ async fn hash_all(items: Vec<IntakeItem>, selection: Vec<Selected>) -> Vec<Candi
             .collect()
     })
     .await
-    .unwrap_or_default()
+    .unwrap_or_else(|_| {
+        fallback
+            .into_iter()
+            .map(|item| Candidate {
+                item,
+                hash: None,
+                force: false,
+            })
+            .collect()
+    })
 }
 
 /// Hashes one checked file and compares it with its listed hash.
@@ -371,11 +391,19 @@ async fn decide(
     .await?;
     // Once this run sends, it answers for these files: the interrupted rows for the same bytes
     // are replaced then (not now: the user may still decline).
-    // A row whose file the chart check could not settle stays as it is ("maybe landed"): the
-    // next try looks again.
+    // A row whose file the chart check could not settle, or that planning did not let go (its
+    // earlier upload could not be confirmed), stays as it is ("maybe landed"): the next try looks
+    // again. Only a file that is sent, found or already there answers for its earlier rows.
+    let held: Vec<&ContentHash> = files
+        .iter()
+        .zip(&decisions)
+        .filter(|(_, d)| matches!(d, Some(Outcome::Sent(_))))
+        .map(|((_, h), _)| *h)
+        .chain(&unsettled)
+        .collect();
     let replaced: Vec<i64> = interrupted
         .iter()
-        .filter(|r| files.iter().any(|(_, h)| **h == r.hash) && !unsettled.contains(&r.hash))
+        .filter(|r| files.iter().any(|(_, h)| **h == r.hash) && !held.contains(&&r.hash))
         .map(|r| r.id)
         .collect();
     Ok(Decisions {
@@ -468,24 +496,30 @@ async fn look_in_chart(
                 .map(|r| (i, r))
         })
         .collect();
-    let Some(since) = maybe
-        .iter()
-        .filter_map(|(_, r)| r.first_sent_at.as_deref())
-        .filter_map(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-        .min()
-    else {
+    if maybe.is_empty() {
         return Ok((0, Vec::new()));
-    };
+    }
+    // From the earliest first try; a row that does not say when it went out is looked for back
+    // to [`LOOK_BACK_DAYS`] (a chart too busy to read that far says it cannot tell).
+    let since = maybe
+        .iter()
+        .map(|(_, r)| {
+            r.first_sent_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|at| at.with_timezone(&chrono::Utc))
+                .unwrap_or_else(|| chrono::Utc::now() - chrono::Duration::days(LOOK_BACK_DAYS))
+        })
+        .min()
+        .unwrap_or_else(chrono::Utc::now);
     let wanted: Vec<CheckedFile> = maybe
         .iter()
         .map(|(i, _)| with_hash(files[*i].0, files[*i].1))
         .collect();
     let wanted: Vec<&CheckedFile> = wanted.iter().collect();
-    let found = uploader
-        .find_in_chart(&patient.id, since.with_timezone(&chrono::Utc), &wanted)
-        .await?;
+    let found = uploader.find_in_chart(&patient.id, since, &wanted).await?;
     let mut unsettled = Vec::new();
-    for ((i, _), landed) in maybe.iter().zip(found) {
+    for ((i, row), landed) in maybe.iter().zip(found) {
         let (file, hash) = files[*i];
         let attachment = match landed {
             Landed::Found(attachment) => attachment,
@@ -503,13 +537,35 @@ async fn look_in_chart(
             }
         };
         let ids = store.enqueue(run, &[new_item(patient, None, file, hash)])?;
-        store.mark_uploaded(ids[0], attachment.id.as_str(), &attachment.name)?;
+        let landed_at = landed_at(&attachment.created_date, row.first_sent_at.as_deref());
+        store.mark_uploaded_at(ids[0], attachment.id.as_str(), &attachment.name, landed_at)?;
         decisions[*i] = Some(Outcome::FoundInChart {
             attachment_id: attachment.id.to_string(),
             name: attachment.name,
         });
     }
     Ok((maybe.len(), unsettled))
+}
+
+/// How far back a file whose interrupted upload does not say when it went out is looked for.
+const LOOK_BACK_DAYS: i64 = 30;
+
+/// When a file found in the chart landed: the attachment's own date (one without a time zone read
+/// as UTC), else when its interrupted upload first went out, else now.
+fn landed_at(created: &str, first_sent: Option<&str>) -> chrono::DateTime<chrono::Utc> {
+    let parse = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|at| at.with_timezone(&chrono::Utc))
+            .ok()
+            .or_else(|| {
+                chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+                    .ok()
+                    .map(|at| at.and_utc())
+            })
+    };
+    parse(created)
+        .or_else(|| first_sent.and_then(parse))
+        .unwrap_or_else(chrono::Utc::now)
 }
 
 /// The file as the engine gets it: with the hash taken before sending, which is what a file found
@@ -624,6 +680,23 @@ mod tests {
             hashed[2].item.result.is_ok(),
             "a file listed without a hash is sent"
         );
+    }
+
+    #[test]
+    fn a_file_found_in_the_chart_is_recorded_on_the_day_it_landed_not_today() {
+        let day = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d").to_string();
+        assert_eq!(day(landed_at("2026-11-20T10:00:00Z", None)), "2026-11-20");
+        assert_eq!(
+            day(landed_at("2026-11-20T23:30:00.5", None)),
+            "2026-11-20",
+            "a date without a zone"
+        );
+        assert_eq!(
+            day(landed_at("garbled", Some("2026-11-19T08:00:00.000Z"))),
+            "2026-11-19",
+            "else when the interrupted upload first went out"
+        );
+        assert_eq!(day(landed_at("", None)), day(chrono::Utc::now()));
     }
 
     #[test]

@@ -11,6 +11,12 @@ use std::{net::IpAddr, time::Duration};
 /// How long to wait for the storage server to connect, and then between two pieces of the body.
 const WAIT: Duration = Duration::from_secs(30);
 
+/// The slowest a download may be on the whole (256 KiB/s) on top of [`WAIT`]: a server that
+/// trickles bytes must not hold the recovery of an upload for hours.
+fn whole_download(len: u64) -> Duration {
+    WAIT + Duration::from_secs(len / (256 * 1024))
+}
+
 /// What a download found.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Fetched {
@@ -39,6 +45,7 @@ async fn fetch(url: &str, expected_len: u64) -> Result<Fetched, String> {
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(WAIT)
         .read_timeout(WAIT)
+        .timeout(whole_download(expected_len))
         .build()
         .map_err(|e| format!("no HTTP client ({e})"))?;
     let response = client

@@ -16,15 +16,17 @@ use crate::{
 };
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Utc};
 use decoda_api::{models::Attachment, ApiError, AttachmentId, Client, PatientId};
-use std::collections::HashSet;
+use std::{collections::HashSet, sync::Mutex};
 
 /// How far before the first try an attachment may be dated and still count (clock skew).
 const CLOCK_MARGIN_MINUTES: i64 = 5;
 /// A date without a time zone may be in any zone from UTC−12 to UTC+14: it counts as recent when
 /// it could be, and the content check decides.
 const UNZONED_MARGIN_HOURS: i64 = 14;
-/// Day pages to read at most; a run that spans more days than this is not ambiguous any more.
-const MAX_DAYS: usize = 3;
+/// Day pages to read at most when walking back to the first try. Pages exist only for days with
+/// attachments, so this is days of activity, not calendar days; a walk that stops here before the
+/// first try's day has not seen everything, and says so.
+const MAX_DAYS: usize = 60;
 
 /// What the chart says about one file after a lost answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,17 +47,26 @@ pub(crate) async fn find_landed(
     patient: &PatientId,
     since: DateTime<Utc>,
     files: &[&CheckedFile],
-    claimed: &HashSet<AttachmentId>,
+    claimed: &Mutex<HashSet<AttachmentId>>,
 ) -> Result<Vec<Landed>, ApiError> {
     let cutoff = since - ChronoDuration::minutes(CLOCK_MARGIN_MINUTES);
-    let mut candidates: Vec<Attachment> = recent_pages(client, patient, cutoff)
-        .await?
+    let pages = recent_pages(client, patient, cutoff).await?;
+    let mut candidates: Vec<Attachment> = pages
+        .attachments
         .into_iter()
-        .filter(|a| !claimed.contains(&a.id) && created_since(&a.created_date, cutoff))
+        .filter(|a| created_since(&a.created_date, cutoff))
         .collect();
     let mut landed = Vec::with_capacity(files.len());
     for file in files {
-        landed.push(find_one(file, &mut candidates).await);
+        let found = match find_one(file, &mut candidates, claimed).await {
+            // Not among what was read, but not everything back to the first try was read.
+            Landed::Absent if !pages.complete => Landed::Unknown(
+                "the chart has too many days of uploads since the first try to read them all"
+                    .into(),
+            ),
+            found => found,
+        };
+        landed.push(found);
     }
     Ok(landed)
 }
@@ -71,6 +82,7 @@ pub(crate) async fn in_chart(
     let cutoff = since - ChronoDuration::minutes(CLOCK_MARGIN_MINUTES);
     Ok(recent_pages(client, patient, cutoff)
         .await?
+        .attachments
         .into_iter()
         .map(|a| a.id)
         .filter(|id| ids.contains(&id))
@@ -114,37 +126,52 @@ async fn recent_pages(
     client: &Client,
     patient: &PatientId,
     cutoff: DateTime<Utc>,
-) -> Result<Vec<Attachment>, ApiError> {
+) -> Result<Pages, ApiError> {
     let first_day = (cutoff - ChronoDuration::hours(UNZONED_MARGIN_HOURS))
         .format("%Y-%m-%d")
         .to_string();
-    let mut found = Vec::new();
+    let mut found = Pages::default();
     let mut date: Option<String> = None;
     for _ in 0..MAX_DAYS {
         let page = client
             .attachments_day(patient, "UTC", date.as_deref())
             .await?;
         let reached_first_day = page.date.as_str() <= first_day.as_str();
-        found.extend(page.data);
+        found.attachments.extend(page.data);
         match page.next_date {
             Some(next) if !reached_first_day => date = Some(next),
-            _ => break,
+            _ => {
+                found.complete = true;
+                break;
+            }
         }
     }
     Ok(found)
 }
 
-/// The first candidate that is this file, taken out of `candidates` so no other file claims it.
-async fn find_one(file: &CheckedFile, candidates: &mut Vec<Attachment>) -> Landed {
-    let named: Vec<usize> = candidates
+/// The attachments on the day pages read, and whether they reach back to the first try.
+#[derive(Debug, Default)]
+struct Pages {
+    attachments: Vec<Attachment>,
+    complete: bool,
+}
+
+/// The first candidate that is this file, taken out of `candidates` and claimed, so no other file
+/// (in this look, or in another batch's look at the same time) takes it too. Content decides; the
+/// external id only orders the candidates, since a server may garble it (and it may have been
+/// edited since the first try).
+async fn find_one(
+    file: &CheckedFile,
+    candidates: &mut Vec<Attachment>,
+    claimed: &Mutex<HashSet<AttachmentId>>,
+) -> Landed {
+    let mut named: Vec<usize> = candidates
         .iter()
         .enumerate()
-        .filter(|(_, a)| {
-            same_file_name(&file.file_name, &a.original_filename)
-                && a.external_id == file.external_id
-        })
+        .filter(|(_, a)| same_file_name(&file.file_name, &a.original_filename))
         .map(|(i, _)| i)
         .collect();
+    named.sort_by_key(|&i| candidates[i].external_id != file.external_id);
     if named.is_empty() {
         return Landed::Absent;
     }
@@ -154,8 +181,11 @@ async fn find_one(file: &CheckedFile, candidates: &mut Vec<Attachment>) -> Lande
     };
     let mut unknown = None;
     for i in named {
+        if is_claimed(claimed, &candidates[i].id) {
+            continue;
+        }
         match download_hash(&candidates[i].signed_url, file.size).await {
-            Fetched::Content(theirs) if theirs == ours => {
+            Fetched::Content(theirs) if theirs == ours && claim(claimed, &candidates[i].id) => {
                 return Landed::Found(Box::new(candidates.swap_remove(i)));
             }
             Fetched::Content(_) | Fetched::OtherSize => {}
@@ -170,6 +200,21 @@ async fn find_one(file: &CheckedFile, candidates: &mut Vec<Attachment>) -> Lande
         )),
         None => Landed::Absent,
     }
+}
+
+fn is_claimed(claimed: &Mutex<HashSet<AttachmentId>>, id: &AttachmentId) -> bool {
+    claimed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(id)
+}
+
+/// Claims an attachment for one file; false when another file claimed it first.
+fn claim(claimed: &Mutex<HashSet<AttachmentId>>, id: &AttachmentId) -> bool {
+    claimed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(id.clone())
 }
 
 /// The hash taken before sending, or else the file's hash now (it was checked for changes while

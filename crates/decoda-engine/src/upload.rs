@@ -160,10 +160,6 @@ impl Run<'_> {
             set.insert(id.clone());
         }
     }
-
-    fn claimed(&self) -> HashSet<AttachmentId> {
-        self.claimed.lock().map(|s| s.clone()).unwrap_or_default()
-    }
 }
 
 enum SendError {
@@ -235,7 +231,7 @@ impl Uploader {
             patient,
             since,
             files,
-            &std::collections::HashSet::new(),
+            &Mutex::new(HashSet::new()),
         )
         .await
     }
@@ -617,7 +613,7 @@ impl Uploader {
             &run.job.patient.id,
             since,
             &files,
-            &run.claimed(),
+            &run.claimed,
         )
         .await?;
         let mut found = Vec::new();

@@ -198,8 +198,21 @@ impl Store {
     /// Marks a row uploaded and records it in the history, in one transaction. The history keeps
     /// the file's name, not its folder (see [`HistoryEntry::file_name`]).
     pub fn mark_uploaded(&mut self, id: i64, attachment_id: &str, name: &str) -> Result<()> {
+        self.mark_uploaded_at(id, attachment_id, name, Utc::now())
+    }
+
+    /// [`Store::mark_uploaded`] for a file that reached the chart at `uploaded_at`, earlier than
+    /// now: one found there after an interrupted upload. The history must say when it really
+    /// landed, since the chart is later asked for it by that day.
+    pub fn mark_uploaded_at(
+        &mut self,
+        id: i64,
+        attachment_id: &str,
+        name: &str,
+        uploaded_at: chrono::DateTime<Utc>,
+    ) -> Result<()> {
         let tx = self.conn.transaction()?;
-        let at = now();
+        let at = uploaded_at.to_rfc3339_opts(SecondsFormat::Millis, true);
         tx.execute(
             "UPDATE queue SET state = 'uploaded', attachment_id = ?2, last_error = NULL,
                               updated_at = ?3 WHERE id = ?1",

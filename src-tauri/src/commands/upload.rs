@@ -113,7 +113,7 @@ pub async fn start_upload<R: Runtime>(
     tracing::info!("upload started: {} files", sending.len());
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
-    running.sending(&ids);
+    running.sending(&ids, patient.id.as_str());
     let outcome = send(&state, &uploader, &target, sending, on_event, cancel).await;
     let outcome = match outcome {
         Ok(outcome) => outcome,
@@ -172,6 +172,9 @@ pub(crate) struct RunningUpload<'a, R: Runtime> {
     app: &'a AppHandle<R>,
     state: &'a AppState,
     sending: Vec<u64>,
+    /// The patient they were being sent to: a file given back may already be in that chart, so
+    /// it stays bound to that patient and never goes to the next one chosen.
+    patient: String,
 }
 
 impl<'a, R: Runtime> RunningUpload<'a, R> {
@@ -190,12 +193,14 @@ impl<'a, R: Runtime> RunningUpload<'a, R> {
             app,
             state,
             sending: Vec::new(),
+            patient: String::new(),
         })
     }
 
-    /// The queue ids this upload marked "Sending".
-    pub(crate) fn sending(&mut self, ids: &[u64]) {
+    /// The queue ids this upload marked "Sending", to `patient`.
+    pub(crate) fn sending(&mut self, ids: &[u64], patient: &str) {
         self.sending = ids.to_vec();
+        self.patient = patient.to_owned();
     }
 }
 
@@ -214,6 +219,9 @@ impl<R: Runtime> Drop for RunningUpload<'_, R> {
             })
             .collect();
         for id in &stuck {
+            if !self.patient.is_empty() {
+                queue.bind(*id, &self.patient);
+            }
             queue.finish(*id, Err(UPLOAD_STOPPED.to_owned()), Vec::new());
         }
         drop(queue);

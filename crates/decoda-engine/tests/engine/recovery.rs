@@ -216,3 +216,54 @@ fn remove_stored_files(dir: &Path) {
         }
     }
 }
+
+/// An upload interrupted weeks ago, with other scans filed on that patient on many days since:
+/// the look in the chart cannot read back to the first try, so it must not say "not there" (the
+/// file would be sent a second time), but that it cannot tell.
+#[tokio::test]
+async fn a_chart_too_long_to_read_back_to_the_first_try_cannot_tell() {
+    let w = world().await;
+    let ours = w.file("scan0001.pdf", &b"%PDF-1.4 ours\n".repeat(10));
+    let others: Vec<PathBuf> = (0..70)
+        .map(|i| {
+            w.file(
+                &format!("other {i}.txt"),
+                format!("other scan {i}").as_bytes(),
+            )
+        })
+        .collect();
+    let mut all = others.clone();
+    all.push(ours.clone());
+    assert!(w.upload(&all).await.all_uploaded());
+    let now = chrono::Utc::now();
+    let state = w.sandbox.state();
+    for a in state.attachments() {
+        let days = if a.response.original_filename == "scan0001.pdf" {
+            80
+        } else {
+            // One scan a day for the last 70 days.
+            1 + a.response.original_filename[6..a.response.original_filename.len() - 4]
+                .parse::<i64>()
+                .unwrap()
+        };
+        assert!(state.set_created_date(&a.response.id, now - chrono::Duration::days(days)));
+    }
+    let checked = w.uploader.check(vec![FileSpec::new(&ours)]).await;
+    let file = checked[0].result.clone().unwrap();
+
+    let landed = w
+        .uploader
+        .find_in_chart(
+            &decoda_engine::api::PatientId::new(PATIENT),
+            now - chrono::Duration::days(81),
+            &[&file],
+        )
+        .await
+        .unwrap();
+
+    assert!(
+        matches!(&landed[0], decoda_engine::Landed::Unknown(why) if why.contains("too many days")),
+        "{:?}",
+        landed[0]
+    );
+}
