@@ -26,8 +26,8 @@ const SETTING_LABELS = { api_url: "server address", tenant: "tenant", inbox: "sc
 
 function renderSettings(view) {
   const locked = new Set(view.locked);
-  $("api-url").value = view.apiUrl;
-  $("tenant").value = view.tenant || "";
+  $("api-url").value = $("api-url").defaultValue = view.apiUrl;
+  $("tenant").value = $("tenant").defaultValue = view.tenant || "";
   $("inbox-folder").value = view.inboxFolder || "";
   $("sent-folder").value = view.sentFolder || "";
   $("api-url").disabled = view.lockedByEnvironment || locked.has("api_url");
@@ -69,6 +69,7 @@ $("settings-form").addEventListener("submit", async (e) => {
   const apiKey = $("api-key").value;
   $("api-key").value = "";
   try {
+    const before = `${$("api-url").defaultValue}|${$("tenant").defaultValue}`;
     const view = await call("save_settings", {
       apiUrl: $("api-url").value,
       tenant: $("tenant").value,
@@ -76,6 +77,8 @@ $("settings-form").addEventListener("submit", async (e) => {
     });
     renderSettings(view);
     setStatus("settings-status", "Saved.");
+    // Patient ids mean a person only on one server and tenant: another one clears the choice.
+    if (`${view.apiUrl}|${view.tenant || ""}` !== before) await forgetPatient();
   } catch (err) {
     setStatus("settings-status", describe(err), true);
   }
@@ -173,6 +176,17 @@ $("patient-search").addEventListener("submit", async (e) => {
     setStatus("patient-status", describe(err), true);
   }
 });
+
+// The chosen patient leaves the window (the server or tenant changed): choose again.
+async function forgetPatient() {
+  if (chosenPatient) {
+    chosenPatient = null;
+    $("patient-chosen").hidden = true;
+    $("note").replaceChildren(new Option("No note", ""));
+    setStatus("patient-status", "The server or tenant changed: search for the patient again.");
+  }
+  await refreshQueue();
+}
 
 // Choosing is a patient and their notes, fetched together and shown together; a later click
 // makes an earlier one's answers stale, so one patient's notes never appear under another.

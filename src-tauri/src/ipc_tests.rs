@@ -42,6 +42,16 @@ impl Harness {
 
     /// The app with a settings file, written by `settings` from the test's folder before start.
     fn start_with(settings: impl FnOnce(&Path) -> String) -> Self {
+        Self::start_full(settings, true)
+    }
+
+    /// The app with the sandbox's address and tenant in its settings file rather than in the
+    /// environment (which would override any change made on the settings screen).
+    fn start_with_server_in_settings() -> Self {
+        Self::start_full(|_| String::new(), false)
+    }
+
+    fn start_full(settings: impl FnOnce(&Path) -> String, server_in_env: bool) -> Self {
         let config = decoda_sandbox::Config {
             api_key: CANARY.into(),
             ..Default::default()
@@ -52,15 +62,22 @@ impl Harness {
         ))
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("settings.toml"), settings(dir.path())).unwrap();
-        let env = HashMap::from([
-            ("DECODA_API_URL".to_owned(), sandbox.base_url()),
-            (
+        let mut file = settings(dir.path());
+        let mut env = HashMap::from([("DECODA_API_KEY".to_owned(), CANARY.to_owned())]);
+        if server_in_env {
+            env.insert("DECODA_API_URL".to_owned(), sandbox.base_url());
+            env.insert(
                 "DECODA_TENANT".to_owned(),
                 decoda_sandbox::DEFAULT_TENANT.to_owned(),
-            ),
-            ("DECODA_API_KEY".to_owned(), CANARY.to_owned()),
-        ]);
+            );
+        } else {
+            file = format!(
+                "api_url = \"{}\"\ntenant = \"{}\"\n{file}",
+                sandbox.base_url(),
+                decoda_sandbox::DEFAULT_TENANT
+            );
+        }
+        std::fs::write(dir.path().join("settings.toml"), file).unwrap();
         let state = AppState::new(
             dir.path().join("settings.toml"),
             decoda_settings::Keychain::with_service(format!(
@@ -485,6 +502,59 @@ fn an_interrupted_upload_comes_back_bound_to_its_patient() {
         .abandoned()
         .unwrap()
         .is_empty());
+}
+
+/// `pat_1001` on another server or tenant is another person: once the settings point elsewhere,
+/// a file that failed on its way to `pat_1001` here goes to no one there; and settings do not
+/// change under a running upload.
+#[test]
+fn a_file_bound_to_a_patient_is_held_when_the_server_or_tenant_changes() {
+    let h = Harness::start_with_server_in_settings();
+    let files = tempfile::tempdir().unwrap();
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"for pat_1001 of the demo clinic\n").unwrap();
+    h.drop_paths(&[&letter]);
+    h.sandbox.state().push_fault(
+        decoda_sandbox::FaultRule::once(decoda_sandbox::Fault::Status500)
+            .times(1000)
+            .on_path("/attachments/bulk"),
+    );
+    upload_to(&h, "pat_1001");
+    h.sandbox.state().clear_faults();
+    let here = h
+        .invoke("list_queue", json!({ "patientId": "pat_1001" }))
+        .unwrap();
+    assert_eq!(here[0]["sendable"], true, "{here}");
+
+    let busy = {
+        let state = h.app.state::<AppState>();
+        *state.upload_slot() = Some(decoda_engine::CancellationToken::new());
+        let refused = h.invoke(
+            "save_settings",
+            json!({ "apiUrl": h.sandbox.base_url(), "tenant": "other-clinic", "apiKey": null }),
+        );
+        *state.upload_slot() = None;
+        refused.unwrap_err()
+    };
+    assert_eq!(busy["kind"], "busy", "{busy}");
+
+    h.invoke(
+        "save_settings",
+        json!({ "apiUrl": h.sandbox.base_url(), "tenant": "other-clinic", "apiKey": null }),
+    )
+    .unwrap();
+    let there = h
+        .invoke("list_queue", json!({ "patientId": "pat_1001" }))
+        .unwrap();
+    assert_eq!(there[0]["state"], "refused", "{there}");
+    assert_eq!(there[0]["sendable"], false);
+    assert!(
+        there[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("server and tenant used before"),
+        "{there}"
+    );
 }
 
 #[test]

@@ -376,6 +376,23 @@ impl Queue {
         }
     }
 
+    /// After the server or tenant changed: every file bound to a patient (it failed, or was
+    /// interrupted, on the way to them) is held, since the same id on another server or tenant is
+    /// another person. Returns how many.
+    pub fn hold_bound_for_other_account(&mut self) -> usize {
+        let mut held = 0;
+        for item in &mut self.items {
+            let waits = matches!(item.state, ItemState::Ready | ItemState::Failed { .. });
+            if let (true, Some(patient)) = (waits, &item.patient_id) {
+                item.state = ItemState::Refused {
+                    reason: format!("it was meant for patient {patient} on the server and tenant used before; switch back in Settings and add it again to send it"),
+                };
+                held += 1;
+            }
+        }
+        held
+    }
+
     /// Binds an item to the patient it was meant for: it is then sent to no one else.
     pub fn bind(&mut self, id: u64, patient: &str) {
         if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {

@@ -165,16 +165,24 @@ impl AppState {
     /// The queue and history, opened for one piece of work (each upload has its own connection,
     /// as the CLI does; SQLite serialises the writers), for the configured server and tenant.
     pub fn store(&self) -> UiResult<Store> {
-        let settings = self.settings()?;
-        let days = settings.effective.history_days();
-        let env = |k: &str| self.env.get(k).cloned();
-        let resolved = Resolved::without_key(settings, &env)?;
+        let days = self.settings()?.effective.history_days();
         let mut store = Store::open(&self.data_dir)?;
-        if let Some(tenant) = &resolved.tenant {
-            store = store.for_account(Account::new(resolved.base_url.as_str(), tenant));
+        if let Some(account) = self.account()? {
+            store = store.for_account(account)?;
         }
         store.prune_history(days)?;
         Ok(store)
+    }
+
+    /// The server and tenant the app works for now (`None` before a tenant is set): patient ids
+    /// mean a person only within one.
+    pub fn account(&self) -> UiResult<Option<Account>> {
+        let env = |k: &str| self.env.get(k).cloned();
+        let resolved = Resolved::without_key(self.settings()?, &env)?;
+        Ok(resolved
+            .tenant
+            .as_deref()
+            .map(|tenant| Account::new(resolved.base_url.as_str(), tenant)))
     }
 
     /// The queue and history folder.

@@ -72,7 +72,7 @@ impl Context {
         };
         let mut store = Store::open(&dir)?;
         if let Some(tenant) = &self.resolved.tenant {
-            store = store.for_account(Account::new(self.resolved.base_url.as_str(), tenant));
+            store = store.for_account(Account::new(self.resolved.base_url.as_str(), tenant))?;
         }
         store.prune_history(self.resolved.settings.effective.history_days())?;
         Ok(store)

@@ -120,12 +120,18 @@ impl Store {
     }
 
     /// The same store, working for one account: what it writes is recorded against it, and what
-    /// it reads (unfinished files, earlier uploads, history) is that account's, plus rows written
-    /// before accounts were recorded (they were all made against one server).
-    #[must_use]
-    pub fn for_account(mut self, account: Account) -> Self {
+    /// it reads (unfinished files, earlier uploads, history) is that account's. History written
+    /// before accounts were recorded is read by every account (the chart is asked before any of it
+    /// counts). Unfinished rows from then are adopted by the first account that opens the store
+    /// after the upgrade (the settings, and so the account, are the ones they were made with), so
+    /// they are never resumed to a second server or tenant.
+    pub fn for_account(mut self, account: Account) -> Result<Self> {
+        self.conn.execute(
+            "UPDATE queue SET account = ?1 WHERE account = ''",
+            [account.0.as_str()],
+        )?;
         self.account = Some(account);
-        self
+        Ok(self)
     }
 
     /// Starts a run: the lock that tells other processes this run's files are being sent.
@@ -250,7 +256,7 @@ impl Store {
         let mut stmt = self.conn.prepare(
             "SELECT DISTINCT run_id FROM queue
              WHERE state IN ('queued', 'sending', 'maybe_landed', 'failed') AND
-                   (?1 IS NULL OR account = ?1 OR account = '')",
+                   (?1 IS NULL OR account = ?1)",
         )?;
         let runs: Vec<String> = stmt
             .query_map([self.account_filter()], |r| r.get(0))?
@@ -263,7 +269,7 @@ impl Store {
             let mut stmt = self.conn.prepare(
                 "SELECT * FROM queue WHERE run_id = ?1
                  AND state IN ('queued', 'sending', 'maybe_landed', 'failed')
-                 AND (?2 IS NULL OR account = ?2 OR account = '') ORDER BY id",
+                 AND (?2 IS NULL OR account = ?2) ORDER BY id",
             )?;
             for row in stmt.query_map(params![run, self.account_filter()], row_to_queue)? {
                 let mut row = row?;

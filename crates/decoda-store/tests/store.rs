@@ -374,7 +374,8 @@ fn uploads_and_unfinished_files_belong_to_their_server_and_tenant() {
     {
         let mut store = Store::open(dir.path())
             .unwrap()
-            .for_account(sandbox.clone());
+            .for_account(sandbox.clone())
+            .unwrap();
         let run = store.begin_run().unwrap();
         let ids = store.enqueue(&run, &[a.clone(), b.clone()]).unwrap();
         store.mark_sending(&ids).unwrap();
@@ -384,6 +385,7 @@ fn uploads_and_unfinished_files_belong_to_their_server_and_tenant() {
         Store::open(dir.path())
             .unwrap()
             .for_account(account.clone())
+            .unwrap()
     };
 
     let same = store_for(&Account::new("http://127.0.0.1:8787/", "demo-clinic"));
@@ -414,23 +416,42 @@ fn uploads_and_unfinished_files_belong_to_their_server_and_tenant() {
     assert_eq!(everything.abandoned().unwrap().len(), 1);
 }
 
-/// Rows written before accounts were recorded were all made against one server: every account
-/// still sees them (the chart is asked before any of them counts as "already there").
+/// History written before accounts were recorded is read by every account (the chart is asked
+/// before any of it counts as "already there"); unfinished rows from then are adopted by the first
+/// account that opens the store, and never resumed to another.
 #[test]
-fn rows_from_before_accounts_were_recorded_are_seen_by_every_account() {
+fn rows_from_before_accounts_were_recorded_are_adopted_or_confirmed() {
     let dir = tempfile::tempdir().unwrap();
     let a = item(dir.path(), "a.pdf", b"one", "pat_1001");
+    let b = item(dir.path(), "b.pdf", b"two", "pat_1001");
     {
         let mut store = Store::open(dir.path()).unwrap();
         let run = store.begin_run().unwrap();
-        let ids = store.enqueue(&run, std::slice::from_ref(&a)).unwrap();
+        let ids = store.enqueue(&run, &[a.clone(), b]).unwrap();
         store.mark_uploaded(ids[0], "att_1", "a.pdf").unwrap();
     }
-    let store = Store::open(dir.path())
-        .unwrap()
-        .for_account(Account::new("https://api.decodahealth.com", "demo-clinic"));
-    assert!(store
+    let open = |url: &str| {
+        Store::open(dir.path())
+            .unwrap()
+            .for_account(Account::new(url, "demo-clinic"))
+            .unwrap()
+    };
+    let first = open("http://127.0.0.1:8787");
+    assert!(first
         .previous_upload("pat_1001", &a.hash)
         .unwrap()
         .is_some());
+    assert_eq!(first.abandoned().unwrap().len(), 1, "adopted by the first");
+    let second = open("https://api.decodahealth.com");
+    assert!(
+        second
+            .previous_upload("pat_1001", &a.hash)
+            .unwrap()
+            .is_some(),
+        "history is read by every account, and confirmed with the chart"
+    );
+    assert!(
+        second.abandoned().unwrap().is_empty(),
+        "an unfinished upload is never resumed to a second server"
+    );
 }

@@ -95,6 +95,24 @@ pub async fn save_settings(
 /// Writes only what changed, and only to the user's own file: a value equal to the one in force
 /// is not written, so the system file's later changes still reach this user.
 pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<()> {
+    // An upload records its files against the server and tenant it started with.
+    if state.upload_slot().is_some() {
+        return Err(UiError::Busy(
+            "an upload is running: save the settings once it has finished".into(),
+        ));
+    }
+    let before = state.account()?;
+    save_form(state, form).await?;
+    if state.account()? != before {
+        let held = state.queue().hold_bound_for_other_account();
+        if held > 0 {
+            tracing::info!("server or tenant changed: {held} files held for their patient");
+        }
+    }
+    Ok(())
+}
+
+async fn save_form(state: &AppState, form: Submitted) -> UiResult<()> {
     let base = BaseUrl::parse(&form.api_url)?;
     let tenant = form.tenant.trim();
     if tenant.is_empty() {
