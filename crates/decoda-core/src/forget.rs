@@ -43,22 +43,13 @@ pub fn forget_removed(store: &mut Store, removed: &Removed<'_>) -> Result<usize,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use decoda_store::{hash_file, NewItem};
 
     #[test]
     fn failed_tries_go_and_a_try_that_may_have_landed_stays() {
         let dir = tempfile::tempdir().unwrap();
         let scan = dir.path().join("scan0001.pdf");
         std::fs::write(&scan, b"%PDF-1.4 page").unwrap();
-        let item = |patient: &str| NewItem {
-            patient_id: patient.into(),
-            note_id: None,
-            path: scan.clone(),
-            name: None,
-            external_id: None,
-            hash: hash_file(&scan).unwrap(),
-            size: 13,
-        };
+        let item = |patient: &str| crate::testing::queued(&scan, patient);
         let data = dir.path().join("data");
         {
             let mut store = Store::open(&data).unwrap();

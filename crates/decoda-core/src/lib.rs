@@ -16,3 +16,23 @@ mod target;
 pub use forget::{forget_removed, Removed};
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
 pub use target::Target;
+
+/// What the core's tests share.
+#[cfg(test)]
+pub(crate) mod testing {
+    use decoda_store::{hash_file, NewItem};
+    use std::path::Path;
+
+    /// The queue row of the file at `path` for `patient`, with its real hash and size.
+    pub(crate) fn queued(path: &Path, patient: &str) -> NewItem {
+        NewItem {
+            patient_id: patient.into(),
+            note_id: None,
+            path: path.to_path_buf(),
+            name: None,
+            external_id: None,
+            hash: hash_file(path).unwrap(),
+            size: std::fs::metadata(path).unwrap().len(),
+        }
+    }
+}

@@ -94,15 +94,7 @@ mod tests {
             ScanRecord::Unknown(why, Some(_)) if why.contains("older than the 365 days")
         ));
         let run = store.begin_run().unwrap();
-        let item = decoda_store::NewItem {
-            patient_id: "pat_1001".into(),
-            note_id: None,
-            path: scan.clone(),
-            name: None,
-            external_id: None,
-            hash: hash_file(&scan).unwrap(),
-            size: 13,
-        };
+        let item = crate::testing::queued(&scan, "pat_1001");
         let ids = store.enqueue(&run, &[item]).unwrap();
         let rows = store.rows(&run).unwrap();
         assert!(matches!(

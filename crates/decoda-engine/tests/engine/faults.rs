@@ -185,13 +185,7 @@ async fn persistent_failure_gives_up_after_the_configured_tries_and_says_so() {
     );
     let paths = w.files(2);
     let report = w.upload(&paths).await;
-    for f in &report.files {
-        let FileStatus::Failed {
-            problem: FileProblem::NotSent(why),
-        } = &f.status
-        else {
-            panic!("{f:?}")
-        };
+    for why in not_sent_reasons(&report) {
         assert!(why.contains("gave up after 4 tries"), "{why}");
     }
     assert!(w.sandbox.state().attachments().is_empty());
@@ -213,6 +207,20 @@ async fn too_large_for_the_server_is_split_until_it_fits() {
         [2, 2],
         "after a 413 the batch went as two halves: {parts:?}"
     );
+}
+
+/// Why each file was not sent; panics if one was sent or failed another way.
+fn not_sent_reasons(report: &decoda_engine::Report) -> Vec<String> {
+    report
+        .files
+        .iter()
+        .map(|f| match &f.status {
+            FileStatus::Failed {
+                problem: FileProblem::NotSent(why),
+            } => why.clone(),
+            other => panic!("not sent, with the reason: {other:?}"),
+        })
+        .collect()
 }
 
 /// The waits the engine announced before its retries, in milliseconds.
@@ -283,13 +291,7 @@ async fn an_absurd_retry_after_gives_up_with_a_reason_instead_of_panicking() {
     );
     let paths = w.files(2);
     let report = w.upload(&paths).await;
-    for f in &report.files {
-        let FileStatus::Failed {
-            problem: FileProblem::NotSent(why),
-        } = &f.status
-        else {
-            panic!("not sent, with the reason: {:?}", f.status);
-        };
+    for why in not_sent_reasons(&report) {
         assert!(why.contains("too long to wait"), "{why}");
     }
     assert!(w.sandbox.state().attachments().is_empty(), "nothing stored");
