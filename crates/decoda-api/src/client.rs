@@ -91,6 +91,16 @@ impl fmt::Display for BaseUrl {
     }
 }
 
+/// Whether `url` may be used without TLS: HTTPS anywhere, plain HTTP only to this computer (the
+/// sandbox). The rule for the server address, and for the links the server hands out.
+pub fn https_or_loopback(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => is_loopback(url),
+        _ => false,
+    }
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

@@ -15,7 +15,8 @@ pub mod network;
 
 pub use capped::{read_capped, CappedReadError, MAX_RESPONSE_BYTES};
 pub use client::{
-    BaseUrl, BulkUpload, Client, ClientBuilder, FilePart, SingleUpload, MAX_RATE_LIMIT_WAIT,
+    https_or_loopback, BaseUrl, BulkUpload, Client, ClientBuilder, FilePart, SingleUpload,
+    MAX_RATE_LIMIT_WAIT,
 };
 pub use error::{ApiError, ErrorCategory, FieldError, NotFound, Result};
 pub use ids::{AttachmentId, NoteId, PatientId};

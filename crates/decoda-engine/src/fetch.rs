@@ -6,7 +6,7 @@
 
 use crate::hash::{ContentHash, ContentHasher};
 use futures_util::StreamExt;
-use std::{net::IpAddr, time::Duration};
+use std::time::Duration;
 
 /// How long to wait for the storage server to connect, and then between two pieces of the body.
 const WAIT: Duration = Duration::from_secs(30);
@@ -38,7 +38,7 @@ pub(crate) async fn download_hash(url: &str, expected_len: u64) -> Fetched {
 
 async fn fetch(url: &str, expected_len: u64) -> Result<Fetched, String> {
     let url = reqwest::Url::parse(url).map_err(|_| "the chart gave no usable link".to_owned())?;
-    if !allowed(&url) {
+    if !decoda_api::https_or_loopback(&url) {
         return Err("the chart's link is not HTTPS".to_owned());
     }
     let client = decoda_api::network::client_builder()
@@ -79,20 +79,6 @@ async fn fetch(url: &str, expected_len: u64) -> Result<Fetched, String> {
     Ok(Fetched::Content(hasher.finish()))
 }
 
-/// HTTPS anywhere; plain HTTP only to this computer.
-fn allowed(url: &reqwest::Url) -> bool {
-    match url.scheme() {
-        "https" => true,
-        "http" => match url.host() {
-            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-            None => false,
-        },
-        _ => false,
-    }
-}
-
 /// The error's words without its URL (a signed link is a credential while it lasts).
 fn without_url(e: reqwest::Error) -> String {
     e.without_url().to_string()
@@ -110,7 +96,10 @@ mod tests {
             "http://localhost/x",
             "http://[::1]/x",
         ] {
-            assert!(allowed(&reqwest::Url::parse(ok).unwrap()), "{ok}");
+            assert!(
+                decoda_api::https_or_loopback(&reqwest::Url::parse(ok).unwrap()),
+                "{ok}"
+            );
         }
         for refused in [
             "http://storage.example/x",
@@ -118,7 +107,7 @@ mod tests {
             "ftp://127.0.0.1/x",
         ] {
             assert!(
-                !allowed(&reqwest::Url::parse(refused).unwrap()),
+                !decoda_api::https_or_loopback(&reqwest::Url::parse(refused).unwrap()),
                 "{refused}"
             );
         }
