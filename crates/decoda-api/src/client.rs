@@ -902,6 +902,28 @@ mod tests {
     }
 
     #[test]
+    fn links_need_https_except_on_this_computer() {
+        for ok in [
+            "https://storage.example/x",
+            "http://127.0.0.1:9/x",
+            "http://localhost/x",
+            "http://[::1]/x",
+        ] {
+            assert!(https_or_loopback(&Url::parse(ok).unwrap()), "{ok}");
+        }
+        for refused in [
+            "http://storage.example/x",
+            "http://10.0.0.1/x",
+            "ftp://127.0.0.1/x",
+        ] {
+            assert!(
+                !https_or_loopback(&Url::parse(refused).unwrap()),
+                "{refused}"
+            );
+        }
+    }
+
+    #[test]
     fn client_debug_redacts_the_key() {
         let c = Client::builder(
             BaseUrl::parse("https://h").unwrap(),

@@ -83,33 +83,3 @@ async fn fetch(url: &str, expected_len: u64) -> Result<Fetched, String> {
 fn without_url(e: reqwest::Error) -> String {
     e.without_url().to_string()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn plain_http_only_on_this_computer() {
-        for ok in [
-            "https://storage.example/x",
-            "http://127.0.0.1:9/x",
-            "http://localhost/x",
-            "http://[::1]/x",
-        ] {
-            assert!(
-                decoda_api::https_or_loopback(&reqwest::Url::parse(ok).unwrap()),
-                "{ok}"
-            );
-        }
-        for refused in [
-            "http://storage.example/x",
-            "http://10.0.0.1/x",
-            "ftp://127.0.0.1/x",
-        ] {
-            assert!(
-                !decoda_api::https_or_loopback(&reqwest::Url::parse(refused).unwrap()),
-                "{refused}"
-            );
-        }
-    }
-}
