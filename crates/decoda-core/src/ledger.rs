@@ -10,8 +10,8 @@
 use crate::Target;
 use decoda_engine::{
     api::{models::Patient, ApiError, AttachmentId, NoteId},
-    CancellationToken, CheckedFile, FileProblem, FileReport, FileSpec, FileStatus, IntakeItem, Job,
-    Landed, Progress, ProgressSink, Uploader,
+    CancellationToken, CheckedFile, CreatedDate, FileProblem, FileReport, FileSpec, FileStatus,
+    IntakeItem, Job, Landed, Progress, ProgressSink, Uploader,
 };
 use decoda_store::{
     hash_file, ContentHash, HistoryEntry, NewItem, QueueRow, RowState, RunLock, Store, StoreError,
@@ -553,19 +553,9 @@ const LOOK_BACK_DAYS: i64 = 30;
 /// When a file found in the chart landed: the attachment's own date (one without a time zone read
 /// as UTC), else when its interrupted upload first went out, else now.
 fn landed_at(created: &str, first_sent: Option<&str>) -> chrono::DateTime<chrono::Utc> {
-    let parse = |text: &str| {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .map(|at| at.with_timezone(&chrono::Utc))
-            .ok()
-            .or_else(|| {
-                chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-                    .ok()
-                    .map(|at| at.and_utc())
-            })
-    };
-    parse(created)
-        .or_else(|| first_sent.and_then(parse))
-        .unwrap_or_else(chrono::Utc::now)
+    CreatedDate::parse(created)
+        .or_else(|| first_sent.and_then(CreatedDate::parse))
+        .map_or_else(chrono::Utc::now, CreatedDate::as_utc)
 }
 
 /// The file as the engine gets it: with the hash taken before sending, which is what a file found

@@ -25,7 +25,7 @@ pub use files::{check_files, CheckedFile, FileSpec, IntakeItem};
 pub use limits::Limits;
 pub use problem::{human_size, FileProblem};
 pub use progress::{BytesProgress, FileBytes, Phase, Progress, ProgressSink};
-pub use recover::Landed;
+pub use recover::{CreatedDate, Landed};
 pub use retry::RetryPolicy;
 pub use sniff::sniff_content_type;
 pub use timeouts::Timeouts;

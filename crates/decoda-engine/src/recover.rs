@@ -230,21 +230,51 @@ async fn own_hash(file: &CheckedFile) -> Result<ContentHash, String> {
         .map_err(|e| format!("the file could not be read again to compare it ({e})"))
 }
 
+/// An attachment's `createdDate` as the server wrote it: the contract does not promise a time
+/// zone, and some answers leave it out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreatedDate {
+    /// With a zone: an exact instant.
+    Zoned(DateTime<Utc>),
+    /// Without one: a wall-clock time in a zone nobody said.
+    Unzoned(NaiveDateTime),
+}
+
+impl CreatedDate {
+    /// Reads an RFC 3339 date, or one without a zone (`T` or a space between date and time);
+    /// `None` when it is neither.
+    pub fn parse(text: &str) -> Option<Self> {
+        if let Ok(at) = DateTime::parse_from_rfc3339(text) {
+            return Some(Self::Zoned(at.with_timezone(&Utc)));
+        }
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
+            .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
+            .ok()
+            .map(Self::Unzoned)
+    }
+
+    /// The instant, reading a date without a zone as UTC (for a record, not for a decision).
+    pub fn as_utc(self) -> DateTime<Utc> {
+        match self {
+            Self::Zoned(at) => at,
+            Self::Unzoned(at) => at.and_utc(),
+        }
+    }
+}
+
 /// Whether an attachment dated `created` may have been made since `cutoff`. A date with a zone is
 /// compared exactly; one without a zone counts when some zone would make it recent (the content
 /// check then decides); an unreadable date does not count, since nothing says it is recent.
 fn created_since(created: &str, cutoff: DateTime<Utc>) -> bool {
-    if let Ok(at) = DateTime::parse_from_rfc3339(created) {
-        return at.with_timezone(&Utc) >= cutoff;
+    match CreatedDate::parse(created) {
+        Some(CreatedDate::Zoned(at)) => at >= cutoff,
+        // A date at the end of the calendar has no later hour: it is recent.
+        Some(CreatedDate::Unzoned(at)) => at
+            .and_utc()
+            .checked_add_signed(ChronoDuration::hours(UNZONED_MARGIN_HOURS))
+            .is_none_or(|latest| latest >= cutoff),
+        None => false,
     }
-    NaiveDateTime::parse_from_str(created, "%Y-%m-%dT%H:%M:%S%.f")
-        .or_else(|_| NaiveDateTime::parse_from_str(created, "%Y-%m-%d %H:%M:%S%.f"))
-        .is_ok_and(|at| {
-            // A date at the end of the calendar has no later hour: it is recent.
-            at.and_utc()
-                .checked_add_signed(ChronoDuration::hours(UNZONED_MARGIN_HOURS))
-                .is_none_or(|latest| latest >= cutoff)
-        })
 }
 
 #[cfg(test)]
