@@ -165,9 +165,10 @@ impl AppState {
     /// The queue and history, opened for one piece of work (each upload has its own connection,
     /// as the CLI does; SQLite serialises the writers), for the configured server and tenant.
     pub fn store(&self) -> UiResult<Store> {
-        let days = self.settings()?.effective.history_days();
+        let settings = self.settings()?;
+        let days = settings.effective.history_days();
         let mut store = Store::open(&self.data_dir)?;
-        if let Some(account) = self.account()? {
+        if let Some(account) = self.account_of(settings)? {
             store = store.for_account(account)?;
         }
         store.prune_history(days)?;
@@ -177,8 +178,13 @@ impl AppState {
     /// The server and tenant the app works for now (`None` before a tenant is set): patient ids
     /// mean a person only within one.
     pub fn account(&self) -> UiResult<Option<Account>> {
+        self.account_of(self.settings()?)
+    }
+
+    /// The account of settings already read.
+    fn account_of(&self, settings: LayeredSettings) -> UiResult<Option<Account>> {
         let env = |k: &str| self.env.get(k).cloned();
-        let resolved = Resolved::without_key(self.settings()?, &env)?;
+        let resolved = Resolved::without_key(settings, &env)?;
         Ok(resolved
             .tenant
             .as_deref()

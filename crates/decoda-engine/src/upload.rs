@@ -710,19 +710,14 @@ impl Uploader {
         found: &[(usize, Attachment)],
         since: DateTime<Utc>,
     ) -> HashMap<AttachmentId, FileProblem> {
-        let unknown: Vec<&AttachmentId> = found
+        let (indices, unknown): (Vec<usize>, Vec<&AttachmentId>) = found
             .iter()
             .filter(|(_, a)| a.patient.is_none())
-            .map(|(_, a)| &a.id)
-            .collect();
+            .map(|(i, a)| (*i, &a.id))
+            .unzip();
         if unknown.is_empty() {
             return HashMap::new();
         }
-        let indices: Vec<usize> = found
-            .iter()
-            .filter(|(_, a)| a.patient.is_none())
-            .map(|(i, _)| *i)
-            .collect();
         run.phase(&indices, Phase::CheckingChart);
         let patient = &run.job.patient.id;
         match in_chart(&self.client, patient, since, &unknown).await {
