@@ -12,16 +12,11 @@
 
 use crate::{
     commands::files::{check, QUEUE_CHANGED},
-    queue::ItemState,
     state::AppState,
 };
-use decoda_core::scans::{history_horizon, look_up_scan, ScanRecord};
+use decoda_core::scans::{history_horizon, look_up_scan, to_look_up, ScanRecord};
 use decoda_inbox::{Inbox, InboxConfig};
-use std::{
-    collections::HashMap,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{collections::HashMap, path::PathBuf, time::Duration};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// The event the window listens to, to show or clear the inbox's status line.
@@ -186,13 +181,7 @@ async fn add_with_retries<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) {
 /// goes in as "already uploaded", in the same step, so it is never listed as ready.
 async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::error::UiResult<usize> {
     let checked = check(app, batch).await?;
-    // Only files that passed the checks are hashed: a refused one (too big, unreadable) keeps
-    // its reason and is never read in full.
-    let sendable: Vec<PathBuf> = checked
-        .iter()
-        .filter(|item| item.result.is_ok())
-        .map(|item| item.path.clone())
-        .collect();
+    let sendable = to_look_up(&checked);
     let state = app.state::<AppState>();
     let store_state = app.clone();
     let paths = sendable.clone();
@@ -207,60 +196,9 @@ async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::erro
             .map(|p| (p, ScanRecord::Unknown(why.clone(), None)))
             .collect()
     });
-    let mut queue = state.queue();
-    let ids = queue.add(checked, true);
-    for id in &ids {
-        let Some(lookup) = queue
-            .get(*id)
-            .and_then(|item| known.get(&item.path))
-            .cloned()
-        else {
-            continue;
-        };
-        apply(&mut queue, *id, lookup);
-    }
-    drop(queue);
+    let ids = state.queue().add_scans(checked, &known);
     let _ = app.emit(QUEUE_CHANGED, ());
     Ok(ids.len())
-}
-
-fn already_uploaded(entry: &decoda_store::HistoryEntry) -> String {
-    format!(
-        "already uploaded from this computer on {} to patient {} as attachment {}; it was not sent again",
-        entry.uploaded_at.get(..10).unwrap_or(&entry.uploaded_at),
-        entry.patient_id,
-        entry.attachment_id
-    )
-}
-
-/// Lists a looked-up scan: ready when new; otherwise held, bound or marked with the reason, so a
-/// scan that may have been sent before is never ready for whoever is chosen next.
-fn apply(queue: &mut crate::queue::Queue, id: u64, lookup: ScanRecord) {
-    match lookup {
-        ScanRecord::New(hash) => queue.set_listed_hash(id, hash),
-        ScanRecord::Uploaded(hash, entry) => {
-            queue.set_listed_hash(id, hash);
-            queue.skip(id, already_uploaded(&entry), Some(entry.attachment_id));
-        }
-        ScanRecord::Unfinished(hash, patient) => {
-            queue.set_listed_hash(id, hash);
-            queue.bind(id, &patient);
-            queue.finish(
-                id,
-                Err("an earlier upload of this scan did not finish; it goes only to the patient it was meant for, and the chart is checked first".into()),
-                Vec::new(),
-            );
-        }
-        ScanRecord::Unknown(why, hash) => {
-            if let Some(hash) = hash {
-                queue.set_listed_hash(id, hash);
-            }
-            queue.hold(
-                id,
-                format!("whether it was sent before cannot be told ({why}); if it is a new scan, choose Send anyway"),
-            );
-        }
-    }
 }
 
 /// Hashes each of `paths` and looks its content up in the upload history and among unfinished
@@ -288,10 +226,10 @@ fn look_up(state: &AppState, paths: &[PathBuf]) -> HashMap<PathBuf, ScanRecord> 
 }
 
 /// Moves each confirmed scan among `ids` to the sent folder, if one is set, and notes the new
-/// place on the row. A scan counts when the inbox added it, or when it sits directly in the inbox
-/// folder (a file resumed after a crash). One that changed since it was listed, or cannot be
-/// moved, stays where it is with the reason noted. The moves run off the async threads and
-/// outside the queue's lock (a network share can be slow).
+/// place on the row, as the upload core says which scans go
+/// ([`decoda_core::waiting::Queue::scans_to_file`]). One that cannot be moved stays where it is
+/// with the reason noted. The moves run off the async threads and outside the queue's lock (a
+/// network share can be slow).
 pub async fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
     let state = app.state::<AppState>();
     let Ok(settings) = state.settings() else {
@@ -301,57 +239,24 @@ pub async fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
     let (Some(folder), Some(sent)) = (inbox.folder(), inbox.sent_folder()) else {
         return;
     };
-    let candidates = confirmed_scans(&state, ids, folder);
+    let candidates = state.queue().scans_to_file(ids, folder);
     if candidates.is_empty() {
         return;
     }
     let sent = sent.to_path_buf();
-    let moved = tauri::async_runtime::spawn_blocking(move || {
+    let filed = tauri::async_runtime::spawn_blocking(move || {
         candidates
             .into_iter()
-            .map(|(id, path, unchanged)| {
-                let result = if unchanged {
+            .map(|(id, path)| {
+                let moved = path.and_then(|path| {
                     decoda_inbox::move_to_sent(&path, &sent).map_err(|e| e.to_string())
-                } else {
-                    Err("it changed after it was listed, so it may not be the file that was uploaded".into())
-                };
-                (id, result)
+                });
+                (id, moved)
             })
             .collect::<Vec<_>>()
     })
     .await
     .unwrap_or_default();
-    let mut queue = state.queue();
-    for (id, result) in moved {
-        match result {
-            Ok(new_path) => queue.moved(id, new_path, "moved to the folder for sent scans"),
-            Err(why) => {
-                tracing::warn!("a sent scan stays in the inbox: it could not be moved");
-                queue.note(id, format!("left in the scanner inbox: {why}"));
-            }
-        }
-    }
-    drop(queue);
+    state.queue().record_filed(filed);
     let _ = app.emit(QUEUE_CHANGED, ());
-}
-
-/// `(id, path, unchanged on disk)` of the confirmed scans among `ids`.
-fn confirmed_scans(state: &AppState, ids: &[u64], folder: &Path) -> Vec<(u64, PathBuf, bool)> {
-    let queue = state.queue();
-    ids.iter()
-        .filter_map(|id| queue.get(*id))
-        .filter(|item| confirmed_in_chart(&item.state))
-        .filter(|item| item.from_inbox || item.path.parent() == Some(folder))
-        .map(|item| (item.id, item.path.clone(), queue.unchanged_on_disk(item.id)))
-        .collect()
-}
-
-/// In the chart: uploaded now, found there after an interruption, or skipped because the same
-/// content was uploaded to this patient before (the history holds its attachment).
-fn confirmed_in_chart(state: &ItemState) -> bool {
-    match state {
-        ItemState::Uploaded { .. } => true,
-        ItemState::Skipped { attachment_id, .. } => attachment_id.is_some(),
-        _ => false,
-    }
 }

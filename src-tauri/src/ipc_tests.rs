@@ -952,7 +952,7 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
     let queue = h.invoke("list_queue", json!({})).unwrap();
     assert_eq!(
         queue[0]["reason"],
-        crate::commands::upload::UPLOAD_STOPPED,
+        decoda_core::waiting::UPLOAD_STOPPED,
         "{queue}"
     );
     assert_eq!(

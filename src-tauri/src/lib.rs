@@ -8,7 +8,6 @@ mod commands;
 mod error;
 mod inbox;
 mod logging;
-mod queue;
 mod state;
 mod window;
 

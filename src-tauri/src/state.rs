@@ -1,6 +1,7 @@
 //! What the app keeps while it runs: where settings live, the queue, the running upload.
 
-use crate::{error::UiResult, queue::Queue, UiError};
+use crate::{error::UiResult, UiError};
+use decoda_core::waiting::Queue;
 use decoda_engine::{
     api::{ApiKey, Client},
     CancellationToken, Settings as EngineSettings, Uploader,

@@ -6,12 +6,15 @@
 //! listed twice is skipped; a file an interrupted upload may have sent is looked for in the chart
 //! first; every file is written to the local queue before a byte leaves, and to the history as
 //! soon as its answer is verified. [`scans`] says what the records know of a scan found in the
-//! scanner inbox before it is listed.
+//! scanner inbox before it is listed. [`waiting`] is the list of files waiting to be sent, as a
+//! front end shows it: what each file may do while a patient is chosen, which of them an upload
+//! takes, and what became of them; the window only displays what it decides.
 
 mod forget;
 pub mod ledger;
 pub mod scans;
 mod target;
+pub mod waiting;
 
 pub use forget::{forget_removed, Removed};
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};

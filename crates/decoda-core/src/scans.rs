@@ -4,9 +4,10 @@
 //! is chosen next: its content is looked up in the upload history and among unfinished uploads,
 //! and one whose past cannot be told is held with the reason rather than listed as ready.
 
+use decoda_engine::IntakeItem;
 use decoda_store::{hash_file, ContentHash, HistoryEntry, QueueRow, Store};
 use std::{
-    path::Path,
+    path::{Path, PathBuf},
     time::{Duration, SystemTime},
 };
 
@@ -21,6 +22,16 @@ pub enum ScanRecord {
     Unfinished(ContentHash, String),
     /// Whether it was sent before cannot be told, and why (with its hash, when one was taken).
     Unknown(String, Option<ContentHash>),
+}
+
+/// The scans among `checked` whose records are looked up: only files that passed the checks are
+/// hashed, so a refused one (too big, unreadable) keeps its reason and is never read in full.
+pub fn to_look_up(checked: &[IntakeItem]) -> Vec<PathBuf> {
+    checked
+        .iter()
+        .filter(|item| item.result.is_ok())
+        .map(|item| item.path.clone())
+        .collect()
 }
 
 /// How far back the history reaches, when that matters: without a sent folder, a scan older than
@@ -69,6 +80,18 @@ pub fn look_up_scan(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_scan_is_not_read_to_be_looked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        let empty = dir.path().join("empty.pdf");
+        std::fs::write(&scan, b"%PDF-1.4 page").unwrap();
+        std::fs::write(&empty, b"").unwrap();
+        let specs = [&scan, &empty].map(decoda_engine::FileSpec::new);
+        let checked = decoda_engine::check_files(&specs, &decoda_engine::Limits::default());
+        assert_eq!(to_look_up(&checked), [scan]);
+    }
 
     #[test]
     fn the_horizon_matters_only_without_a_sent_folder_and_never_panics() {

@@ -4,7 +4,8 @@
 //! files, how many files wait in each state, and the recent warnings and errors (which by design
 //! hold no patient or file names).
 
-use crate::{error::UiResult, logging::LogInfo, queue::ItemState, state::AppState};
+use crate::{error::UiResult, logging::LogInfo, state::AppState};
+use decoda_core::waiting::ItemState;
 use std::{collections::BTreeMap, fmt::Write};
 use tauri::{AppHandle, Manager, Runtime, State};
 

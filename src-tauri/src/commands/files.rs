@@ -1,7 +1,8 @@
 //! The queue: adding files (drop, picker), editing and removing them, previews and thumbnails.
 
-use crate::{error::UiResult, queue::QueueView, state::AppState, UiError};
+use crate::{error::UiResult, state::AppState, UiError};
 use base64::Engine as _;
+use decoda_core::waiting::{QueueItem, QueueView};
 use decoda_engine::{
     api::{read_capped, CappedReadError},
     check_files, FileSpec,
@@ -38,13 +39,7 @@ pub async fn check<R: Runtime>(
 /// whether it would go now, whether it can be edited, and its status sentence.
 #[tauri::command]
 pub fn list_queue(state: State<'_, AppState>, patient_id: Option<String>) -> Vec<QueueView> {
-    let chosen = patient_id.as_deref().map(str::trim);
-    state
-        .queue()
-        .items()
-        .iter()
-        .map(|item| item.view(chosen))
-        .collect()
+    state.queue().views(patient_id.as_deref())
 }
 
 /// Opens the system's file picker and adds what the user chose.
@@ -74,30 +69,20 @@ pub async fn pick_files<R: Runtime>(app: AppHandle<R>) -> UiResult<usize> {
 /// at the next start.
 #[tauri::command]
 pub fn remove_file<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, id: u64) -> bool {
-    let item = state.queue().get(id).cloned();
-    let removed = state.queue().remove(id);
-    if let Some(item) = item.filter(|_| removed) {
-        if let Err(e) = forget_unfinished(&state, &item) {
+    let item = state.queue().remove(id);
+    if let Some(removed) = item.as_ref().and_then(QueueItem::removed) {
+        if let Err(e) = forget_unfinished(&state, &removed) {
             tracing::warn!("a removed file stays in the upload queue: {}", e.kind());
         }
     }
     let _ = app.emit(QUEUE_CHANGED, ());
-    removed
+    item.is_some()
 }
 
 /// Drops what the persistent queue keeps of a removed item, as the upload core says
 /// (`decoda_core::forget_removed`).
-fn forget_unfinished(state: &AppState, item: &crate::queue::QueueItem) -> UiResult<()> {
-    if item.row_id.is_none() && item.patient_id.is_none() {
-        return Ok(());
-    }
-    let removed = decoda_core::Removed {
-        row: item.row_id,
-        patient: item.patient_id.as_deref(),
-        path: &item.path,
-        listed_hash: item.listed_hash.as_ref(),
-    };
-    decoda_core::forget_removed(&mut state.store()?, &removed)?;
+fn forget_unfinished(state: &AppState, removed: &decoda_core::Removed<'_>) -> UiResult<()> {
+    decoda_core::forget_removed(&mut state.store()?, removed)?;
     Ok(())
 }
 

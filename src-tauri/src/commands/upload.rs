@@ -1,16 +1,13 @@
 //! Sending the queue: progress streamed over a channel, outcomes written back to the queue.
 
-use crate::queue::ItemState;
 use crate::{
     commands::{files::QUEUE_CHANGED, patients::PatientView},
     error::UiResult,
     state::AppState,
     UiError,
 };
-use decoda_core::{Outcome, Selected, Target};
-use decoda_engine::{
-    CancellationToken, FileProblem, FileSpec, FileStatus, Phase, Progress, Uploader,
-};
+use decoda_core::{waiting::UploadedView, Outcome, Selected, Target};
+use decoda_engine::{CancellationToken, Phase, Progress, Uploader};
 use serde::Serialize;
 use tauri::{ipc::Channel, AppHandle, Emitter, Runtime, State};
 
@@ -58,24 +55,6 @@ pub enum UploadEvent {
     },
 }
 
-/// One uploaded file, for the results grid.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct UploadedView {
-    /// Queue id.
-    pub id: u64,
-    /// Display name in the chart.
-    pub name: String,
-    /// Attachment id.
-    pub attachment_id: String,
-    /// Temporary link to the file (shown, never stored).
-    pub signed_url: String,
-    /// Temporary link to the thumbnail, if the server made one.
-    pub thumbnail_url: Option<String>,
-    /// The file's content type as sent.
-    pub content_type: Option<String>,
-}
-
 /// The outcome of an upload.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -119,30 +98,21 @@ pub async fn start_upload<R: Runtime>(
         Ok(outcome) => outcome,
         Err(e) => {
             // Nothing was handed to the engine: the files are as they were, with the reason.
-            let mut queue = state.queue();
-            for id in &ids {
-                queue.finish(*id, Err(e.to_string()), Vec::new());
-            }
-            drop(queue);
+            state.queue().not_sent(&ids, &e.to_string());
             let _ = app.emit(QUEUE_CHANGED, ());
             tracing::warn!("upload stopped before sending: {}", e.kind());
             crate::window::tell_if_away(&app, started.elapsed(), 0, ids.len());
             return Err(e);
         }
     };
-    let uploaded = record_outcomes(&state, patient.id.as_str(), &ids, outcome);
+    let uploaded = state.queue().record(patient.id.as_str(), &ids, outcome);
     crate::inbox::move_confirmed(&app, &ids).await;
     state.remember_returned(
         uploaded.iter().filter_map(|u| u.thumbnail_url.clone()),
         uploaded.iter().map(|u| u.signed_url.clone()),
     );
     let _ = app.emit(QUEUE_CHANGED, ());
-    let failed = state
-        .queue()
-        .items()
-        .iter()
-        .filter(|i| ids.contains(&i.id) && matches!(i.state, ItemState::Failed { .. }))
-        .count();
+    let failed = state.queue().failed_among(&ids);
     tracing::info!(
         "upload finished: {} uploaded, {failed} not uploaded, in {:.1} s",
         uploaded.len(),
@@ -156,25 +126,19 @@ pub async fn start_upload<R: Runtime>(
     })
 }
 
-/// Why a file is given back when its upload ended without an outcome (a fault in the app, not
-/// an answer from the server). The persistent queue still holds its row, so the next try looks
-/// in the chart before sending it again.
-pub const UPLOAD_STOPPED: &str =
-    "the upload stopped unexpectedly; press Upload to check the chart and send it again";
-
 /// The app's one "upload running" slot, held for as long as an upload runs.
 ///
-/// Dropping it frees the slot and gives back every file still marked "Sending", whichever way the
-/// upload ends: normally, by an early return, or by a panic unwinding the command's task. Without
-/// it one failure would leave every later upload refused as "already running" and the files
-/// "Sending" for good.
+/// Dropping it frees the slot and gives back every file still marked "Sending"
+/// ([`decoda_core::waiting::Queue::give_back`]), whichever way the upload ends: normally, by an
+/// early return, or by a panic unwinding the command's task. Without it one failure would leave
+/// every later upload refused as "already running" and the files "Sending" for good.
 pub(crate) struct RunningUpload<'a, R: Runtime> {
     app: &'a AppHandle<R>,
     state: &'a AppState,
     sending: Vec<u64>,
     /// The patient they were being sent to: a file given back may already be in that chart, so
     /// it stays bound to that patient and never goes to the next one chosen.
-    patient: String,
+    patient: Option<String>,
 }
 
 impl<'a, R: Runtime> RunningUpload<'a, R> {
@@ -193,43 +157,26 @@ impl<'a, R: Runtime> RunningUpload<'a, R> {
             app,
             state,
             sending: Vec::new(),
-            patient: String::new(),
+            patient: None,
         })
     }
 
     /// The queue ids this upload marked "Sending", to `patient`.
     pub(crate) fn sending(&mut self, ids: &[u64], patient: &str) {
         self.sending = ids.to_vec();
-        self.patient = patient.to_owned();
+        self.patient = Some(patient.to_owned());
     }
 }
 
 impl<R: Runtime> Drop for RunningUpload<'_, R> {
     fn drop(&mut self) {
         *self.state.upload_slot() = None;
-        let mut queue = self.state.queue();
-        let stuck: Vec<u64> = self
-            .sending
-            .iter()
-            .copied()
-            .filter(|id| {
-                queue
-                    .get(*id)
-                    .is_some_and(|i| i.state == ItemState::Sending)
-            })
-            .collect();
-        for id in &stuck {
-            if !self.patient.is_empty() {
-                queue.bind(*id, &self.patient);
-            }
-            queue.finish(*id, Err(UPLOAD_STOPPED.to_owned()), Vec::new());
-        }
-        drop(queue);
-        if !stuck.is_empty() {
-            tracing::warn!(
-                "upload stopped unexpectedly: {} files given back",
-                stuck.len()
-            );
+        let given_back = self
+            .state
+            .queue()
+            .give_back(&self.sending, self.patient.as_deref());
+        if given_back > 0 {
+            tracing::warn!("upload stopped unexpectedly: {given_back} files given back");
             let _ = self.app.emit(QUEUE_CHANGED, ());
         }
     }
@@ -240,25 +187,11 @@ async fn send(
     state: &AppState,
     uploader: &Uploader,
     target: &Target,
-    sending: Vec<(u64, FileSpec)>,
+    sending: Vec<(u64, Selected)>,
     on_event: Channel<UploadEvent>,
     cancel: CancellationToken,
 ) -> UiResult<Vec<Outcome>> {
-    let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
-    let selection: Vec<Selected> = {
-        let queue = state.queue();
-        sending
-            .into_iter()
-            .map(|(id, spec)| {
-                let item = queue.get(id);
-                Selected {
-                    spec,
-                    force: item.is_some_and(|i| i.force),
-                    listed_hash: item.and_then(|i| i.listed_hash.clone()),
-                }
-            })
-            .collect()
-    };
+    let (ids, selection): (Vec<u64>, Vec<Selected>) = sending.into_iter().unzip();
     let mut store = state.store()?;
     let run = store.begin_run()?;
     let prepared = decoda_core::plan(&mut store, &run, uploader, target, selection).await?;
@@ -274,59 +207,6 @@ async fn send(
         .await?;
     let _ = forward.await;
     Ok(outcomes)
-}
-
-/// Writes each outcome back to the queue; returns the files now in the chart. A file that went
-/// through the upload and is not in the chart is bound to `patient`: it is retried only for the
-/// patient it was meant for, never sent to whoever is chosen next.
-fn record_outcomes(
-    state: &AppState,
-    patient: &str,
-    ids: &[u64],
-    outcomes: Vec<Outcome>,
-) -> Vec<UploadedView> {
-    let mut uploaded = Vec::new();
-    let mut queue = state.queue();
-    for (id, outcome) in ids.iter().zip(outcomes) {
-        let content_type = queue.get(*id).and_then(|i| i.content_type.clone());
-        if !matches!(&outcome, Outcome::FoundInChart { .. }) {
-            queue.bind(*id, patient);
-        }
-        match outcome {
-            Outcome::Sent(file) => match &file.status {
-                FileStatus::Uploaded { attachment, .. } => {
-                    queue.finish(*id, Ok(attachment), file.notes.clone());
-                    uploaded.push(UploadedView {
-                        id: *id,
-                        name: attachment.name.clone(),
-                        attachment_id: attachment.id.to_string(),
-                        signed_url: attachment.signed_url.clone(),
-                        thumbnail_url: attachment.thumbnail_signed_url.clone(),
-                        content_type,
-                    });
-                }
-                // Not what was listed: sending it again cannot help; it must be added again.
-                FileStatus::Failed {
-                    problem: problem @ FileProblem::ChangedSinceListed,
-                } => queue.refuse(*id, problem.to_string()),
-                FileStatus::Failed { problem } => {
-                    queue.finish(*id, Err(problem.to_string()), file.notes.clone())
-                }
-                FileStatus::Skipped { reason } => {
-                    queue.finish(*id, Err(reason.clone()), file.notes.clone())
-                }
-            },
-            Outcome::Skipped {
-                reason,
-                attachment_id,
-            } => queue.skip(*id, reason, attachment_id),
-            Outcome::FoundInChart {
-                attachment_id,
-                name,
-            } => queue.found_in_chart(*id, attachment_id, name),
-        }
-    }
-    uploaded
 }
 
 /// Cancels the running upload, if any.

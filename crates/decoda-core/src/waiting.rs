@@ -1,0 +1,1269 @@
+//! The files waiting to be sent, as a front end lists them: what each may do while a patient is
+//! (or is not) chosen, which of them an upload takes, and what became of them.
+//!
+//! Adding is idempotent (the same file dropped twice, which Tauri can report, is listed once), and
+//! every file the engine would refuse is marked with the reason as soon as it is added. Files that
+//! fail to upload stay, with the reason, until they are sent or removed; a file that went through
+//! an upload and is not in the chart is bound to that patient and goes to no one else. The window
+//! shows what [`Queue::views`] decides and keeps no rule of its own.
+
+use crate::{scans::ScanRecord, Outcome, Removed, Selected};
+use decoda_engine::{api::models::Attachment, FileProblem, FileSpec, FileStatus, IntakeItem};
+use serde::Serialize;
+use std::{
+    collections::{HashMap, HashSet},
+    path::{Path, PathBuf},
+    time::SystemTime,
+};
+
+/// Where a queued file stands.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum ItemState {
+    /// Can be sent.
+    Ready,
+    /// The engine refuses it; the reason says why.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+    /// Being sent.
+    Sending,
+    /// In the chart.
+    Uploaded {
+        /// The attachment's id.
+        #[serde(rename = "attachmentId")]
+        attachment_id: String,
+    },
+    /// Sending failed; it can be retried.
+    Failed {
+        /// Why.
+        reason: String,
+    },
+    /// Not sent: the same content is already in this patient's chart, or listed twice. "Send
+    /// anyway" makes it ready again.
+    Skipped {
+        /// Why, with the earlier upload.
+        reason: String,
+        /// The attachment already holding this content, when it is in the chart (not when the
+        /// file was merely listed twice).
+        #[serde(rename = "attachmentId", skip_serializing_if = "Option::is_none")]
+        attachment_id: Option<String>,
+    },
+}
+
+/// One queued file, as the window shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueItem {
+    /// Stable id within this run of the app.
+    pub id: u64,
+    /// Where the file is.
+    pub path: PathBuf,
+    /// The file's own name.
+    pub file_name: String,
+    /// The display name it will get in the chart.
+    pub name: String,
+    /// The external id it will get, if any.
+    pub external_id: Option<String>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+    /// The sniffed content type, when known.
+    pub content_type: Option<String>,
+    /// Where it stands.
+    #[serde(flatten)]
+    pub state: ItemState,
+    /// Notes about it (a repaired name, an external id that came back wrong).
+    pub notes: Vec<String>,
+    /// The patient it must go to, for a file resumed from an interrupted upload: it is sent only
+    /// when that patient is the one chosen.
+    pub patient_id: Option<String>,
+    /// Sent even if the same content is already in the chart (the user said "Send anyway").
+    #[serde(skip)]
+    pub force: bool,
+    /// Held because it could not be checked against the upload history: "Send anyway" then
+    /// releases it to the usual checks instead of forcing it past them.
+    #[serde(skip)]
+    pub unchecked: bool,
+    /// Whether the scanner inbox added it (it may then be moved to the sent folder once in the
+    /// chart).
+    pub from_inbox: bool,
+    /// Its row in the persistent queue, for a resumed file.
+    #[serde(skip)]
+    pub row_id: Option<i64>,
+    /// Its content hash when it was listed, if one was taken (scans from the inbox, files
+    /// resumed from an interrupted upload): it is sent only if its content is still that.
+    #[serde(skip)]
+    pub listed_hash: Option<decoda_store::ContentHash>,
+    #[serde(skip)]
+    identity: Option<(PathBuf, u64, Option<SystemTime>)>,
+}
+
+/// One queued file as the window shows it while a patient is (or is not) chosen: the file, and
+/// what the window may do with it, decided here so that the page keeps no rule of its own.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    /// The file.
+    #[serde(flatten)]
+    pub item: QueueItem,
+    /// It goes to the chosen patient if Upload is pressed now.
+    pub sendable: bool,
+    /// Its name and external id may still be changed.
+    pub editable: bool,
+    /// The patient it waits for (it failed, or was interrupted, on the way to them) while
+    /// another patient or none is chosen: it goes to no one else.
+    pub waiting_for: Option<String>,
+    /// Where it stands, as the sentence the window shows.
+    pub status: String,
+}
+
+/// One file an upload put in the chart, as the results grid shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadedView {
+    /// Queue id.
+    pub id: u64,
+    /// Display name in the chart.
+    pub name: String,
+    /// Attachment id.
+    pub attachment_id: String,
+    /// Temporary link to the file (shown, never stored).
+    pub signed_url: String,
+    /// Temporary link to the thumbnail, if the server made one.
+    pub thumbnail_url: Option<String>,
+    /// The file's content type as sent.
+    pub content_type: Option<String>,
+}
+
+impl QueueItem {
+    /// Whether Upload for `patient` sends it: ready or failed, and bound to no other patient.
+    fn goes_to(&self, patient: &str) -> bool {
+        matches!(self.state, ItemState::Ready | ItemState::Failed { .. })
+            && self.patient_id.as_deref().is_none_or(|p| p == patient)
+    }
+
+    /// The patient it waits for, when `chosen` is another (or none).
+    fn waiting_for(&self, chosen: Option<&str>) -> Option<String> {
+        let bound = self.patient_id.as_deref()?;
+        let waits = matches!(self.state, ItemState::Ready | ItemState::Failed { .. });
+        (waits && chosen != Some(bound)).then(|| bound.to_owned())
+    }
+
+    /// The item as the window shows it with `chosen` as the chosen patient.
+    pub fn view(&self, chosen: Option<&str>) -> QueueView {
+        let waiting_for = self.waiting_for(chosen);
+        let status = match (&self.state, &waiting_for) {
+            (ItemState::Failed { reason }, Some(patient)) => {
+                format!("Waiting for patient {patient}: {reason}")
+            }
+            (ItemState::Ready, Some(patient)) => format!("Waiting for patient {patient}"),
+            (ItemState::Ready, None) => "Ready".to_owned(),
+            (ItemState::Sending, _) => "Sending…".to_owned(),
+            (ItemState::Uploaded { .. }, _) => "Uploaded".to_owned(),
+            (ItemState::Refused { reason }, _) => format!("Cannot send: {reason}"),
+            (ItemState::Failed { reason }, None) => {
+                format!("Not sent: {reason} (it will be retried)")
+            }
+            (ItemState::Skipped { reason, .. }, _) => format!("Not sent: {reason}"),
+        };
+        QueueView {
+            item: self.clone(),
+            sendable: chosen.is_some_and(|p| self.goes_to(p)),
+            editable: matches!(
+                self.state,
+                ItemState::Ready | ItemState::Failed { .. } | ItemState::Skipped { .. }
+            ),
+            waiting_for,
+            status,
+        }
+    }
+
+    /// What the persistent queue may keep of this file once the person removed it from the list
+    /// (see [`crate::forget_removed`]); `None` when it keeps nothing: the file was never resumed
+    /// from, nor failed on the way to, a patient.
+    pub fn removed(&self) -> Option<Removed<'_>> {
+        if self.row_id.is_none() && self.patient_id.is_none() {
+            return None;
+        }
+        Some(Removed {
+            row: self.row_id,
+            patient: self.patient_id.as_deref(),
+            path: &self.path,
+            listed_hash: self.listed_hash.as_ref(),
+        })
+    }
+
+    /// In the chart: uploaded now, found there after an interruption, or skipped because the same
+    /// content was uploaded to this patient before (the history holds its attachment).
+    fn in_chart(&self) -> bool {
+        match &self.state {
+            ItemState::Uploaded { .. } => true,
+            ItemState::Skipped { attachment_id, .. } => attachment_id.is_some(),
+            _ => false,
+        }
+    }
+}
+
+/// Why a file that changed after it was listed is not sent.
+pub const CHANGED_SINCE_LISTED: &str = "the file changed on disk after it was listed (a scanner may have reused its name), so it was not sent: remove it and add it again";
+
+/// Why a file is given back when its upload ended without an outcome (a fault in the app, not
+/// an answer from the server). The persistent queue still holds its row, so the next try looks
+/// in the chart before sending it again.
+pub const UPLOAD_STOPPED: &str =
+    "the upload stopped unexpectedly; press Upload to check the chart and send it again";
+
+/// Why a scan in the chart is not moved to the sent folder when it changed since it was listed.
+const CHANGED_NOT_MOVED: &str =
+    "it changed after it was listed, so it may not be the file that was uploaded";
+
+/// The reason a scan uploaded before is listed as not sent.
+fn already_uploaded(entry: &decoda_store::HistoryEntry) -> String {
+    format!(
+        "already uploaded from this computer on {} to patient {} as attachment {}; it was not sent again",
+        entry.uploaded_at.get(..10).unwrap_or(&entry.uploaded_at),
+        entry.patient_id,
+        entry.attachment_id
+    )
+}
+
+/// The queue.
+#[derive(Debug, Default)]
+pub struct Queue {
+    items: Vec<QueueItem>,
+    next_id: u64,
+}
+
+impl Queue {
+    /// Adds checked files; returns the ids of those that were new.
+    pub fn add(&mut self, checked: Vec<IntakeItem>, from_inbox: bool) -> Vec<u64> {
+        let mut added = Vec::new();
+        for item in checked {
+            let identity = identity(&item.path);
+            if self.lists(&identity) {
+                continue;
+            }
+            self.next_id += 1;
+            let file_name = own_name(&item.path);
+            let (name, size, content_type, state) = match item.result {
+                Ok(f) => (
+                    f.display_name,
+                    Some(f.size),
+                    Some(f.content_type),
+                    ItemState::Ready,
+                ),
+                Err(problem) => (file_name.clone(), None, None, refused(&problem)),
+            };
+            self.items.push(QueueItem {
+                id: self.next_id,
+                path: item.path,
+                file_name,
+                name,
+                external_id: None,
+                size,
+                content_type,
+                state,
+                notes: Vec::new(),
+                patient_id: None,
+                force: false,
+                unchecked: false,
+                from_inbox,
+                row_id: None,
+                listed_hash: None,
+                identity,
+            });
+            added.push(self.next_id);
+        }
+        added
+    }
+
+    /// Adds checked scans from the scanner inbox, each listed with what the records say of it
+    /// (`records`, by path; see [`crate::scans`]) in the same step, so that a scan uploaded before
+    /// is never listed as ready. Returns the ids of those that were new.
+    pub fn add_scans(
+        &mut self,
+        checked: Vec<IntakeItem>,
+        records: &HashMap<PathBuf, ScanRecord>,
+    ) -> Vec<u64> {
+        let ids = self.add(checked, true);
+        for id in &ids {
+            let Some(record) = self.get(*id).and_then(|item| records.get(&item.path)) else {
+                continue;
+            };
+            self.list_scan(*id, record.clone());
+        }
+        ids
+    }
+
+    /// Lists a looked-up scan: ready when new; otherwise held, bound or marked with the reason, so
+    /// a scan that may have been sent before is never ready for whoever is chosen next.
+    fn list_scan(&mut self, id: u64, record: ScanRecord) {
+        match record {
+            ScanRecord::New(hash) => self.set_listed_hash(id, hash),
+            ScanRecord::Uploaded(hash, entry) => {
+                self.set_listed_hash(id, hash);
+                self.skip(id, already_uploaded(&entry), Some(entry.attachment_id));
+            }
+            ScanRecord::Unfinished(hash, patient) => {
+                self.set_listed_hash(id, hash);
+                self.bind(id, &patient);
+                self.finish(
+                    id,
+                    Err("an earlier upload of this scan did not finish; it goes only to the patient it was meant for, and the chart is checked first".into()),
+                    Vec::new(),
+                );
+            }
+            ScanRecord::Unknown(why, hash) => {
+                if let Some(hash) = hash {
+                    self.set_listed_hash(id, hash);
+                }
+                self.hold(
+                    id,
+                    format!("whether it was sent before cannot be told ({why}); if it is a new scan, choose Send anyway"),
+                );
+            }
+        }
+    }
+
+    /// Adds the unfinished files of an interrupted upload, each bound to its patient, and says
+    /// why they are back.
+    pub fn add_resumed(&mut self, rows: Vec<decoda_store::QueueRow>) -> usize {
+        let before = self.items.len();
+        for row in rows {
+            let identity = identity(&row.path);
+            if self.lists(&identity) {
+                continue;
+            }
+            self.next_id += 1;
+            let file_name = own_name(&row.path);
+            let reason = match row.state {
+                decoda_store::RowState::MaybeLanded => {
+                    "interrupted while sending; the chart is checked before it is sent again"
+                        .to_owned()
+                }
+                _ => match row.last_error {
+                    Some(e) => format!("not sent by an earlier upload: {e}"),
+                    None => "queued by an earlier upload that did not finish".to_owned(),
+                },
+            };
+            let content_type = decoda_engine::sniff_content_type(&row.path).ok();
+            self.items.push(QueueItem {
+                id: self.next_id,
+                path: row.path,
+                name: row.name.unwrap_or_else(|| file_name.clone()),
+                file_name,
+                external_id: row.external_id,
+                size: Some(row.size),
+                content_type,
+                state: ItemState::Failed { reason },
+                notes: Vec::new(),
+                patient_id: Some(row.patient_id),
+                force: false,
+                unchecked: false,
+                from_inbox: false,
+                row_id: Some(row.id),
+                listed_hash: Some(row.hash),
+                identity,
+            });
+        }
+        self.items.len() - before
+    }
+
+    /// "Send anyway" for a skipped item.
+    pub fn force(&mut self, id: u64) -> bool {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return false;
+        };
+        if !matches!(item.state, ItemState::Skipped { .. }) {
+            return false;
+        }
+        // A held file was never found in the chart: the duplicate checks still apply to it.
+        item.force = !item.unchecked;
+        item.unchecked = false;
+        item.state = ItemState::Ready;
+        true
+    }
+
+    /// Whether a file with this identity is already listed.
+    fn lists(&self, identity: &Option<(PathBuf, u64, Option<SystemTime>)>) -> bool {
+        identity.is_some() && self.items.iter().any(|q| q.identity == *identity)
+    }
+
+    /// Every item, in the order added.
+    pub fn items(&self) -> &[QueueItem] {
+        &self.items
+    }
+
+    /// Every item as the window shows it while `chosen` (trimmed) is the chosen patient, or none
+    /// is: each with whether it would go now, whether it can be edited, and its status sentence.
+    pub fn views(&self, chosen: Option<&str>) -> Vec<QueueView> {
+        let chosen = chosen.map(str::trim);
+        self.items.iter().map(|item| item.view(chosen)).collect()
+    }
+
+    /// Removes an item; returns it if it was there. Items being sent cannot be removed.
+    pub fn remove(&mut self, id: u64) -> Option<QueueItem> {
+        let at = self
+            .items
+            .iter()
+            .position(|i| i.id == id && i.state != ItemState::Sending)?;
+        Some(self.items.remove(at))
+    }
+
+    /// Sets the display name and external id of an item not yet uploaded.
+    pub fn edit(&mut self, id: u64, name: &str, external_id: Option<&str>) -> bool {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return false;
+        };
+        if matches!(item.state, ItemState::Uploaded { .. } | ItemState::Sending) {
+            return false;
+        }
+        let name = name.trim();
+        item.name = if name.is_empty() {
+            item.file_name.clone()
+        } else {
+            name.to_owned()
+        };
+        item.external_id = external_id
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned);
+        true
+    }
+
+    /// Marks the items to send to `patient` (ready or failed, and not bound to another patient)
+    /// as sending and returns them as the upload core's selection, in order: each with its name
+    /// and external id, whether the person said "Send anyway", and the hash taken when it was
+    /// listed. Only items in `shown`, the ones the window listed when the person pressed Upload,
+    /// are taken: a scan arriving from the inbox a moment later waits for its own confirmation. A
+    /// file that changed on disk since it was listed (a scanner reusing a name) is not taken but
+    /// refused: what the person saw is not what would be sent.
+    pub fn start_sending(&mut self, patient: &str, shown: &[u64]) -> Vec<(u64, Selected)> {
+        let shown: HashSet<u64> = shown.iter().copied().collect();
+        self.items
+            .iter_mut()
+            .filter(|i| shown.contains(&i.id) && i.goes_to(patient))
+            .filter_map(|i| {
+                // A file gone or unreadable now is left to the engine's check, which says so.
+                if matches!((&i.identity, identity(&i.path)), (Some(then), Some(now)) if *then != now) {
+                    i.state = ItemState::Refused {
+                        reason: CHANGED_SINCE_LISTED.to_owned(),
+                    };
+                    return None;
+                }
+                Some(i)
+            })
+            .map(|i| {
+                i.state = ItemState::Sending;
+                i.notes.clear();
+                let spec = FileSpec {
+                    path: i.path.clone(),
+                    name: Some(i.name.clone()),
+                    external_id: i.external_id.clone(),
+                };
+                let selected = Selected {
+                    force: i.force,
+                    listed_hash: i.listed_hash.clone(),
+                    ..Selected::new(spec)
+                };
+                (i.id, selected)
+            })
+            .collect()
+    }
+
+    /// Writes each outcome of an upload to `patient` back to its item (`ids` and `outcomes` in
+    /// the same order); returns the files now in the chart. A file that went through the upload
+    /// and is not in the chart is bound to `patient`: it is retried only for the patient it was
+    /// meant for, never sent to whoever is chosen next.
+    pub fn record(
+        &mut self,
+        patient: &str,
+        ids: &[u64],
+        outcomes: Vec<Outcome>,
+    ) -> Vec<UploadedView> {
+        let mut uploaded = Vec::new();
+        for (id, outcome) in ids.iter().copied().zip(outcomes) {
+            let content_type = self.get(id).and_then(|i| i.content_type.clone());
+            if !matches!(&outcome, Outcome::FoundInChart { .. }) {
+                self.bind(id, patient);
+            }
+            match outcome {
+                Outcome::Sent(file) => match &file.status {
+                    FileStatus::Uploaded { attachment, .. } => {
+                        self.finish(id, Ok(attachment), file.notes.clone());
+                        uploaded.push(UploadedView {
+                            id,
+                            name: attachment.name.clone(),
+                            attachment_id: attachment.id.to_string(),
+                            signed_url: attachment.signed_url.clone(),
+                            thumbnail_url: attachment.thumbnail_signed_url.clone(),
+                            content_type,
+                        });
+                    }
+                    // Not what was listed: sending it again cannot help; it must be added again.
+                    FileStatus::Failed {
+                        problem: problem @ FileProblem::ChangedSinceListed,
+                    } => self.refuse(id, problem.to_string()),
+                    FileStatus::Failed { problem } => {
+                        self.finish(id, Err(problem.to_string()), file.notes.clone())
+                    }
+                    FileStatus::Skipped { reason } => {
+                        self.finish(id, Err(reason.clone()), file.notes.clone())
+                    }
+                },
+                Outcome::Skipped {
+                    reason,
+                    attachment_id,
+                } => self.skip(id, reason, attachment_id),
+                Outcome::FoundInChart {
+                    attachment_id,
+                    name,
+                } => self.found_in_chart(id, attachment_id, name),
+            }
+        }
+        uploaded
+    }
+
+    /// Gives back the items of an upload that stopped before anything was handed to the engine:
+    /// they are as they were, failed with `reason`, and not bound to the patient (nothing of
+    /// theirs can have reached that chart).
+    pub fn not_sent(&mut self, ids: &[u64], reason: &str) {
+        for id in ids {
+            self.finish(*id, Err(reason.to_owned()), Vec::new());
+        }
+    }
+
+    /// Gives back the items among `ids` still marked "Sending" when their upload ended without an
+    /// outcome ([`UPLOAD_STOPPED`]); returns how many. Each stays bound to `patient`, the one it
+    /// was being sent to: it may already be in that chart, so it never goes to the next one
+    /// chosen.
+    pub fn give_back(&mut self, ids: &[u64], patient: Option<&str>) -> usize {
+        let stuck: Vec<u64> = ids
+            .iter()
+            .copied()
+            .filter(|id| self.get(*id).is_some_and(|i| i.state == ItemState::Sending))
+            .collect();
+        for id in &stuck {
+            if let Some(patient) = patient {
+                self.bind(*id, patient);
+            }
+            self.finish(*id, Err(UPLOAD_STOPPED.to_owned()), Vec::new());
+        }
+        stuck.len()
+    }
+
+    /// How many of `ids` failed (they stay listed with their reason).
+    pub fn failed_among(&self, ids: &[u64]) -> usize {
+        self.items
+            .iter()
+            .filter(|i| ids.contains(&i.id) && matches!(i.state, ItemState::Failed { .. }))
+            .count()
+    }
+
+    /// The scans among `ids` that are in the chart and go to the sent folder, with the path to
+    /// move each from, or why it stays (it changed since it was listed, so it may not be the file
+    /// that was uploaded). A scan counts when the inbox added it, or when it sits directly in the
+    /// `inbox` folder (a file resumed after a crash).
+    pub fn scans_to_file(&self, ids: &[u64], inbox: &Path) -> Vec<(u64, Result<PathBuf, String>)> {
+        ids.iter()
+            .filter_map(|id| self.get(*id))
+            .filter(|item| item.in_chart())
+            .filter(|item| item.from_inbox || item.path.parent() == Some(inbox))
+            .map(|item| {
+                let path = if self.unchanged_on_disk(item.id) {
+                    Ok(item.path.clone())
+                } else {
+                    Err(CHANGED_NOT_MOVED.to_owned())
+                };
+                (item.id, path)
+            })
+            .collect()
+    }
+
+    /// Records where each scan of [`Queue::scans_to_file`] went: its new place in the sent
+    /// folder, or why it was left in the scanner inbox.
+    pub fn record_filed(&mut self, filed: Vec<(u64, Result<PathBuf, String>)>) {
+        for (id, result) in filed {
+            match result {
+                Ok(new_path) => self.moved(id, new_path, "moved to the folder for sent scans"),
+                Err(why) => {
+                    tracing::warn!("a sent scan stays in the inbox: it could not be moved");
+                    self.note(id, format!("left in the scanner inbox: {why}"));
+                }
+            }
+        }
+    }
+
+    /// Records an item's outcome.
+    pub fn finish(&mut self, id: u64, outcome: Result<&Attachment, String>, notes: Vec<String>) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.state = match outcome {
+                Ok(a) => {
+                    item.name = a.name.clone();
+                    ItemState::Uploaded {
+                        attachment_id: a.id.to_string(),
+                    }
+                }
+                Err(reason) => ItemState::Failed { reason },
+            };
+            item.notes = notes;
+        }
+    }
+
+    /// Marks an item as in the chart, put there by an interrupted upload (found, not sent again).
+    pub fn found_in_chart(&mut self, id: u64, attachment_id: String, name: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.name = name;
+            item.state = ItemState::Uploaded { attachment_id };
+            item.notes = vec!["found in the chart: an interrupted upload had sent it".into()];
+        }
+    }
+
+    /// Holds an item that could not be checked against the upload history, with why: "Send
+    /// anyway" releases it to the usual checks.
+    pub fn hold(&mut self, id: u64, reason: String) {
+        self.skip(id, reason, None);
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.unchecked = true;
+        }
+    }
+
+    /// After the server or tenant changed: every file bound to a patient (it failed, or was
+    /// interrupted, on the way to them) is held, since the same id on another server or tenant is
+    /// another person. Returns how many.
+    pub fn hold_bound_for_other_account(&mut self) -> usize {
+        let mut held = 0;
+        for item in &mut self.items {
+            let waits = matches!(item.state, ItemState::Ready | ItemState::Failed { .. });
+            if let (true, Some(patient)) = (waits, &item.patient_id) {
+                item.state = ItemState::Refused {
+                    reason: format!("it was meant for patient {patient} on the server and tenant used before; switch back in Settings and add it again to send it"),
+                };
+                held += 1;
+            }
+        }
+        held
+    }
+
+    /// Binds an item to the patient it was meant for: it is then sent to no one else.
+    pub fn bind(&mut self, id: u64, patient: &str) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.patient_id = Some(patient.to_owned());
+        }
+    }
+
+    /// Marks an item as one that cannot be sent as listed (it must be removed and added again).
+    pub fn refuse(&mut self, id: u64, reason: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.state = ItemState::Refused { reason };
+        }
+    }
+
+    /// Marks an item as not sent on purpose (already in the chart, or listed twice).
+    pub fn skip(&mut self, id: u64, reason: String, attachment_id: Option<String>) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.state = ItemState::Skipped {
+                reason,
+                attachment_id,
+            };
+            item.force = false;
+        }
+    }
+
+    /// Whether the file at the item's path is still the one that was listed (same size and
+    /// modification time): a scanner reusing a name must not get its new scan filed as sent.
+    pub fn unchanged_on_disk(&self, id: u64) -> bool {
+        self.get(id)
+            .is_some_and(|item| item.identity.is_some() && identity(&item.path) == item.identity)
+    }
+
+    /// Records that an item's file now lives at `path` (moved to the sent folder).
+    pub fn moved(&mut self, id: u64, path: PathBuf, note: &str) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.identity = identity(&path);
+            item.path = path;
+            item.notes.push(note.to_owned());
+        }
+    }
+
+    /// Records the content hash an item had when it was listed.
+    pub fn set_listed_hash(&mut self, id: u64, hash: decoda_store::ContentHash) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.listed_hash = Some(hash);
+        }
+    }
+
+    /// Adds a note to an item.
+    pub fn note(&mut self, id: u64, note: String) {
+        if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+            item.notes.push(note);
+        }
+    }
+
+    /// The item, if it is still listed.
+    pub fn get(&self, id: u64) -> Option<&QueueItem> {
+        self.items.iter().find(|i| i.id == id)
+    }
+
+    /// Removes the uploaded items ("Upload more").
+    pub fn clear_uploaded(&mut self) {
+        self.items
+            .retain(|i| !matches!(i.state, ItemState::Uploaded { .. }));
+    }
+}
+
+fn refused(problem: &FileProblem) -> ItemState {
+    ItemState::Refused {
+        reason: problem.to_string(),
+    }
+}
+
+/// The file's own name, as the list shows it.
+fn own_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// What makes two drops "the same file": the canonical path, size and modification time.
+fn identity(path: &Path) -> Option<(PathBuf, u64, Option<SystemTime>)> {
+    let canonical = std::fs::canonicalize(path).ok()?;
+    let meta = std::fs::metadata(&canonical).ok()?;
+    Some((canonical, meta.len(), meta.modified().ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use decoda_engine::{check_files, Limits};
+
+    fn checked(paths: &[PathBuf]) -> Vec<IntakeItem> {
+        check_files(
+            &paths.iter().map(FileSpec::new).collect::<Vec<_>>(),
+            &Limits::default(),
+        )
+    }
+
+    #[test]
+    fn the_same_drop_twice_lists_each_file_once_and_refusals_carry_reasons() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = dir.path().join("a.pdf");
+        let empty = dir.path().join("empty.pdf");
+        std::fs::write(&a, b"%PDF-1.4").unwrap();
+        std::fs::write(&empty, b"").unwrap();
+        let mut q = Queue::default();
+        assert_eq!(q.add(checked(&[a.clone(), empty.clone()]), false).len(), 2);
+        assert_eq!(
+            q.add(checked(&[a.clone(), empty]), false).len(),
+            0,
+            "a repeated drop adds nothing"
+        );
+        assert_eq!(q.items()[0].state, ItemState::Ready);
+        assert_eq!(
+            q.items()[1].state,
+            ItemState::Refused {
+                reason: "the file is empty".into()
+            }
+        );
+        assert_eq!(
+            q.items()[0].content_type.as_deref(),
+            Some("application/pdf")
+        );
+    }
+
+    #[test]
+    fn what_the_window_may_do_with_each_file_is_decided_for_the_chosen_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = ["a.pdf", "b.pdf", "empty.pdf"]
+            .iter()
+            .map(|n| dir.path().join(n))
+            .collect();
+        std::fs::write(&paths[0], b"%PDF-1.4 a").unwrap();
+        std::fs::write(&paths[1], b"%PDF-1.4 b").unwrap();
+        std::fs::write(&paths[2], b"").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.start_sending("pat_1001", &ids[1..2]);
+        q.bind(ids[1], "pat_1001");
+        q.finish(ids[1], Err("the server answered 500".into()), Vec::new());
+
+        let none = |q: &Queue, i: usize| q.items()[i].view(None);
+        let for_patient = |q: &Queue, i: usize, p: &str| q.items()[i].view(Some(p));
+        assert!(
+            !none(&q, 0).sendable,
+            "nothing goes before a patient is chosen"
+        );
+        assert!(for_patient(&q, 0, "pat_1002").sendable);
+        assert_eq!(for_patient(&q, 0, "pat_1002").status, "Ready");
+
+        let elsewhere = for_patient(&q, 1, "pat_1002");
+        assert!(
+            !elsewhere.sendable,
+            "a failed file goes only to its own patient"
+        );
+        assert_eq!(elsewhere.waiting_for.as_deref(), Some("pat_1001"));
+        assert!(elsewhere.status.starts_with("Waiting for patient pat_1001"));
+        let own = for_patient(&q, 1, "pat_1001");
+        assert!(own.sendable && own.waiting_for.is_none() && own.editable);
+        assert!(own.status.contains("it will be retried"), "{}", own.status);
+
+        let refused = for_patient(&q, 2, "pat_1001");
+        assert!(!refused.sendable && !refused.editable);
+        assert_eq!(refused.status, "Cannot send: the file is empty");
+    }
+
+    #[test]
+    fn only_ready_and_failed_items_are_sent_and_edits_carry_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..3)
+            .map(|i| dir.path().join(format!("{i}.txt")))
+            .collect();
+        for p in &paths {
+            std::fs::write(p, b"x").unwrap();
+        }
+        let mut q = Queue::default();
+        q.add(checked(&paths), false);
+        assert!(q.edit(1, " Consent ", Some(" E1 ")));
+        q.finish(3, Err("network".into()), Vec::new());
+        let sending = q.start_sending("pat_1", &[1, 2, 3]);
+        assert_eq!(
+            sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            [1, 2, 3]
+        );
+        assert_eq!(sending[0].1.spec.name.as_deref(), Some("Consent"));
+        assert_eq!(sending[0].1.spec.external_id.as_deref(), Some("E1"));
+        assert!(q.remove(1).is_none(), "an item being sent stays");
+        assert!(
+            q.start_sending("pat_1", &[1, 2, 3]).is_empty(),
+            "nothing is sent twice at once"
+        );
+    }
+
+    #[test]
+    fn a_file_rewritten_after_it_was_listed_is_not_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        std::fs::write(&scan, b"first scan").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(std::slice::from_ref(&scan)), true);
+        assert!(q.unchanged_on_disk(ids[0]));
+        std::fs::write(&scan, b"a different, longer scan under the same name").unwrap();
+        assert!(!q.unchanged_on_disk(ids[0]));
+    }
+
+    #[test]
+    fn a_file_rewritten_after_it_was_listed_is_refused_not_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        let other = dir.path().join("other.pdf");
+        std::fs::write(&scan, b"patient A's scan").unwrap();
+        std::fs::write(&other, b"unchanged").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(&[scan.clone(), other]), true);
+        std::fs::write(&scan, b"patient B's scan, written under the same name").unwrap();
+        let sending = q.start_sending("pat_A", &ids);
+        assert_eq!(
+            sending.iter().map(|(id, _)| *id).collect::<Vec<_>>(),
+            [ids[1]]
+        );
+        assert_eq!(
+            q.get(ids[0]).unwrap().state,
+            ItemState::Refused {
+                reason: CHANGED_SINCE_LISTED.into()
+            }
+        );
+    }
+
+    #[test]
+    fn send_anyway_forces_a_skipped_file_but_only_releases_a_held_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths: Vec<PathBuf> = (0..2)
+            .map(|i| dir.path().join(format!("{i}.pdf")))
+            .collect();
+        for p in &paths {
+            std::fs::write(p, p.to_string_lossy().as_bytes()).unwrap();
+        }
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), true);
+        q.skip(ids[0], "already uploaded".into(), Some("att_1".into()));
+        q.hold(ids[1], "the history could not be read".into());
+        assert!(q.force(ids[0]) && q.force(ids[1]));
+        assert!(q.get(ids[0]).unwrap().force, "past the duplicate checks");
+        assert!(
+            !q.get(ids[1]).unwrap().force,
+            "never found in the chart: the duplicate checks still apply"
+        );
+        assert_eq!(q.get(ids[1]).unwrap().state, ItemState::Ready);
+    }
+
+    #[test]
+    fn a_file_that_failed_is_retried_only_for_the_patient_it_was_meant_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        std::fs::write(&scan, b"patient A's scan").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(std::slice::from_ref(&scan)), false);
+        assert_eq!(q.start_sending("pat_A", &ids).len(), 1);
+        q.finish(ids[0], Err("network".into()), Vec::new());
+        q.bind(ids[0], "pat_A");
+        assert_eq!(q.get(ids[0]).unwrap().patient_id.as_deref(), Some("pat_A"));
+        assert!(
+            q.start_sending("pat_B", &ids).is_empty(),
+            "another patient's upload leaves it alone"
+        );
+        assert_eq!(q.start_sending("pat_A", &ids).len(), 1);
+    }
+
+    /// `count` small PDFs with distinct content, in `dir`.
+    fn pdfs(dir: &Path, count: usize) -> Vec<PathBuf> {
+        (0..count)
+            .map(|i| {
+                let path = dir.join(format!("scan{i}.pdf"));
+                std::fs::write(&path, format!("%PDF-1.4 page {i}")).unwrap();
+                path
+            })
+            .collect()
+    }
+
+    fn attachment(id: &str, name: &str) -> Attachment {
+        serde_json::from_value(serde_json::json!({
+            "id": id,
+            "originalFilename": "scan.pdf",
+            "signedUrl": format!("https://files.example/{id}"),
+            "thumbnailSignedUrl": null,
+            "name": name,
+            "createdDate": "2025-01-02T03:04:05Z",
+        }))
+        .unwrap()
+    }
+
+    fn sent(path: &Path, status: FileStatus) -> Outcome {
+        Outcome::Sent(decoda_engine::FileReport {
+            path: path.to_path_buf(),
+            status,
+            notes: vec!["a note".into()],
+        })
+    }
+
+    #[test]
+    fn the_window_reads_the_same_json_as_before_the_queue_moved_into_the_core() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 2);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), true);
+        q.skip(ids[1], "already uploaded".into(), Some("att_9".into()));
+        let views = serde_json::to_value(q.views(Some(" pat_1 "))).unwrap();
+        let ready = &views[0];
+        let mut keys: Vec<&str> = ready
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "contentType",
+                "editable",
+                "externalId",
+                "fileName",
+                "fromInbox",
+                "id",
+                "name",
+                "notes",
+                "path",
+                "patientId",
+                "sendable",
+                "size",
+                "state",
+                "status",
+                "waitingFor"
+            ],
+            "the flags the window must not see (force, unchecked, rows, hashes) stay out: {ready}"
+        );
+        assert_eq!(ready["state"], "ready");
+        assert_eq!(ready["fileName"], "scan0.pdf");
+        assert_eq!(ready["sendable"], true, "the chosen patient is trimmed");
+        assert_eq!(views[1]["state"], "skipped");
+        assert_eq!(views[1]["attachmentId"], "att_9");
+        assert_eq!(views[1]["reason"], "already uploaded");
+        let uploaded = serde_json::to_value(UploadedView {
+            id: 1,
+            name: "Consent".into(),
+            attachment_id: "att_1".into(),
+            signed_url: "https://files.example/att_1".into(),
+            thumbnail_url: None,
+            content_type: Some("application/pdf".into()),
+        })
+        .unwrap();
+        assert_eq!(
+            uploaded,
+            serde_json::json!({
+                "id": 1,
+                "name": "Consent",
+                "attachmentId": "att_1",
+                "signedUrl": "https://files.example/att_1",
+                "thumbnailUrl": null,
+                "contentType": "application/pdf",
+            })
+        );
+    }
+
+    #[test]
+    fn each_outcome_lands_on_its_item_and_what_is_not_in_the_chart_waits_for_its_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 6);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        let sending: Vec<u64> = q
+            .start_sending("pat_A", &ids)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(sending, ids);
+        let outcomes = vec![
+            sent(
+                &paths[0],
+                FileStatus::Uploaded {
+                    attachment: Box::new(attachment("att_1", "Consent")),
+                    found_after_interruption: false,
+                },
+            ),
+            sent(
+                &paths[1],
+                FileStatus::Failed {
+                    problem: FileProblem::ChangedSinceListed,
+                },
+            ),
+            sent(
+                &paths[2],
+                FileStatus::Failed {
+                    problem: FileProblem::Missing,
+                },
+            ),
+            sent(
+                &paths[3],
+                FileStatus::Skipped {
+                    reason: "cancelled".into(),
+                },
+            ),
+            Outcome::Skipped {
+                reason: "already in the chart".into(),
+                attachment_id: Some("att_0".into()),
+            },
+            Outcome::FoundInChart {
+                attachment_id: "att_2".into(),
+                name: "Found".into(),
+            },
+        ];
+        let uploaded = q.record("pat_A", &ids, outcomes);
+        assert_eq!(uploaded.len(), 1);
+        assert_eq!(uploaded[0].id, ids[0]);
+        assert_eq!(uploaded[0].attachment_id, "att_1");
+        assert_eq!(uploaded[0].content_type.as_deref(), Some("application/pdf"));
+        let item = |i: usize| q.get(ids[i]).unwrap();
+        assert_eq!(item(0).name, "Consent", "the chart's name is shown");
+        assert_eq!(item(0).notes, ["a note"]);
+        assert!(
+            matches!(&item(1).state, ItemState::Refused { .. }),
+            "a file not as listed cannot be retried: {:?}",
+            item(1).state
+        );
+        assert_eq!(
+            item(2).state,
+            ItemState::Failed {
+                reason: "file not found".into()
+            }
+        );
+        assert_eq!(
+            item(3).state,
+            ItemState::Failed {
+                reason: "cancelled".into()
+            }
+        );
+        assert_eq!(
+            item(4).state,
+            ItemState::Skipped {
+                reason: "already in the chart".into(),
+                attachment_id: Some("att_0".into())
+            }
+        );
+        assert_eq!(
+            item(5).state,
+            ItemState::Uploaded {
+                attachment_id: "att_2".into()
+            }
+        );
+        for i in 0..5 {
+            assert_eq!(
+                item(i).patient_id.as_deref(),
+                Some("pat_A"),
+                "went through the upload to pat_A: it is retried only for pat_A"
+            );
+        }
+        assert_eq!(
+            item(5).patient_id,
+            None,
+            "found in the chart: nothing to bind"
+        );
+        assert_eq!(q.failed_among(&ids), 2);
+        assert_eq!(q.failed_among(&ids[..2]), 0);
+    }
+
+    #[test]
+    fn an_upload_stopped_before_sending_binds_nothing_and_one_stopped_midway_binds_its_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 3);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.start_sending("pat_A", &ids[..1]);
+        q.not_sent(&ids[..1], "the server could not be reached");
+        assert_eq!(
+            q.get(ids[0]).unwrap().patient_id,
+            None,
+            "nothing reached the chart: it may go to anyone"
+        );
+        assert_eq!(
+            q.get(ids[0]).unwrap().state,
+            ItemState::Failed {
+                reason: "the server could not be reached".into()
+            }
+        );
+
+        q.start_sending("pat_A", &ids[1..]);
+        q.finish(ids[2], Err("500".into()), Vec::new());
+        assert_eq!(
+            q.give_back(&ids, Some("pat_A")),
+            1,
+            "only the file still sending is given back"
+        );
+        let given_back = q.get(ids[1]).unwrap();
+        assert_eq!(
+            given_back.state,
+            ItemState::Failed {
+                reason: UPLOAD_STOPPED.into()
+            }
+        );
+        assert_eq!(given_back.patient_id.as_deref(), Some("pat_A"));
+        assert!(!given_back.view(Some("pat_B")).sendable);
+        assert_eq!(q.give_back(&ids, Some("pat_A")), 0);
+    }
+
+    #[test]
+    fn a_scan_is_listed_with_what_the_records_say_of_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 5);
+        let hash = |i: usize| decoda_store::hash_file(&paths[i]).unwrap();
+        let entry = decoda_store::HistoryEntry {
+            patient_id: "pat_A".into(),
+            note_id: None,
+            attachment_id: "att_7".into(),
+            name: "scan1.pdf".into(),
+            file_name: "scan1.pdf".into(),
+            hash: hash(1),
+            size: 1,
+            uploaded_at: "2025-03-04T05:06:07Z".into(),
+        };
+        let records: HashMap<PathBuf, ScanRecord> = [
+            (paths[0].clone(), ScanRecord::New(hash(0))),
+            (paths[1].clone(), ScanRecord::Uploaded(hash(1), entry)),
+            (
+                paths[2].clone(),
+                ScanRecord::Unfinished(hash(2), "pat_B".into()),
+            ),
+            (
+                paths[3].clone(),
+                ScanRecord::Unknown("the history cannot be read".into(), None),
+            ),
+        ]
+        .into();
+        let mut q = Queue::default();
+        let ids = q.add_scans(checked(&paths), &records);
+        let item = |i: usize| q.get(ids[i]).unwrap();
+        assert!(item(0).from_inbox);
+        assert_eq!(item(0).state, ItemState::Ready);
+        assert_eq!(item(0).listed_hash, Some(hash(0)));
+        assert_eq!(
+            item(1).state,
+            ItemState::Skipped {
+                reason: "already uploaded from this computer on 2025-03-04 to patient pat_A as attachment att_7; it was not sent again".into(),
+                attachment_id: Some("att_7".into())
+            }
+        );
+        assert_eq!(item(2).patient_id.as_deref(), Some("pat_B"));
+        assert!(matches!(item(2).state, ItemState::Failed { .. }));
+        assert!(
+            matches!(&item(3).state, ItemState::Skipped { reason, attachment_id: None } if reason.contains("the history cannot be read")),
+            "{:?}",
+            item(3).state
+        );
+        assert!(item(3).unchecked, "held, not found in the chart");
+        assert_eq!(item(3).listed_hash, None);
+        assert_eq!(
+            item(4).state,
+            ItemState::Ready,
+            "a scan not looked up is listed as checked"
+        );
+        assert_eq!(
+            q.add_scans(checked(&paths), &records),
+            Vec::<u64>::new(),
+            "a scan handed over twice is listed once"
+        );
+    }
+
+    #[test]
+    fn only_scans_in_the_chart_and_unchanged_since_listed_go_to_the_sent_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let inbox = dir.path().join("inbox");
+        std::fs::create_dir(&inbox).unwrap();
+        let scans = pdfs(&inbox, 3);
+        let dropped = pdfs(dir.path(), 1);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&scans), true);
+        let other = q.add(checked(&dropped), false)[0];
+        q.found_in_chart(ids[0], "att_1".into(), "One".into());
+        q.found_in_chart(ids[1], "att_2".into(), "Two".into());
+        q.found_in_chart(other, "att_3".into(), "Dropped".into());
+        std::fs::write(&scans[1], b"another scan under the same name, longer").unwrap();
+        let all = [ids.clone(), vec![other]].concat();
+        let filed = q.scans_to_file(&all, &inbox);
+        assert_eq!(
+            filed,
+            [
+                (ids[0], Ok(scans[0].clone())),
+                (ids[1], Err(CHANGED_NOT_MOVED.to_owned())),
+            ],
+            "not a file still waiting, nor one dropped from elsewhere"
+        );
+        let moved_to = dir.path().join("sent").join("scan0.pdf");
+        q.record_filed(vec![
+            (ids[0], Ok(moved_to.clone())),
+            (ids[1], Err(CHANGED_NOT_MOVED.to_owned())),
+        ]);
+        assert_eq!(q.get(ids[0]).unwrap().path, moved_to);
+        assert_eq!(
+            q.get(ids[0]).unwrap().notes.last().map(String::as_str),
+            Some("moved to the folder for sent scans")
+        );
+        assert!(q.get(ids[1]).unwrap().notes[1].starts_with("left in the scanner inbox: "));
+    }
+
+    #[test]
+    fn a_removed_file_leaves_a_record_only_when_it_was_resumed_or_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 2);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.bind(ids[1], "pat_A");
+        let fresh = q.remove(ids[0]).unwrap();
+        assert!(fresh.removed().is_none(), "nothing on record to forget");
+        let bound = q.remove(ids[1]).unwrap();
+        let removed = bound.removed().unwrap();
+        assert_eq!(removed.patient, Some("pat_A"));
+        assert_eq!(removed.path, paths[1]);
+        assert!(q.items().is_empty());
+        assert!(q.remove(ids[1]).is_none(), "removed once");
+    }
+}
