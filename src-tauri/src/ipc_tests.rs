@@ -464,8 +464,9 @@ fn leave_interrupted(h: &Harness, path: &Path, patient: &str) {
                 path: path.to_path_buf(),
                 name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
                 external_id: None,
-                hash: decoda_store::hash_file(path).unwrap(),
+                hash: Some(decoda_store::hash_file(path).unwrap()),
                 size: std::fs::metadata(path).unwrap().len(),
+                modified: std::fs::metadata(path).unwrap().modified().ok(),
             }],
         )
         .unwrap();

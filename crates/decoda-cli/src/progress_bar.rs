@@ -22,7 +22,7 @@ pub fn start(show: bool) -> (Option<ProgressSink>, Option<JoinHandle<()>>) {
                 Progress::Started { total_bytes, .. } => bar.set_length(total_bytes),
                 Progress::Bytes(b) => bar.set_position(b.sent),
                 Progress::Phase { phase, .. } => bar.set_message(phase.to_string()),
-                Progress::FileDone { .. } => {}
+                Progress::Hashed { .. } | Progress::FileDone { .. } => {}
                 Progress::Finished { .. } => break,
             }
         }

@@ -6,7 +6,7 @@ use crate::{
     exit::{self, CliError},
     upload,
 };
-use decoda_core::Selected;
+use decoda_core::{QueuedFile, Selected};
 use decoda_engine::FileSpec;
 use decoda_store::QueueRow;
 
@@ -49,18 +49,23 @@ pub async fn run(ctx: &Context, args: ResumeArgs) -> Result<u8, CliError> {
     Ok(worst)
 }
 
-/// The rows whose file is still the one the interrupted upload was sending. A file that changed
+/// The rows whose file is still the one the interrupted upload was sending, each with the hash its
+/// file has now (for a row whose hash was never stored, taken now, since its size and time say it
+/// is unchanged). A file that changed
 /// (another document under the same name) is dropped from the queue with the reason; one that
 /// cannot be read now stays queued for a later resume (how many is the second value).
 fn resumable(ctx: &Context, rows: Vec<QueueRow>) -> Result<(Vec<QueueRow>, usize), CliError> {
     let mut resumable = Vec::new();
     let mut changed = Vec::new();
     let mut unreadable = 0;
-    for row in rows {
-        match decoda_store::hash_file(&row.path) {
-            Ok(hash) if hash == row.hash => resumable.push(row),
+    for mut row in rows {
+        match decoda_core::queued_file_now(&row) {
+            QueuedFile::Same(hash) => {
+                row.hash = Some(hash);
+                resumable.push(row);
+            }
             // Another document under the same name: sending it would file it under this patient.
-            Ok(_) => {
+            QueuedFile::Changed => {
                 eprintln!(
                     "Not resumed: {} changed since the interrupted upload (for patient {}); dropped from the queue, upload it again with its patient if it is still needed.",
                     row.path.display(),
@@ -69,7 +74,7 @@ fn resumable(ctx: &Context, rows: Vec<QueueRow>) -> Result<(Vec<QueueRow>, usize
                 changed.push(row.id);
             }
             // Perhaps for now only (a share offline): it stays queued for a later resume.
-            Err(e) => {
+            QueuedFile::Unreadable(e) => {
                 eprintln!(
                     "Not resumed: {} cannot be read ({e}) (for patient {}); it stays queued for a later `decoda resume`.",
                     row.path.display(),
@@ -109,7 +114,7 @@ fn request(ctx: &Context, group: &[QueueRow], args: &ResumeArgs) -> upload::Requ
         selection: group
             .iter()
             .map(|r| Selected {
-                listed_hash: Some(r.hash.clone()),
+                listed_hash: r.hash.clone(),
                 ..Selected::new(FileSpec {
                     path: r.path.clone(),
                     name: r.name.clone(),

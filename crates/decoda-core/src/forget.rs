@@ -29,7 +29,11 @@ pub fn forget_removed(store: &mut Store, removed: &Removed<'_>) -> Result<usize,
             .into_iter()
             .filter(|r| r.state == RowState::Failed)
             .filter(|r| r.patient_id == patient && r.path == removed.path)
-            .filter(|r| removed.listed_hash.is_none_or(|h| *h == r.hash))
+            .filter(|r| match (removed.listed_hash, &r.hash) {
+                (Some(listed), Some(theirs)) => listed == theirs,
+                // Either was not hashed: the same path and patient are the same file's tries.
+                _ => true,
+            })
             .map(|r| r.id)
             .collect(),
         (None, None) => Vec::new(),

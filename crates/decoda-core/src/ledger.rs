@@ -1,11 +1,14 @@
 //! The queue around one upload, shared by the CLI and the app: what is already in the chart, what
 //! an interrupted run may have left there, and a record of every file as it goes.
 //!
-//! Before anything is sent, every file is hashed and written to the queue. A file whose bytes were
-//! already uploaded to this patient, or that appears twice in the selection, is skipped (unless
-//! forced). A file that an interrupted run was sending when it died, or that was sent and never
-//! confirmed while the chart could not be checked, is looked for in the chart first and sent again
-//! only if it is not there.
+//! Before anything is sent, every file is written to the queue. A file whose bytes were already
+//! uploaded to this patient, or that appears twice in the selection, is skipped (unless forced):
+//! for that, the files that could be such a copy (their size is that of another file of the
+//! selection, of an earlier upload to this patient, or of an unfinished one) are hashed first; the
+//! others are hashed while they are sent, so most files are read once, and their hash is stored
+//! before the answer about them is accepted. A file that an interrupted run was sending when it
+//! died, or that was sent and never confirmed while the chart could not be checked, is looked for
+//! in the chart first and sent again only if it is not there.
 
 use crate::Target;
 use decoda_engine::{
@@ -54,14 +57,18 @@ impl Selected {
     }
 }
 
-/// A file of the selection once checked and hashed.
+/// A file of the selection once checked, and hashed if it could be a copy.
 #[derive(Debug, Clone)]
 struct Candidate {
     item: IntakeItem,
-    /// `None` when the check refused it (or its hash could not be taken).
+    /// `None` when the check refused it, or when no other file has its size (it is hashed while it
+    /// is sent).
     hash: Option<ContentHash>,
     force: bool,
 }
+
+/// A checked file with its hash, if taken before sending.
+type Checked<'a> = (&'a CheckedFile, Option<&'a ContentHash>);
 
 /// The decisions for the checked files of a selection, in its order.
 #[derive(Debug)]
@@ -127,7 +134,8 @@ pub async fn plan(
 ) -> Result<Prepared, LedgerError> {
     let specs = selection.iter().map(|s| s.spec.clone()).collect();
     let items = uploader.check(specs).await;
-    let candidates = hash_all(items, selection).await;
+    let known = store.sizes_known(target.patient().id.as_str())?;
+    let candidates = hash_all(items, selection, known).await;
     let note = target.note().map(NoteId::as_str);
     prepare(store, run, uploader, target.patient(), note, &candidates).await
 }
@@ -141,11 +149,11 @@ async fn prepare(
     note: Option<&str>,
     candidates: &[Candidate],
 ) -> Result<Prepared, LedgerError> {
-    let mut checked = Vec::new();
+    let mut checked: Vec<Checked<'_>> = Vec::new();
     let mut checked_forced = Vec::new();
     for candidate in candidates {
-        if let (Ok(file), Some(hash)) = (&candidate.item.result, &candidate.hash) {
-            checked.push((file, hash));
+        if let Ok(file) = &candidate.item.result {
+            checked.push((file, candidate.hash.as_ref()));
             checked_forced.push(candidate.force);
         }
     }
@@ -167,20 +175,21 @@ async fn prepare(
         looked_in_chart,
     };
     for Candidate { item, hash, .. } in candidates {
-        match (&item.result, hash) {
-            (Ok(file), Some(hash)) => match decisions.next().flatten() {
+        match &item.result {
+            Ok(file) => match decisions.next().flatten() {
                 None => {
                     plan.rows_of_job.push(Some(plan.new_rows.len()));
-                    plan.new_rows.push(new_item(patient, note, file, hash));
+                    plan.new_rows
+                        .push(new_item(patient, note, file, hash.as_ref()));
                     plan.job_items.push(IntakeItem {
-                        result: Ok(with_hash(file, hash)),
+                        result: Ok(with_hash(file, hash.as_ref())),
                         ..item.clone()
                     });
                     plan.decided.push(None);
                 }
                 not_sent => plan.decided.push(not_sent),
             },
-            _ => {
+            Err(_) => {
                 plan.rows_of_job.push(None);
                 plan.job_items.push(item.clone());
                 plan.decided.push(None);
@@ -282,9 +291,22 @@ impl Prepared {
     }
 }
 
-/// Hashes the checked files off the async threads, each with what was chosen for its spec. A file
-/// that cannot be read becomes refused; so does one whose content is no longer what was listed.
-async fn hash_all(items: Vec<IntakeItem>, selection: Vec<Selected>) -> Vec<Candidate> {
+/// Hashes, off the async threads, the checked files that could be a copy of another: those listed
+/// with a hash (their content is compared with it), and those whose size is that of another file
+/// of the selection or one of `known` (the patient's earlier and unfinished uploads). Each keeps
+/// what was chosen for its spec. A file that cannot be read becomes refused; so does one whose
+/// content is no longer what was listed.
+async fn hash_all(
+    items: Vec<IntakeItem>,
+    selection: Vec<Selected>,
+    mut known: std::collections::HashSet<u64>,
+) -> Vec<Candidate> {
+    let mut seen = std::collections::HashSet::new();
+    for file in items.iter().filter_map(|i| i.result.as_ref().ok()) {
+        if !seen.insert(file.size) {
+            known.insert(file.size);
+        }
+    }
     // Should hashing stop unexpectedly, every file is still reported, refused with the reason:
     // an empty plan would look like "nothing to send" and end the command as if all were done.
     let fallback: Vec<IntakeItem> = items
@@ -303,6 +325,15 @@ async fn hash_all(items: Vec<IntakeItem>, selection: Vec<Selected>) -> Vec<Candi
                 let chosen = selection.get(item.spec);
                 let force = chosen.is_some_and(|s| s.force);
                 let listed = chosen.and_then(|s| s.listed_hash.as_ref());
+                let size = item.result.as_ref().map(|f| f.size);
+                let could_be_a_copy = size.is_ok_and(|size| known.contains(&size));
+                if listed.is_none() && !could_be_a_copy {
+                    return Candidate {
+                        item,
+                        hash: None,
+                        force,
+                    };
+                }
                 candidate(item, force, listed)
             })
             .collect()
@@ -346,7 +377,7 @@ async fn decide(
     run: &RunLock,
     uploader: &Uploader,
     patient: &Patient,
-    files: &[(&CheckedFile, &ContentHash)],
+    files: &[Checked<'_>],
     forced: &[bool],
 ) -> Result<Decisions, LedgerError> {
     let patient_id = patient.id.to_string();
@@ -359,6 +390,11 @@ async fn decide(
     let mut decisions = Vec::with_capacity(files.len());
     let mut earlier: Vec<(usize, HistoryEntry)> = Vec::new();
     for (index, ((file, hash), force)) in files.iter().zip(forced).enumerate() {
+        let Some(hash) = *hash else {
+            // No other file has its size: it cannot be a copy.
+            decisions.push(None);
+            continue;
+        };
         let force = *force;
         let decision = if let Some(earlier) = first_seen.get(hash).filter(|_| !force) {
             Some(Outcome::Skipped {
@@ -379,7 +415,7 @@ async fn decide(
         decisions.push(decision);
     }
     confirm_earlier(uploader, patient, files, earlier, &mut decisions).await;
-    let (looked_in_chart, unsettled) = look_in_chart(
+    let looked_in_chart = look_in_chart(
         store,
         run,
         uploader,
@@ -393,17 +429,19 @@ async fn decide(
     // are replaced then (not now: the user may still decline).
     // A row whose file the chart check could not settle, or that planning did not let go (its
     // earlier upload could not be confirmed), stays as it is ("maybe landed"): the next try looks
-    // again. Only a file that is sent, found or already there answers for its earlier rows.
-    let held: Vec<&ContentHash> = files
-        .iter()
-        .zip(&decisions)
-        .filter(|(_, d)| matches!(d, Some(Outcome::Sent(_))))
-        .map(|((_, h), _)| *h)
-        .chain(&unsettled)
-        .collect();
+    // again. Only a file that is sent, found or already there answers for its earlier rows. (Both
+    // kinds of file held back carry a failed report as their decision.)
     let replaced: Vec<i64> = interrupted
         .iter()
-        .filter(|r| files.iter().any(|(_, h)| **h == r.hash) && !held.contains(&&r.hash))
+        .filter(|row| {
+            let mut matching = files
+                .iter()
+                .zip(&decisions)
+                .filter(|(file, _)| is_row_of(row, file))
+                .peekable();
+            let held = |(_, d): (_, &Option<Outcome>)| matches!(d, Some(Outcome::Sent(_)));
+            matching.peek().is_some() && !matching.any(held)
+        })
         .map(|r| r.id)
         .collect();
     Ok(Decisions {
@@ -420,7 +458,7 @@ async fn decide(
 async fn confirm_earlier(
     uploader: &Uploader,
     patient: &Patient,
-    files: &[(&CheckedFile, &ContentHash)],
+    files: &[Checked<'_>],
     earlier: Vec<(usize, HistoryEntry)>,
     decisions: &mut [Option<Outcome>],
 ) {
@@ -473,37 +511,52 @@ fn upload_day(done: &HistoryEntry) -> chrono::NaiveDate {
         .unwrap_or_else(|_| chrono::Utc::now().date_naive())
 }
 
+/// Whether an interrupted queue row is this file (see [`crate::is_row_of`]).
+fn is_row_of(row: &QueueRow, (file, hash): &Checked<'_>) -> bool {
+    crate::is_row_of(
+        row,
+        &crate::OnDisk {
+            path: &file.path,
+            size: file.size,
+            modified: file.modified,
+            hash: *hash,
+        },
+    )
+}
+
 /// Files an interrupted run may have sent are looked for in the chart before they are sent.
-/// Returns how many were looked for, and the hashes of those the chart could not settle (a file of
-/// the same name whose content could not be compared): these are not sent now.
+/// Returns how many were looked for. A file the chart could not settle (one of the same name whose
+/// content could not be compared) gets a failed report as its decision: it is not sent now.
 async fn look_in_chart(
     store: &mut Store,
     run: &RunLock,
     uploader: &Uploader,
     patient: &Patient,
-    files: &[(&CheckedFile, &ContentHash)],
+    files: &[Checked<'_>],
     interrupted: &[QueueRow],
     decisions: &mut [Option<Outcome>],
-) -> Result<(usize, Vec<ContentHash>), LedgerError> {
-    let maybe: Vec<(usize, &QueueRow)> = files
+) -> Result<usize, LedgerError> {
+    let maybe: Vec<(usize, &QueueRow, &ContentHash)> = files
         .iter()
         .enumerate()
         .filter(|(i, _)| decisions[*i].is_none())
-        .filter_map(|(i, (_, hash))| {
+        .filter_map(|(i, checked)| {
+            // A file an interrupted row could be has its size, so it was hashed before sending.
+            let hash = checked.1?;
             interrupted
                 .iter()
-                .find(|r| r.state == RowState::MaybeLanded && r.hash == **hash)
-                .map(|r| (i, r))
+                .find(|r| r.state == RowState::MaybeLanded && is_row_of(r, checked))
+                .map(|r| (i, r, hash))
         })
         .collect();
     if maybe.is_empty() {
-        return Ok((0, Vec::new()));
+        return Ok(0);
     }
     // From the earliest first try; a row that does not say when it went out is looked for back
     // to [`LOOK_BACK_DAYS`] (a chart too busy to read that far says it cannot tell).
     let since = maybe
         .iter()
-        .map(|(_, r)| {
+        .map(|(_, r, _)| {
             r.first_sent_at
                 .as_deref()
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
@@ -514,18 +567,16 @@ async fn look_in_chart(
         .unwrap_or_else(chrono::Utc::now);
     let wanted: Vec<CheckedFile> = maybe
         .iter()
-        .map(|(i, _)| with_hash(files[*i].0, files[*i].1))
+        .map(|(i, _, hash)| with_hash(files[*i].0, Some(hash)))
         .collect();
     let wanted: Vec<&CheckedFile> = wanted.iter().collect();
     let found = uploader.find_in_chart(&patient.id, since, &wanted).await?;
-    let mut unsettled = Vec::new();
-    for ((i, row), landed) in maybe.iter().zip(found) {
-        let (file, hash) = files[*i];
+    for ((i, row, hash), landed) in maybe.iter().zip(found) {
+        let file = files[*i].0;
         let attachment = match landed {
             Landed::Found(attachment) => attachment,
             Landed::Absent => continue,
             Landed::Unknown(why) => {
-                unsettled.push(hash.clone());
                 decisions[*i] = Some(Outcome::Sent(FileReport {
                     path: file.path.clone(),
                     status: FileStatus::Failed {
@@ -536,7 +587,7 @@ async fn look_in_chart(
                 continue;
             }
         };
-        let ids = store.enqueue(run, &[new_item(patient, None, file, hash)])?;
+        let ids = store.enqueue(run, &[new_item(patient, None, file, Some(hash))])?;
         let landed_at = landed_at(&attachment.created_date, row.first_sent_at.as_deref());
         store.mark_uploaded_at(ids[0], attachment.id.as_str(), &attachment.name, landed_at)?;
         decisions[*i] = Some(Outcome::FoundInChart {
@@ -544,7 +595,7 @@ async fn look_in_chart(
             name: attachment.name,
         });
     }
-    Ok((maybe.len(), unsettled))
+    Ok(maybe.len())
 }
 
 /// How far back a file whose interrupted upload does not say when it went out is looked for.
@@ -558,11 +609,11 @@ fn landed_at(created: &str, first_sent: Option<&str>) -> chrono::DateTime<chrono
         .map_or_else(chrono::Utc::now, CreatedDate::as_utc)
 }
 
-/// The file as the engine gets it: with the hash taken before sending, which is what a file found
-/// in the chart after a lost answer is compared with.
-fn with_hash(file: &CheckedFile, hash: &ContentHash) -> CheckedFile {
+/// The file as the engine gets it: with the hash taken before sending, if it was (the engine
+/// checks the bytes it sends against it; otherwise it takes the hash while sending).
+fn with_hash(file: &CheckedFile, hash: Option<&ContentHash>) -> CheckedFile {
     CheckedFile {
-        content_hash: Some(hash.clone()),
+        content_hash: hash.cloned(),
         ..file.clone()
     }
 }
@@ -572,7 +623,7 @@ fn new_item(
     patient: &Patient,
     note: Option<&str>,
     file: &CheckedFile,
-    hash: &ContentHash,
+    hash: Option<&ContentHash>,
 ) -> NewItem {
     NewItem {
         patient_id: patient.id.to_string(),
@@ -580,8 +631,9 @@ fn new_item(
         path: file.path.clone(),
         name: Some(file.display_name.clone()),
         external_id: file.external_id.clone(),
-        hash: hash.clone(),
+        hash: hash.cloned(),
         size: file.size,
+        modified: file.modified,
     }
 }
 
@@ -596,6 +648,13 @@ fn record(
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Progress>();
     let task = tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
+            if let Progress::Hashed { index, hash } = &event {
+                if let Some(Some((row, _))) = rows.get(*index) {
+                    if let Err(e) = store.record_hash(*row, hash) {
+                        tracing::warn!("the local queue could not store a file's hash: {e}");
+                    }
+                }
+            }
             if let Progress::FileDone {
                 index,
                 uploaded,
@@ -654,9 +713,11 @@ mod tests {
         std::fs::write(&replaced, b"%PDF-1.4 patient B").unwrap();
         let specs: Vec<FileSpec> = selection.iter().map(|s| s.spec.clone()).collect();
         let checked = check_files(&specs, &Limits::default());
-        let hashed = tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(hash_all(checked, selection));
+        let hashed = tokio::runtime::Runtime::new().unwrap().block_on(hash_all(
+            checked,
+            selection,
+            Default::default(),
+        ));
         assert!(hashed[0].item.result.is_ok() && hashed[0].hash.is_some());
         assert!(matches!(
             hashed[1].item.result,
@@ -670,6 +731,37 @@ mod tests {
             hashed[2].item.result.is_ok(),
             "a file listed without a hash is sent"
         );
+    }
+
+    #[test]
+    fn only_files_that_could_be_a_copy_are_read_before_sending() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            path
+        };
+        let twin_a = write("a.pdf", b"%PDF-1.4 one");
+        let twin_b = write("b.pdf", b"%PDF-1.4 two");
+        let alone = write("c.pdf", b"%PDF-1.4 three");
+        let earlier = write("d.pdf", b"%PDF-1.4 fourth!");
+        let selection: Vec<Selected> = [&twin_a, &twin_b, &alone, &earlier]
+            .into_iter()
+            .map(|p| Selected::new(FileSpec::new(p)))
+            .collect();
+        let specs: Vec<FileSpec> = selection.iter().map(|s| s.spec.clone()).collect();
+        let checked = check_files(&specs, &Limits::default());
+        let known = std::collections::HashSet::from([16u64]);
+        let hashed = tokio::runtime::Runtime::new()
+            .unwrap()
+            .block_on(hash_all(checked, selection, known));
+        let pre_hashed: Vec<bool> = hashed.iter().map(|c| c.hash.is_some()).collect();
+        assert_eq!(
+            pre_hashed,
+            [true, true, false, true],
+            "two files of one size, and one of an earlier upload's size, are hashed first; a file of no other size is hashed while it is sent"
+        );
+        assert!(hashed.iter().all(|c| c.item.result.is_ok()));
     }
 
     #[test]
@@ -707,9 +799,11 @@ mod tests {
         ];
         let specs: Vec<FileSpec> = selection.iter().map(|s| s.spec.clone()).collect();
         let checked = check_files(&specs, &Limits::default());
-        let hashed = tokio::runtime::Runtime::new()
-            .unwrap()
-            .block_on(hash_all(checked, selection));
+        let hashed = tokio::runtime::Runtime::new().unwrap().block_on(hash_all(
+            checked,
+            selection,
+            Default::default(),
+        ));
         let forced: Vec<bool> = hashed.iter().map(|c| c.force).collect();
         assert_eq!(forced, [false, true, true]);
     }

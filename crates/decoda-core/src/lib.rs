@@ -12,12 +12,14 @@
 
 mod forget;
 pub mod ledger;
+mod queued;
 pub mod scans;
 mod target;
 pub mod waiting;
 
 pub use forget::{forget_removed, Removed};
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
+pub use queued::{is_row_of, queued_file_now, OnDisk, QueuedFile};
 pub use target::Target;
 
 /// What the core's tests share.
@@ -34,8 +36,9 @@ pub(crate) mod testing {
             path: path.to_path_buf(),
             name: None,
             external_id: None,
-            hash: hash_file(path).unwrap(),
+            hash: Some(hash_file(path).unwrap()),
             size: std::fs::metadata(path).unwrap().len(),
+            modified: std::fs::metadata(path).unwrap().modified().ok(),
         }
     }
 }

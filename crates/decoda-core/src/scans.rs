@@ -61,7 +61,14 @@ pub fn look_up_scan(
         Err(e) => ScanRecord::Unknown(e.to_string(), Some(hash)),
         Ok(Some(entry)) => ScanRecord::Uploaded(hash, entry),
         Ok(None) => {
-            if let Some(row) = unfinished.iter().find(|r| r.hash == hash) {
+            let meta = std::fs::metadata(path).ok();
+            let on_disk = crate::OnDisk {
+                path,
+                size: meta.as_ref().map_or(0, std::fs::Metadata::len),
+                modified: meta.and_then(|m| m.modified().ok()),
+                hash: Some(&hash),
+            };
+            if let Some(row) = unfinished.iter().find(|r| crate::is_row_of(r, &on_disk)) {
                 let patient = row.patient_id.clone();
                 return ScanRecord::Unfinished(hash, patient);
             }

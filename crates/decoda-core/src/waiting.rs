@@ -342,12 +342,13 @@ impl Queue {
                     "interrupted while sending; the chart is checked before it is sent again"
                         .to_owned()
                 }
-                _ => match row.last_error {
+                _ => match &row.last_error {
                     Some(e) => format!("not sent by an earlier upload: {e}"),
                     None => "queued by an earlier upload that did not finish".to_owned(),
                 },
             };
             let content_type = decoda_engine::sniff_content_type(&row.path).ok();
+            let (listed_hash, state) = resumed_content(&row, reason);
             self.items.push(QueueItem {
                 id: self.next_id,
                 path: row.path,
@@ -356,14 +357,14 @@ impl Queue {
                 external_id: row.external_id,
                 size: Some(row.size),
                 content_type,
-                state: ItemState::Failed { reason },
+                state,
                 notes: Vec::new(),
                 patient_id: Some(row.patient_id),
                 force: false,
                 unchecked: false,
                 from_inbox: false,
                 row_id: Some(row.id),
-                listed_hash: Some(row.hash),
+                listed_hash,
                 identity,
             });
         }
@@ -724,6 +725,28 @@ fn own_name(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default()
+}
+
+/// The content a resumed file must keep, and how it is shown. A row whose hash was never stored
+/// (it was being hashed while sent) is read now, if its size and time say it is unchanged; one
+/// that changed is refused, since it is not the document that went out.
+fn resumed_content(
+    row: &decoda_store::QueueRow,
+    reason: String,
+) -> (Option<decoda_store::ContentHash>, ItemState) {
+    if let Some(hash) = &row.hash {
+        return (Some(hash.clone()), ItemState::Failed { reason });
+    }
+    match crate::queued_file_now(row) {
+        crate::QueuedFile::Same(hash) => (Some(hash), ItemState::Failed { reason }),
+        crate::QueuedFile::Changed => (
+            None,
+            ItemState::Refused {
+                reason: CHANGED_SINCE_LISTED.to_owned(),
+            },
+        ),
+        crate::QueuedFile::Unreadable(_) => (None, ItemState::Failed { reason }),
+    }
 }
 
 /// What makes two drops "the same file": the canonical path, size and modification time.

@@ -9,7 +9,7 @@
 mod body;
 mod fetch;
 mod files;
-pub mod hash;
+pub use decoda_hash as hash;
 mod limits;
 mod problem;
 mod progress;

@@ -4,11 +4,12 @@
 //! never falls behind and a lost message costs nothing. Counting happens where bytes are handed to
 //! the HTTP stack, so 100 % means "all sent, the server is still storing", shown as its own phase.
 
+use crate::hash::ContentHash;
 use serde::Serialize;
 use std::{
     sync::{
         atomic::{AtomicBool, AtomicU64, Ordering},
-        Arc,
+        Arc, Mutex, PoisonError,
     },
     time::{Duration, Instant},
 };
@@ -39,6 +40,16 @@ pub enum Progress {
         files: Vec<usize>,
         /// What is happening to them.
         phase: Phase,
+    },
+    /// Every byte of a file has been read, unchanged, and handed to the network: its content
+    /// hash, taken on the way. It comes before the file's `FileDone`, so a caller that keeps a
+    /// queue can store the hash before the answer is accepted (a file found in the chart after a
+    /// crash is recognised by it). A file sent again hashes again, to the same value.
+    Hashed {
+        /// The file.
+        index: usize,
+        /// The hash of the bytes sent.
+        hash: ContentHash,
     },
     /// A file reached its final state.
     #[serde(rename_all = "camelCase")]
@@ -141,6 +152,8 @@ impl std::fmt::Display for Phase {
 pub(crate) struct Meter {
     sent: Vec<AtomicU64>,
     changed: Vec<AtomicBool>,
+    /// Per file, the hash of the bytes its last complete stream sent.
+    hashes: Vec<Mutex<Option<ContentHash>>>,
     sizes: Vec<u64>,
 }
 
@@ -149,6 +162,7 @@ impl Meter {
         Arc::new(Self {
             sent: sizes.iter().map(|_| AtomicU64::new(0)).collect(),
             changed: sizes.iter().map(|_| AtomicBool::new(false)).collect(),
+            hashes: sizes.iter().map(|_| Mutex::new(None)).collect(),
             sizes,
         })
     }
@@ -163,6 +177,19 @@ impl Meter {
         self.sent
             .get(index)
             .map_or(0, |c| c.load(Ordering::Relaxed))
+    }
+
+    pub(crate) fn set_hash(&self, index: usize, hash: ContentHash) {
+        if let Some(slot) = self.hashes.get(index) {
+            *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(hash);
+        }
+    }
+
+    /// The hash of the bytes the file's last complete stream sent, if one completed.
+    pub(crate) fn hash(&self, index: usize) -> Option<ContentHash> {
+        self.hashes
+            .get(index)
+            .and_then(|slot| slot.lock().unwrap_or_else(PoisonError::into_inner).clone())
     }
 
     pub(crate) fn mark_changed(&self, index: usize) {

@@ -7,6 +7,7 @@
 use crate::{
     body::file_body,
     files::{check_files, CheckedFile, FileSpec, IntakeItem},
+    hash::{hash_file, ContentHash},
     progress::{sample, Meter, Phase, Progress, ProgressSink},
     recover::{find_landed, in_chart, still_in_chart, Landed},
     verify::{inspect, pair_answer},
@@ -529,7 +530,7 @@ impl Uploader {
                 file_name: f.file_name.clone(),
                 content_type: f.content_type.clone(),
                 length: f.size,
-                body: file_body(f.clone(), i, run.meter.clone()),
+                body: file_body(f.clone(), i, run.meter.clone(), run.sink.clone()),
             })
             .collect();
         let request = BulkUpload {
@@ -573,6 +574,7 @@ impl Uploader {
         answer: Vec<Attachment>,
         since: DateTime<Utc>,
     ) -> (Vec<Outcome>, Vec<usize>) {
+        ensure_hashes(run, group).await;
         let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
         let (pairs, missing) = pair_answer(&files, answer);
         let found: Vec<(usize, Attachment)> =
@@ -607,7 +609,12 @@ impl Uploader {
         since: DateTime<Utc>,
     ) -> Result<(Vec<Outcome>, Vec<usize>), ApiError> {
         run.phase(group, Phase::CheckingChart);
-        let files: Vec<&CheckedFile> = group.iter().filter_map(|&i| run.file(i)).collect();
+        ensure_hashes(run, group).await;
+        let files: Vec<CheckedFile> = group
+            .iter()
+            .filter_map(|&i| run.file(i).map(|f| as_sent(run, i, f)))
+            .collect();
+        let files: Vec<&CheckedFile> = files.iter().collect();
         let landed = find_landed(
             &self.client,
             &run.job.patient.id,
@@ -771,6 +778,54 @@ impl Uploader {
                 )),
             }
         }
+    }
+}
+
+/// Makes sure every file of the group has its hash as sent, and that the caller heard it, before
+/// an answer about them is accepted or the chart is searched for them. The hash is normally taken
+/// while the file streamed; when the stream did not reach its end (the connection dropped after the
+/// last byte left), the file is read again, if it still is as it was checked. A file whose hash
+/// cannot be taken has none: the chart search then says it cannot compare it.
+async fn ensure_hashes(run: &Run<'_>, group: &[usize]) {
+    for &index in group {
+        let Some(file) = run.file(index) else {
+            continue;
+        };
+        if run.meter.hash(index).is_some() {
+            continue;
+        }
+        let hash = match &file.content_hash {
+            Some(hash) => Some(hash.clone()),
+            None => hash_unchanged(file).await,
+        };
+        if let Some(hash) = hash {
+            run.meter.set_hash(index, hash.clone());
+            run.emit(Progress::Hashed { index, hash });
+        }
+    }
+}
+
+/// The file's hash read from disk, if it still has the size and modification time it was checked
+/// with (otherwise its bytes now are not the ones that were sent).
+async fn hash_unchanged(file: &CheckedFile) -> Option<ContentHash> {
+    let (path, size, modified) = (file.path.clone(), file.size, file.modified);
+    tokio::task::spawn_blocking(move || {
+        let meta = std::fs::metadata(&path).ok()?;
+        if meta.len() != size || meta.modified().ok() != modified {
+            return None;
+        }
+        hash_file(&path).ok()
+    })
+    .await
+    .ok()
+    .flatten()
+}
+
+/// The file with the hash of the bytes it was sent with, for comparing it with the chart.
+fn as_sent(run: &Run<'_>, index: usize, file: &CheckedFile) -> CheckedFile {
+    CheckedFile {
+        content_hash: run.meter.hash(index).or_else(|| file.content_hash.clone()),
+        ..file.clone()
     }
 }
 

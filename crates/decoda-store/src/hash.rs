@@ -1,5 +1,4 @@
-//! Content hashes: how the same document is recognised whatever its name or folder. The engine
-//! owns them, since it compares a file with what a lost answer may have stored; the queue and the
-//! history keep them.
+//! Content hashes: how the same document is recognised whatever its name or folder. The queue and
+//! the history keep them; `decoda-hash` takes them, for this crate and the engine alike.
 
-pub use decoda_engine::hash::{hash_file, ContentHash};
+pub use decoda_hash::{hash_file, ContentHash};

@@ -2,7 +2,7 @@
 
 use crate::ContentHash;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::{path::PathBuf, time::SystemTime};
 
 /// Where a queued file got to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -64,10 +64,14 @@ pub struct NewItem {
     pub name: Option<String>,
     /// Its external id, if set.
     pub external_id: Option<String>,
-    /// Its content hash.
-    pub hash: ContentHash,
+    /// Its content hash, when it was taken before sending (the file may be a duplicate); `None`
+    /// when it is taken while the file is sent, and stored with [`crate::Store::record_hash`].
+    pub hash: Option<ContentHash>,
     /// Its size in bytes.
     pub size: u64,
+    /// Its modification time when it was checked: with the size, what tells whether the file of a
+    /// row without a hash is still the one that went out.
+    pub modified: Option<SystemTime>,
 }
 
 /// A queued file as stored.
@@ -88,10 +92,14 @@ pub struct QueueRow {
     pub name: Option<String>,
     /// External id, if set.
     pub external_id: Option<String>,
-    /// Content hash.
-    pub hash: ContentHash,
+    /// Content hash; `None` when the file was not hashed before sending and its bytes never all
+    /// left (or the process died before the hash was stored).
+    pub hash: Option<ContentHash>,
     /// Size in bytes.
     pub size: u64,
+    /// Modification time when it was checked, if known.
+    #[serde(skip)]
+    pub modified: Option<SystemTime>,
     /// Where it got to.
     pub state: RowState,
     /// Why it was not sent, if it was not.

@@ -61,6 +61,43 @@ ALTER TABLE history ADD COLUMN account TEXT NOT NULL DEFAULT '';
 CREATE INDEX history_account_patient_hash ON history(account, patient_id, hash);
 "#,
     ),
+    // Version 4: a queue row may be written before its file is hashed (the hash is taken while the
+    // file is sent, and stored before the answer is accepted), so `hash` may be NULL; `modified`
+    // (nanoseconds since 1970, as the file system said when it was checked) tells whether a file
+    // whose row has no hash yet is still the one that went out. SQLite cannot drop a NOT NULL
+    // constraint, so the table is rebuilt.
+    Migration::Sql(
+        r#"
+CREATE TABLE queue_v4 (
+    id            INTEGER PRIMARY KEY,
+    run_id        TEXT NOT NULL,
+    patient_id    TEXT NOT NULL,
+    note_id       TEXT,
+    path          TEXT NOT NULL,
+    name          TEXT,
+    external_id   TEXT,
+    hash          TEXT,
+    size          INTEGER NOT NULL,
+    state         TEXT NOT NULL,
+    last_error    TEXT,
+    attachment_id TEXT,
+    first_sent_at TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL,
+    account       TEXT NOT NULL DEFAULT '',
+    modified      INTEGER
+);
+INSERT INTO queue_v4 (id, run_id, patient_id, note_id, path, name, external_id, hash, size, state,
+                      last_error, attachment_id, first_sent_at, created_at, updated_at, account)
+SELECT id, run_id, patient_id, note_id, path, name, external_id, hash, size, state,
+       last_error, attachment_id, first_sent_at, created_at, updated_at, account
+FROM queue;
+DROP TABLE queue;
+ALTER TABLE queue_v4 RENAME TO queue;
+CREATE INDEX queue_state ON queue(state);
+CREATE INDEX queue_patient_hash ON queue(patient_id, hash);
+"#,
+    ),
 ];
 
 /// Brings the database to the current schema, refusing one from a newer version.

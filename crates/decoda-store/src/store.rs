@@ -9,7 +9,10 @@ use crate::{
 };
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use std::path::{Path, PathBuf};
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 const DB_FILE: &str = "uploads.sqlite3";
 const RUNS_DIR: &str = "runs";
@@ -36,7 +39,7 @@ impl Account {
     /// The account of a server address (as the client normalised it) and a tenant. The database
     /// keeps a hash of the two, not the address itself: it holds no links.
     pub fn new(base_url: &str, tenant: &str) -> Self {
-        let mut hasher = decoda_engine::hash::ContentHasher::new();
+        let mut hasher = decoda_hash::ContentHasher::new();
         hasher.update(base_url.trim_end_matches('/').as_bytes());
         hasher.update(b"\n");
         hasher.update(tenant.trim().as_bytes());
@@ -162,8 +165,8 @@ impl Store {
         {
             let mut insert = tx.prepare(
                 "INSERT INTO queue (run_id, patient_id, note_id, path, name, external_id, hash, size,
-                                    state, created_at, updated_at, account)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9, ?10)",
+                                    state, created_at, updated_at, account, modified)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', ?9, ?9, ?10, ?11)",
             )?;
             for item in items {
                 insert.execute(params![
@@ -173,16 +176,48 @@ impl Store {
                     item.path.to_string_lossy(),
                     item.name,
                     item.external_id,
-                    item.hash.as_str(),
+                    item.hash.as_ref().map(ContentHash::as_str),
                     item.size as i64,
                     at,
                     account,
+                    item.modified.and_then(to_nanos),
                 ])?;
                 ids.push(tx.last_insert_rowid());
             }
         }
         tx.commit()?;
         Ok(ids)
+    }
+
+    /// Stores the hash of a row's file as it was sent. Called before the answer about the file is
+    /// accepted, so a row that reaches the history, or that a crash leaves behind, has it.
+    pub fn record_hash(&mut self, id: i64, hash: &ContentHash) -> Result<()> {
+        self.conn.execute(
+            "UPDATE queue SET hash = ?2 WHERE id = ?1",
+            params![id, hash.as_str()],
+        )?;
+        Ok(())
+    }
+
+    /// The sizes of the files this patient already has in the history (of this account) or in an
+    /// unfinished queue row: a file of any other size cannot be one of them, so it needs no hash
+    /// before it is sent (it is hashed while it is sent).
+    pub fn sizes_known(&self, patient_id: &str) -> Result<std::collections::HashSet<u64>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT size FROM history WHERE patient_id = ?1
+                 AND (?2 IS NULL OR account = ?2 OR account = '')
+             UNION
+             SELECT size FROM queue WHERE patient_id = ?1
+                 AND state IN ('queued', 'sending', 'maybe_landed', 'failed')
+                 AND (?2 IS NULL OR account = ?2)",
+        )?;
+        let sizes = stmt
+            .query_map(params![patient_id, self.account_filter()], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .map(|size| size.map(|s| s as u64))
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(sizes)
     }
 
     /// Marks rows as going out, remembering when they first did.
@@ -438,13 +473,28 @@ fn row_to_queue(r: &Row<'_>) -> rusqlite::Result<QueueRow> {
         path: PathBuf::from(r.get::<_, String>("path")?),
         name: r.get("name")?,
         external_id: r.get("external_id")?,
-        hash: ContentHash::from_hex(r.get::<_, String>("hash")?),
+        hash: r
+            .get::<_, Option<String>>("hash")?
+            .map(ContentHash::from_hex),
         size: r.get::<_, i64>("size")? as u64,
+        modified: r.get::<_, Option<i64>>("modified")?.map(from_nanos),
         state: RowState::parse(&r.get::<_, String>("state")?),
         last_error: r.get("last_error")?,
         attachment_id: r.get("attachment_id")?,
         first_sent_at: r.get("first_sent_at")?,
     })
+}
+
+/// A modification time as nanoseconds since 1970, as the queue keeps it (`None` before 1970 or
+/// past 2262, which no file the check accepted has).
+fn to_nanos(at: SystemTime) -> Option<i64> {
+    at.duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| i64::try_from(d.as_nanos()).ok())
+}
+
+fn from_nanos(nanos: i64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_nanos(nanos.max(0).unsigned_abs())
 }
 
 fn row_to_history(r: &Row<'_>) -> rusqlite::Result<HistoryEntry> {

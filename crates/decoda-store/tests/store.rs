@@ -15,8 +15,9 @@ fn item(dir: &Path, name: &str, bytes: &[u8], patient: &str) -> NewItem {
         path: path.clone(),
         name: Some(name.into()),
         external_id: None,
-        hash: hash_file(&path).unwrap(),
+        hash: Some(hash_file(&path).unwrap()),
         size: bytes.len() as u64,
+        modified: std::fs::metadata(&path).unwrap().modified().ok(),
     }
 }
 
@@ -39,10 +40,16 @@ fn a_confirmed_file_moves_to_the_history_and_the_run_leaves_only_unsent_rows() {
     store
         .mark(ids[1], RowState::Failed, "the server answered 500")
         .unwrap();
-    let previous = store.previous_upload("pat_1", &a.hash).unwrap().unwrap();
+    let previous = store
+        .previous_upload("pat_1", a.hash.as_ref().unwrap())
+        .unwrap()
+        .unwrap();
     assert_eq!(previous.attachment_id, "att_1");
     assert!(
-        store.previous_upload("pat_2", &a.hash).unwrap().is_none(),
+        store
+            .previous_upload("pat_2", a.hash.as_ref().unwrap())
+            .unwrap()
+            .is_none(),
         "per patient"
     );
 
@@ -101,7 +108,7 @@ fn what_was_committed_survives_reopening() {
         let mut store = Store::open(dir.path()).unwrap();
         let run = store.begin_run().unwrap();
         let a = item(dir.path(), "a.pdf", b"one", "pat_1");
-        hash = a.hash.clone();
+        hash = a.hash.clone().unwrap();
         let ids = store.enqueue(&run, &[a]).unwrap();
         store.mark_uploaded(ids[0], "att_9", "a.pdf").unwrap();
     }
@@ -390,7 +397,7 @@ fn uploads_and_unfinished_files_belong_to_their_server_and_tenant() {
 
     let same = store_for(&Account::new("http://127.0.0.1:8787/", "demo-clinic"));
     assert_eq!(
-        same.previous_upload("pat_1001", &a.hash)
+        same.previous_upload("pat_1001", a.hash.as_ref().unwrap())
             .unwrap()
             .unwrap()
             .attachment_id,
@@ -402,10 +409,13 @@ fn uploads_and_unfinished_files_belong_to_their_server_and_tenant() {
     for elsewhere in [&production, &other_tenant] {
         let store = store_for(elsewhere);
         assert!(store
-            .previous_upload("pat_1001", &a.hash)
+            .previous_upload("pat_1001", a.hash.as_ref().unwrap())
             .unwrap()
             .is_none());
-        assert!(store.last_upload_of(&a.hash).unwrap().is_none());
+        assert!(store
+            .last_upload_of(a.hash.as_ref().unwrap())
+            .unwrap()
+            .is_none());
         assert!(
             store.abandoned().unwrap().is_empty(),
             "never resumed to {elsewhere:?}"
@@ -438,14 +448,14 @@ fn rows_from_before_accounts_were_recorded_are_adopted_or_confirmed() {
     };
     let first = open("http://127.0.0.1:8787");
     assert!(first
-        .previous_upload("pat_1001", &a.hash)
+        .previous_upload("pat_1001", a.hash.as_ref().unwrap())
         .unwrap()
         .is_some());
     assert_eq!(first.abandoned().unwrap().len(), 1, "adopted by the first");
     let second = open("https://api.decodahealth.com");
     assert!(
         second
-            .previous_upload("pat_1001", &a.hash)
+            .previous_upload("pat_1001", a.hash.as_ref().unwrap())
             .unwrap()
             .is_some(),
         "history is read by every account, and confirmed with the chart"
@@ -454,4 +464,53 @@ fn rows_from_before_accounts_were_recorded_are_adopted_or_confirmed() {
         second.abandoned().unwrap().is_empty(),
         "an unfinished upload is never resumed to a second server"
     );
+}
+
+/// Version 4 lets a queue row wait for its hash (taken while the file is sent): an unfinished row
+/// of an older database keeps its hash through the upgrade, and a row without one can be written.
+#[test]
+fn an_older_queue_keeps_its_rows_and_takes_rows_whose_hash_comes_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("uploads.sqlite3");
+    let hash = "cd".repeat(32);
+    {
+        let conn = rusqlite_conn(&db);
+        conn.execute_batch(SCHEMA_V1).unwrap();
+        conn.execute(
+            "INSERT INTO queue (run_id, patient_id, path, hash, size, state, created_at,
+                                updated_at)
+             VALUES ('dead-run', 'pat_1', '/scans/a.pdf', ?1, 3, 'sending', 'x', 'x')",
+            [&hash],
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(dir.path()).unwrap();
+    let rows = store.abandoned().unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].hash, Some(ContentHash::from_hex(hash)));
+    assert_eq!(rows[0].state, RowState::MaybeLanded);
+    assert!(rows[0].modified.is_none());
+
+    let run = store.begin_run().unwrap();
+    let mut later = item(dir.path(), "b.pdf", b"four", "pat_1");
+    let hash_b = later.hash.take().unwrap();
+    let ids = store.enqueue(&run, &[later.clone()]).unwrap();
+    let row = &store.rows(&run).unwrap()[0];
+    assert_eq!(row.hash, None);
+    assert_eq!(
+        row.modified, later.modified,
+        "the time is kept to the nanosecond"
+    );
+    assert_eq!(
+        store.sizes_known("pat_1").unwrap(),
+        std::collections::HashSet::from([3, 4]),
+        "unfinished files' sizes are known"
+    );
+    assert!(
+        store.mark_uploaded(ids[0], "att_9", "b").is_err(),
+        "a row reaches the history only with its hash"
+    );
+    store.record_hash(ids[0], &hash_b).unwrap();
+    store.mark_uploaded(ids[0], "att_9", "b").unwrap();
+    assert!(store.previous_upload("pat_1", &hash_b).unwrap().is_some());
 }

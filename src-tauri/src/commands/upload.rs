@@ -254,7 +254,7 @@ async fn forward(
                 uploaded,
                 message,
             },
-            Progress::Finished { .. } => continue,
+            Progress::Hashed { .. } | Progress::Finished { .. } => continue,
         };
         if channel.send(mapped).is_err() {
             break;

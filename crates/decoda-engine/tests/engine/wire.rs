@@ -296,3 +296,39 @@ async fn a_file_that_changes_after_the_check_is_not_stored_half_written() {
         "the changed file was not stored"
     );
 }
+
+#[tokio::test]
+async fn each_file_is_hashed_as_it_is_sent_and_one_unlike_its_earlier_hash_is_not_stored() {
+    let w = world().await;
+    let paths = w.files(3);
+    let mut job = w.job(paths.iter().map(FileSpec::new).collect()).await;
+    // Hashed before sending, then rewritten with the same size and time: only its bytes differ.
+    if let Ok(file) = &mut job.items[1].result {
+        file.content_hash = Some(decoda_engine::hash::ContentHash::from_hex("00".repeat(32)));
+    }
+    let (report, events) = w.upload_watching(job, CancellationToken::new()).await;
+    assert!(
+        matches!(
+            report.files[1].status,
+            FileStatus::Failed {
+                problem: FileProblem::Changed
+            }
+        ),
+        "{:?}",
+        report.files[1]
+    );
+    assert_eq!(w.sandbox.state().attachments().len(), 2);
+    for index in [0, 2] {
+        let expected = decoda_engine::hash::hash_file(&paths[index]).unwrap();
+        let hashed = events.iter().position(
+            |e| matches!(e, Progress::Hashed { index: i, hash } if *i == index && *hash == expected),
+        );
+        let done = events.iter().position(
+            |e| matches!(e, Progress::FileDone { index: i, uploaded: true, .. } if *i == index),
+        );
+        assert!(
+            matches!((hashed, done), (Some(h), Some(d)) if h < d),
+            "file {index}: its hash as sent comes before its answer: {events:?}"
+        );
+    }
+}
