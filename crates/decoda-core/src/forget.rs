@@ -19,10 +19,14 @@ pub struct Removed<'a> {
 /// Drops the persistent queue's unfinished rows for a removed file: its own row (resumed), or the
 /// failed earlier tries of the same file (the same content, when its hash was taken) for the same
 /// patient, so it does not come back at the next start. A try that may have reached the chart
-/// stays on record, so the chart is looked at before that content is sent to that patient again.
-/// Returns how many rows went.
+/// stays on record (a resumed one is set aside: not offered again), so the chart is looked at
+/// before that content is sent to that patient again. Returns how many rows went.
 pub fn forget_removed(store: &mut Store, removed: &Removed<'_>) -> Result<usize, StoreError> {
     let rows: Vec<i64> = match (removed.row, removed.patient) {
+        (Some(row), _) if may_have_landed(store, row)? => {
+            store.mark(row, RowState::SetAside, SET_ASIDE)?;
+            Vec::new()
+        }
         (Some(row), _) => vec![row],
         (None, Some(patient)) => store
             .abandoned()?
@@ -42,6 +46,19 @@ pub fn forget_removed(store: &mut Store, removed: &Removed<'_>) -> Result<usize,
         store.remove(&rows)?;
     }
     Ok(rows.len())
+}
+
+/// Why a removed file's row is kept.
+const SET_ASIDE: &str =
+    "removed from the list; it may be in the chart, which is checked before it is sent again";
+
+/// Whether a row's file was going out when its run ended (and may be in the chart).
+fn may_have_landed(store: &Store, row: i64) -> Result<bool, StoreError> {
+    let state = store.row(row)?.map(|r| r.state);
+    Ok(matches!(
+        state,
+        Some(RowState::Sending | RowState::MaybeLanded | RowState::SetAside)
+    ))
 }
 
 #[cfg(test)]

@@ -381,11 +381,12 @@ async fn decide(
     forced: &[bool],
 ) -> Result<Decisions, LedgerError> {
     let patient_id = patient.id.to_string();
-    let interrupted: Vec<QueueRow> = store
+    let mut interrupted: Vec<QueueRow> = store
         .abandoned()?
         .into_iter()
         .filter(|r| r.patient_id == patient_id)
         .collect();
+    interrupted.extend(store.set_aside(&patient_id)?);
     let mut first_seen: HashMap<&ContentHash, &CheckedFile> = HashMap::new();
     let mut decisions = Vec::with_capacity(files.len());
     let mut earlier: Vec<(usize, HistoryEntry)> = Vec::new();
@@ -545,7 +546,7 @@ async fn look_in_chart(
             let hash = checked.1?;
             interrupted
                 .iter()
-                .find(|r| r.state == RowState::MaybeLanded && is_row_of(r, checked))
+                .find(|r| may_have_landed(r) && is_row_of(r, checked))
                 .map(|r| (i, r, hash))
         })
         .collect();
@@ -596,6 +597,12 @@ async fn look_in_chart(
         });
     }
     Ok(maybe.len())
+}
+
+/// Whether a row's file may be in the chart already: it was going out when its run ended, or it
+/// was and the person removed it from the list since.
+fn may_have_landed(row: &QueueRow) -> bool {
+    matches!(row.state, RowState::MaybeLanded | RowState::SetAside)
 }
 
 /// How far back a file whose interrupted upload does not say when it went out is looked for.

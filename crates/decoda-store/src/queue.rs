@@ -20,6 +20,9 @@ pub enum RowState {
     Failed,
     /// Not sent on purpose (already uploaded, or a duplicate in the same selection).
     Skipped,
+    /// It may have landed, and the person removed it from the list: it is not offered again, but
+    /// the chart is looked at before its content is sent to its patient again.
+    SetAside,
 }
 
 impl RowState {
@@ -31,6 +34,7 @@ impl RowState {
             Self::Uploaded => "uploaded",
             Self::Failed => "failed",
             Self::Skipped => "skipped",
+            Self::SetAside => "set_aside",
         }
     }
 
@@ -41,6 +45,7 @@ impl RowState {
             "maybe_landed" => Self::MaybeLanded,
             "uploaded" => Self::Uploaded,
             "skipped" => Self::Skipped,
+            "set_aside" => Self::SetAside,
             _ => Self::Failed,
         }
     }

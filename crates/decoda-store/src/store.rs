@@ -208,7 +208,7 @@ impl Store {
                  AND (?2 IS NULL OR account = ?2 OR account = '')
              UNION
              SELECT size FROM queue WHERE patient_id = ?1
-                 AND state IN ('queued', 'sending', 'maybe_landed', 'failed')
+                 AND state IN ('queued', 'sending', 'maybe_landed', 'failed', 'set_aside')
                  AND (?2 IS NULL OR account = ?2)",
         )?;
         let sizes = stmt
@@ -315,6 +315,28 @@ impl Store {
             }
         }
         Ok(rows)
+    }
+
+    /// The rows of this patient's files that may have landed and that the person removed from the
+    /// list ([`RowState::SetAside`]): not offered again, but looked for in the chart before the
+    /// same content is sent to the patient again.
+    pub fn set_aside(&self, patient_id: &str) -> Result<Vec<QueueRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT * FROM queue WHERE state = 'set_aside' AND patient_id = ?1
+             AND (?2 IS NULL OR account = ?2) ORDER BY id",
+        )?;
+        let rows = stmt
+            .query_map(params![patient_id, self.account_filter()], row_to_queue)?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(rows)
+    }
+
+    /// One row, as stored.
+    pub fn row(&self, id: i64) -> Result<Option<QueueRow>> {
+        Ok(self
+            .conn
+            .query_row("SELECT * FROM queue WHERE id = ?1", [id], row_to_queue)
+            .optional()?)
     }
 
     /// Moves abandoned rows into `run`, which now answers for them; rows that were going out stay

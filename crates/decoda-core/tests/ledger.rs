@@ -1,6 +1,9 @@
+//! The ledger against the loopback sandbox and a real SQLite queue.
+//!
 //! One read per file: a file no other can be a copy of is hashed while it is sent, its hash is
 //! stored before its answer is recorded, and a run that died before the hash was stored is still
-//! recognised in the chart. Against the loopback sandbox and a real SQLite queue.
+//! recognised in the chart. A file that may have landed and was removed from the list is not
+//! offered again, and the chart is looked at before its content goes to its patient again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use decoda_core::{plan, Outcome, Selected, Target};
@@ -160,5 +163,56 @@ async fn a_run_that_died_before_the_hash_was_stored_is_found_in_the_chart_by_its
     assert!(
         w.store().abandoned().unwrap().is_empty(),
         "the dead run's row is settled"
+    );
+}
+
+#[tokio::test]
+async fn a_file_that_may_have_landed_and_was_removed_is_looked_for_before_it_is_sent_again() {
+    let w = world().await;
+    let scan = w.file("scan0002.pdf", b"%PDF-1.4 discharge letter");
+    // Sent by a run that died before its answer came: the chart has it, the queue says it may.
+    let (first, _, _) = w.send(&scan).await;
+    assert!(matches!(first, Outcome::Sent(_)));
+    std::fs::remove_dir_all(w.dir.path().join("data")).unwrap();
+    let row = {
+        let mut store = w.store();
+        let run = store.begin_run().unwrap();
+        let meta = std::fs::metadata(&scan).unwrap();
+        let item = NewItem {
+            patient_id: PATIENT.into(),
+            note_id: None,
+            path: scan.clone(),
+            name: None,
+            external_id: None,
+            hash: Some(hash_file(&scan).unwrap()),
+            size: meta.len(),
+            modified: meta.modified().ok(),
+        };
+        let ids = store.enqueue(&run, &[item]).unwrap();
+        store.mark_sending(&ids).unwrap();
+        ids[0]
+    };
+
+    // The person removes it from the list in the app.
+    let removed = decoda_core::Removed {
+        row: Some(row),
+        patient: Some(PATIENT),
+        path: &scan,
+        listed_hash: None,
+    };
+    decoda_core::forget_removed(&mut w.store(), &removed).unwrap();
+    assert!(
+        w.store().abandoned().unwrap().is_empty(),
+        "not offered again at the next start"
+    );
+
+    // Dropped again for the same patient: looked for in the chart, found, not sent twice.
+    let (again, _, looked) = w.send(&scan).await;
+    assert_eq!(looked, 1);
+    assert!(matches!(again, Outcome::FoundInChart { .. }), "{again:?}");
+    assert_eq!(w.sandbox.state().attachments().len(), 1, "sent once");
+    assert!(
+        w.store().set_aside(PATIENT).unwrap().is_empty(),
+        "settled once found"
     );
 }
