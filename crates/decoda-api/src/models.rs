@@ -84,6 +84,9 @@ pub struct Patient {
     /// The clinic's own id for the patient, if any.
     #[serde(default)]
     pub external_id: Option<String>,
+    /// Gender as the chart records it (free text in the contract), shown on the banner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<String>,
 }
 
 /// `PatientSummary` / `PatientSummaryWithMemberships`: a search hit or an attachment's patient.

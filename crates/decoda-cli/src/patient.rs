@@ -5,9 +5,11 @@ use crate::{
     context::Context,
     exit::{self, CliError},
 };
-use decoda_api::{models::Patient, PatientId};
+use decoda_api::PatientId;
+use decoda_core::identity::{card_of, cards, today};
 
-/// Prints the patient, or the search results, as text or JSON.
+/// Prints the patient, or the search results, as text (each in the banner's format, with the
+/// patients they could be confused with) or JSON.
 pub async fn run(ctx: &Context, args: PatientArgs) -> Result<u8, CliError> {
     let client = ctx.client()?;
     let patients = match (&args.id, &args.search) {
@@ -19,23 +21,21 @@ pub async fn run(ctx: &Context, args: PatientArgs) -> Result<u8, CliError> {
         let out =
             serde_json::to_string_pretty(&patients).map_err(|e| CliError::Usage(e.to_string()))?;
         println!("{out}");
-    } else if patients.is_empty() {
+        return Ok(exit::OK);
+    }
+    let shown = match (&args.id, patients.first()) {
+        // One patient by id: their look-alikes come from a search by their family name.
+        (Some(_), Some(patient)) => vec![card_of(&client, patient).await],
+        _ => cards(&patients, today()),
+    };
+    if shown.is_empty() {
         eprintln!("No patients found.");
-    } else {
-        for p in &patients {
-            println!("{}", describe(p));
+    }
+    for card in shown {
+        println!("{}", card.line());
+        for look_alike in &card.look_alikes {
+            println!("  Warning: {look_alike}.");
         }
     }
     Ok(exit::OK)
-}
-
-/// `Maria Garcia  born 1984-03-12  id pat_1001`, with a flag for archived charts.
-pub fn describe(p: &Patient) -> String {
-    let dob = p.date_of_birth.as_deref().unwrap_or("unknown");
-    let archived = if p.is_archived == Some(true) {
-        "  [ARCHIVED]"
-    } else {
-        ""
-    };
-    format!("{}  born {dob}  id {}{archived}", p.display_name(), p.id)
 }

@@ -4,7 +4,6 @@ use crate::{
     args::UploadArgs,
     context::Context,
     exit::{self, CliError},
-    patient::describe,
     progress_bar,
 };
 use decoda_api::models::Patient;
@@ -61,9 +60,13 @@ pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
     let uploader = Uploader::new(ctx.client()?, request.settings.clone());
     let target = Target::confirm(&uploader, &request.patient, request.note.as_deref()).await?;
     let patient = target.patient();
-    eprintln!("Patient: {}", describe(patient));
-    if patient.is_archived == Some(true) {
+    let card = target.card();
+    eprintln!("Patient: {}", card.line());
+    if card.archived {
         eprintln!("Warning: this patient's chart is archived.");
+    }
+    for look_alike in &card.look_alikes {
+        eprintln!("Warning: {look_alike}.");
     }
     let mut store = ctx.store()?;
     let run = store.begin_run()?;
@@ -86,7 +89,7 @@ pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
     for (path, problem) in &refused {
         eprintln!("  refused {}: {problem}", path.display());
     }
-    if count > 0 && !request.yes && std::io::stdin().is_terminal() && !confirm(patient, count)? {
+    if count > 0 && !request.yes && std::io::stdin().is_terminal() && !confirm(card, count)? {
         return Err(CliError::Cancelled);
     }
     let cancel = CancellationToken::new();
@@ -113,7 +116,7 @@ pub async fn send(ctx: &Context, request: Request) -> Result<u8, CliError> {
         .zip(outcomes)
         .map(|(path, outcome)| json_outcome(path, outcome))
         .collect();
-    print_report(patient, &files, request.json)?;
+    print_report(patient, card, &files, request.json)?;
     let waiting = ctx.store()?.abandoned()?.len();
     if waiting > 0 {
         eprintln!(
@@ -237,11 +240,17 @@ fn settings(ctx: &Context, args: &UploadArgs) -> Result<Settings, CliError> {
     })
 }
 
-fn confirm(patient: &decoda_api::models::Patient, files: usize) -> Result<bool, CliError> {
-    let dob = patient.date_of_birth.as_deref().unwrap_or("unknown");
+fn confirm(card: &decoda_core::PatientCard, files: usize) -> Result<bool, CliError> {
+    let warning = if card.look_alikes.is_empty() {
+        ""
+    } else {
+        " (see the warnings above)"
+    };
     eprint!(
-        "Upload {files} file(s) to {} (born {dob})? [y/N] ",
-        patient.display_name()
+        "Send {} to {}, born {}{warning}? [y/N] ",
+        count_of(files, "file"),
+        card.name,
+        card.born
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -253,6 +262,15 @@ fn confirm(patient: &decoda_api::models::Patient, files: usize) -> Result<bool, 
         answer.trim().to_ascii_lowercase().as_str(),
         "y" | "yes"
     ))
+}
+
+/// `1 file`, `3 files`.
+fn count_of(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
 }
 
 /// One entry of `--json` output.
@@ -324,7 +342,12 @@ fn json_file(f: &decoda_engine::FileReport) -> JsonFile {
     out
 }
 
-fn print_report(patient: &Patient, files: &[JsonFile], json: bool) -> Result<(), CliError> {
+fn print_report(
+    patient: &Patient,
+    card: &decoda_core::PatientCard,
+    files: &[JsonFile],
+    json: bool,
+) -> Result<(), CliError> {
     let count = |status: &str| files.iter().filter(|f| f.status == status).count();
     let (uploaded, skipped) = (count("uploaded"), count("skipped"));
     if json {
@@ -368,10 +391,10 @@ fn print_report(patient: &Patient, files: &[JsonFile], json: bool) -> Result<(),
         }
     }
     println!(
-        "{uploaded} of {} file(s) uploaded to {} (born {}){}.",
-        files.len(),
-        patient.display_name(),
-        patient.date_of_birth.as_deref().unwrap_or("unknown"),
+        "{uploaded} of {} uploaded to {}, born {}{}.",
+        count_of(files.len(), "file"),
+        card.name,
+        card.born,
         if skipped > 0 {
             format!(", {skipped} skipped as already in the chart (--force sends them again)")
         } else {

@@ -48,10 +48,16 @@ async fn upload_json_reports_every_input_in_order_and_exits_1_when_one_failed() 
     assert_eq!(files[1]["error"], "the file is empty");
     assert_eq!(files[2]["status"], "uploaded");
     assert_eq!(e.sandbox.state().attachments().len(), 2);
+    let stderr = text(&out.stderr);
     assert!(
-        text(&out.stderr).contains("Maria Garcia  born 1984-03-12"),
-        "the patient is shown: {}",
-        text(&out.stderr)
+        stderr.contains("Patient: GARCIA, Maria  Born 12-Mar-1984 ("),
+        "the patient is shown in the banner's format: {stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "Warning: Another patient has the same name: GARCIA, Maria, born 30-Jul-1991"
+        ),
+        "and the patient they could be confused with: {stderr}"
     );
 }
 
@@ -78,7 +84,7 @@ async fn upload_of_good_files_exits_0_and_survives_a_server_error() {
         .await;
     assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("2 of 2 file(s) uploaded to Maria Garcia (born 1984-03-12)"),
+        text(&out.stdout).contains("2 of 2 files uploaded to GARCIA, Maria, born 12-Mar-1984 ("),
         "{}",
         text(&out.stdout)
     );
@@ -179,9 +185,17 @@ async fn patient_lookup_shows_name_and_birth_date_and_search_finds_look_alikes()
     let e = env().await;
     let out = e.run(Some(KEY), &["patient", "pat_1001"]).await;
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(
-        text(&out.stdout).trim(),
-        "Maria Garcia  born 1984-03-12  id pat_1001"
+    let stdout = text(&out.stdout);
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("GARCIA, Maria  Born 12-Mar-1984 (")
+            && first.ends_with("y)  Gender Female  ID pat_1001"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Warning: Another patient has the same name: GARCIA, Maria, born 30-Jul-1991")
+            && stdout.contains("ID pat_1002"),
+        "found by id, the look-alike still shows (a search by family name): {stdout}"
     );
     let out = e
         .run(Some(KEY), &["patient", "--search", "garcia", "--json"])

@@ -142,5 +142,5 @@ async fn a_broken_fleet_file_is_reported_and_the_command_still_works() {
             && err.contains("tell your IT department"),
         "{err}"
     );
-    assert!(text(&out.stdout).contains("Maria Garcia"));
+    assert!(text(&out.stdout).contains("GARCIA, Maria"));
 }

@@ -11,6 +11,7 @@
 //! takes, and what became of them; the window only displays what it decides.
 
 mod forget;
+pub mod identity;
 pub mod ledger;
 mod queued;
 pub mod scans;
@@ -18,6 +19,7 @@ mod target;
 pub mod waiting;
 
 pub use forget::{forget_removed, Removed};
+pub use identity::PatientCard;
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
 pub use queued::{is_row_of, queued_file_now, OnDisk, QueuedFile};
 pub use target::Target;

@@ -1,5 +1,6 @@
 //! Whom an upload is for, as the server confirmed it.
 
+use crate::identity::{card_of, PatientCard};
 use decoda_engine::{
     api::{models::Patient, ApiError, NoteId, PatientId},
     Uploader,
@@ -12,6 +13,7 @@ use decoda_engine::{
 #[derive(Debug, Clone)]
 pub struct Target {
     patient: Patient,
+    card: PatientCard,
     note: Option<NoteId>,
 }
 
@@ -33,7 +35,17 @@ impl Target {
         if let Some(note) = &note {
             uploader.confirm_note(&patient.id, note).await?;
         }
-        Ok(Self { patient, note })
+        let card = card_of(uploader.client(), &patient).await;
+        Ok(Self {
+            patient,
+            card,
+            note,
+        })
+    }
+
+    /// The patient as every screen names them, with the patients they could be confused with.
+    pub fn card(&self) -> &PatientCard {
+        &self.card
     }
 
     /// The patient, as the server describes them.
