@@ -193,8 +193,9 @@ async fn patient_lookup_shows_name_and_birth_date_and_search_finds_look_alikes()
         "{stdout}"
     );
     assert!(
-        stdout.contains("Warning: Another patient has the same name: GARCIA, Maria, born 30-Jul-1991")
-            && stdout.contains("ID pat_1002"),
+        stdout.contains(
+            "Warning: Another patient has the same name: GARCIA, Maria, born 30-Jul-1991"
+        ) && stdout.contains("ID pat_1002"),
         "found by id, the look-alike still shows (a search by family name): {stdout}"
     );
     let out = e
