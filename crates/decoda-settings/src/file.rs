@@ -47,6 +47,10 @@ pub struct SettingsFile {
     /// on Windows and macOS the system settings). Checked when the file is read; shown with any
     /// password hidden.
     pub proxy: Option<ProxyUrl>,
+    /// Minutes without input after which the window clears the chosen patient, the results and
+    /// the history (default 5, 1 to 60): an unattended screen shows no patient. Queued files stay,
+    /// bound to their patient, and need a new confirmation.
+    pub clear_patient_after_minutes: Option<u32>,
 }
 
 /// A folder a scanner writes into, whose new files join the queue to wait for a patient.
@@ -74,6 +78,12 @@ impl InboxSettings {
             .filter(|p| !p.as_os_str().is_empty())
     }
 }
+
+/// Minutes without input before the window clears the chosen patient, when the file does not say.
+pub const DEFAULT_CLEAR_PATIENT_MINUTES: u32 = 5;
+
+/// The longest a chosen patient may stay on an unattended screen.
+pub const MAX_CLEAR_PATIENT_MINUTES: u32 = 60;
 
 /// How long the upload history is kept when the settings file does not say.
 pub const DEFAULT_HISTORY_DAYS: u32 = 365;
@@ -107,12 +117,23 @@ impl SettingsFile {
             .min(MAX_HISTORY_DAYS)
     }
 
+    /// How long the window may go without input before it clears the chosen patient: at least a
+    /// minute (zero would clear it while someone is reading it), at most an hour.
+    pub fn clear_patient_after(&self) -> std::time::Duration {
+        let minutes = self
+            .clear_patient_after_minutes
+            .unwrap_or(DEFAULT_CLEAR_PATIENT_MINUTES)
+            .clamp(1, MAX_CLEAR_PATIENT_MINUTES);
+        std::time::Duration::from_secs(u64::from(minutes) * 60)
+    }
+
     /// The valid range of every numeric setting, checked whenever a file is read or edited. Each
     /// may be as small as zero; the largest values are:
     ///
     /// | setting | at most |
     /// |---|---|
     /// | `history_days` | 3650 (ten years) |
+    /// | `clear_patient_after_minutes` | 60 (one hour; under one counts as one) |
     /// | `inbox.settle_seconds` | 3600 (one hour) |
     /// | `retry.max_attempts` | 20 |
     /// | `retry.initial_delay`, `retry.max_delay` (ms) | 3 600 000 (one hour) |
@@ -124,7 +145,7 @@ impl SettingsFile {
     ///
     /// Larger values are typos (or a unit mistaken), and some would once have overflowed the
     /// date and time arithmetic that uses them.
-    fn bounds(&self) -> [Bound; 12] {
+    fn bounds(&self) -> [Bound; 13] {
         let ms = |d: std::time::Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
         let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
         let bound = |key, value, max, unit, max_in_words| Bound {
@@ -136,6 +157,13 @@ impl SettingsFile {
         };
         let (retry, timeouts, limits) = (&self.retry, &self.timeouts, &self.limits);
         [
+            bound(
+                "clear_patient_after_minutes",
+                self.clear_patient_after_minutes.map_or(0, u64::from),
+                u64::from(MAX_CLEAR_PATIENT_MINUTES),
+                "minutes",
+                Some("one hour"),
+            ),
             bound(
                 "history_days",
                 self.history_days.map_or(0, u64::from),

@@ -42,11 +42,13 @@ pub enum Setting {
     Inbox,
     /// `proxy`.
     Proxy,
+    /// `clear_patient_after_minutes`.
+    ClearPatientAfterMinutes,
 }
 
 impl Setting {
     /// Every lockable key.
-    pub const ALL: [Setting; 10] = [
+    pub const ALL: [Setting; 11] = [
         Self::ApiUrl,
         Self::Tenant,
         Self::NamesEncoding,
@@ -57,6 +59,7 @@ impl Setting {
         Self::KeepHistory,
         Self::Inbox,
         Self::Proxy,
+        Self::ClearPatientAfterMinutes,
     ];
 
     /// The key as written in the files.
@@ -72,6 +75,7 @@ impl Setting {
             Self::KeepHistory => "keep_history",
             Self::Inbox => "inbox",
             Self::Proxy => "proxy",
+            Self::ClearPatientAfterMinutes => "clear_patient_after_minutes",
         }
     }
 
@@ -88,6 +92,7 @@ impl Setting {
             Self::KeepHistory => "whether history is kept",
             Self::Inbox => "the scanner inbox",
             Self::Proxy => "the proxy",
+            Self::ClearPatientAfterMinutes => "when an unattended window clears the patient",
         }
     }
 

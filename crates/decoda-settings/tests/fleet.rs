@@ -319,3 +319,47 @@ fn a_proxy_that_is_not_an_http_address_is_refused_without_repeating_it() {
         assert_eq!(fleet.effective.proxy, None);
     }
 }
+
+#[test]
+fn an_administrator_can_set_and_lock_when_an_unattended_window_clears_the_patient() {
+    let minutes =
+        |layered: &LayeredSettings| layered.effective.clear_patient_after().as_secs() / 60;
+    let unset = Files::new("", "").load();
+    assert_eq!(
+        minutes(&unset),
+        5,
+        "five minutes unless someone says otherwise"
+    );
+
+    let user_only = Files::new("", "clear_patient_after_minutes = 15\n").load();
+    assert_eq!(minutes(&user_only), 15);
+    let zero = Files::new("", "clear_patient_after_minutes = 0\n").load();
+    assert_eq!(
+        minutes(&zero),
+        1,
+        "never zero: that would clear a patient while someone reads it"
+    );
+
+    let locked = Files::new(
+        "clear_patient_after_minutes = 2\nlocked = [\"clear_patient_after_minutes\"]\n",
+        "clear_patient_after_minutes = 30\n",
+    )
+    .load();
+    assert_eq!(
+        minutes(&locked),
+        2,
+        "the fleet's lock beats the user's file"
+    );
+    assert!(locked
+        .check_unlocked(Setting::ClearPatientAfterMinutes)
+        .is_err());
+
+    let too_long = Files::new("", "clear_patient_after_minutes = 61\n");
+    let err = LayeredSettings::load(&too_long.user(), &too_long.system())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("clear_patient_after_minutes") && err.contains("one hour"),
+        "{err}"
+    );
+}
