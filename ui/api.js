@@ -1,6 +1,7 @@
 // The only module that talks to the Rust side. Every call goes to one of the app's own commands;
-// errors arrive as {kind, message}.
-const tauri = window.__TAURI__;
+// errors arrive as {kind, message}. Importing it outside the app (node --test) is harmless: `inApp`
+// is then false and nothing is called.
+const tauri = globalThis.__TAURI__;
 
 export const inApp = Boolean(tauri);
 

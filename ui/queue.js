@@ -1,0 +1,158 @@
+// Step 2: the files to send, as Rust lists them for the chosen patient (list_queue). Whether a
+// file goes now, may be edited or waits for another patient, and its status sentence, are
+// decided in Rust; this module draws the rows and forwards edits and clicks.
+import { call, describe } from "./api.js";
+import { $, button, cell, item as listItem, setStatus } from "./dom.js";
+import { formatBytes, typeLabel } from "./format.js";
+import { forgetPreviewCells, lazyPreview } from "./previews.js";
+
+// What one row shows, from one QueueView.
+export function queueRow(item) {
+  const origin = item.fromInbox ? " (from the scanner inbox)" : "";
+  return {
+    label: typeLabel(item.contentType),
+    image: (item.contentType || "").startsWith("image/"),
+    status: item.status + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""),
+    size: item.size == null ? "" : formatBytes(item.size),
+    type: item.contentType || "",
+    editable: item.editable,
+    sendAnyway: item.state === "skipped",
+    removable: item.state !== "sending",
+  };
+}
+
+// The files that wait for a patient other than the chosen one (Rust's waitingFor), counted per
+// patient in the order they are listed.
+export function waitingPatients(queue) {
+  const waiting = new Map();
+  for (const item of queue) {
+    if (item.waitingFor) waiting.set(item.waitingFor, (waiting.get(item.waitingFor) || 0) + 1);
+  }
+  const patients = [...waiting].map(([patientId, count]) => ({ patientId, count }));
+  return { total: patients.reduce((sum, p) => sum + p.count, 0), patients };
+}
+
+export function resumedText(total) {
+  return `${total} file(s) not sent yet, from an upload that was interrupted or failed, wait for another patient. They go only to the patient they were meant for.`;
+}
+
+export function resumedChoice({ patientId, count }) {
+  return `Choose patient ${patientId} (${count} file(s))`;
+}
+
+let queue = [];
+let hooks = { patientId: () => null, choosePatient: async () => {}, rendered: () => {} };
+
+// The queue as last listed by Rust.
+export function currentQueue() {
+  return queue;
+}
+
+// `patientId()` is the chosen patient's id (or null), `choosePatient(id)` chooses one, and
+// `rendered()` runs after every drawing of the rows.
+export function initQueue(given) {
+  hooks = given;
+  $("add-files").addEventListener("click", () =>
+    call("pick_files").catch((err) => setStatus("upload-status", describe(err), true)));
+}
+
+// The queue as Rust sees it for the chosen patient: which files would go, and why not.
+export async function refreshQueue() {
+  queue = await call("list_queue", { patientId: hooks.patientId() });
+  renderQueue();
+}
+
+function input(value, focusKey, label) {
+  const el = document.createElement("input");
+  el.dataset.focusKey = focusKey;
+  el.value = value;
+  el.setAttribute("aria-label", label);
+  return el;
+}
+
+function row(item) {
+  const shown = queueRow(item);
+  const tr = document.createElement("tr");
+  tr.dataset.id = item.id;
+  tr.className = `state-${item.state}`;
+  const preview = document.createElement("td");
+  preview.className = "preview";
+  preview.textContent = shown.label;
+  if (shown.image) lazyPreview(preview, item.id);
+  const name = input(item.name, `${item.id}:name`, `Name in chart for ${item.fileName}`);
+  const ext = input(item.externalId || "", `${item.id}:ext`, `External id for ${item.fileName}`);
+  name.disabled = ext.disabled = !shown.editable;
+  const save = () => call("edit_file", { id: item.id, name: name.value, externalId: ext.value || null });
+  name.addEventListener("change", save);
+  ext.addEventListener("change", save);
+  const nameCell = document.createElement("td");
+  nameCell.append(name);
+  const extCell = document.createElement("td");
+  extCell.append(ext);
+  const status = cell(shown.status);
+  status.className = "status";
+  const actions = document.createElement("td");
+  if (shown.sendAnyway) {
+    actions.append(button("Send anyway", () => call("send_anyway", { id: item.id }),
+      { label: `Send ${item.fileName} anyway`, focusKey: `${item.id}:again` }));
+  }
+  if (shown.removable) {
+    actions.append(button("Remove", () => call("remove_file", { id: item.id }),
+      { label: `Remove ${item.fileName}`, focusKey: `${item.id}:remove` }));
+  }
+  tr.append(preview, nameCell, extCell, cell(shown.size), cell(shown.type), status, actions);
+  return tr;
+}
+
+export function renderQueue() {
+  const body = $("queue").querySelector("tbody");
+  const focus = saveQueueFocus(body);
+  forgetPreviewCells();
+  const rows = document.createDocumentFragment();
+  for (const item of queue) rows.append(row(item));
+  body.replaceChildren(rows);
+  restoreQueueFocus(body, focus);
+  renderResumed();
+  hooks.rendered();
+}
+
+// Files not sent yet (back from an interrupted upload, or failed earlier) wait for their own
+// patient: say so, and offer to choose that patient (whose name and date of birth are then shown
+// as for any choice).
+function renderResumed() {
+  const { total, patients } = waitingPatients(queue);
+  $("resumed").hidden = patients.length === 0;
+  $("resumed-text").textContent = resumedText(total);
+  $("resumed-patients").replaceChildren(...patients.map((p) =>
+    listItem(button(resumedChoice(p), () => hooks.choosePatient(p.patientId)))));
+}
+
+// What had the keyboard focus inside the queue, so a re-render (the queue changes while the user
+// works) neither loses the focus nor what was being typed.
+function saveQueueFocus(body) {
+  const active = document.activeElement;
+  if (!active || !body.contains(active) || !active.dataset.focusKey) return null;
+  const rows = [...body.children];
+  return {
+    key: active.dataset.focusKey,
+    row: rows.indexOf(active.closest("tr")),
+    value: active.tagName === "INPUT" ? active.value : null,
+    selection: active.tagName === "INPUT" ? [active.selectionStart, active.selectionEnd] : null,
+  };
+}
+
+function restoreQueueFocus(body, saved) {
+  if (!saved) return;
+  let target = body.querySelector(`[data-focus-key="${saved.key}"]`);
+  if (target && saved.value !== null && !target.disabled) {
+    target.value = saved.value;
+    target.setSelectionRange(...saved.selection);
+  }
+  if (!target || target.disabled) {
+    // The row went (removed) or froze (sending): the nearest row's Remove, else "Add files…".
+    const rows = body.children;
+    const near = rows[Math.min(saved.row, rows.length - 1)];
+    target = near?.querySelector("button") || $("add-files");
+  }
+  target.focus();
+}

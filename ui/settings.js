@@ -1,0 +1,154 @@
+// The settings screen: server, tenant, key, the scanner inbox's folders, diagnostics. What is
+// saved, locked or wrong is reported by Rust (get_settings and friends); this module shows it.
+import { call, describe } from "./api.js";
+import { $, setStatus } from "./dom.js";
+
+const SETTING_LABELS = { api_url: "server address", tenant: "tenant", inbox: "scanner inbox" };
+
+// What the screen shows for a settings view from Rust: plain data, no page.
+export function settingsScreen(view) {
+  const locked = new Set(view.locked);
+  const shown = view.locked.filter((k) => k in SETTING_LABELS).map((k) => SETTING_LABELS[k]);
+  const problems = [];
+  if (view.systemProblem) problems.push(`${view.systemProblem[0].toUpperCase()}${view.systemProblem.slice(1)}.`);
+  if (view.inboxProblem) problems.push(`The scanner inbox is not watched: ${view.inboxProblem}`);
+  return {
+    apiUrlLocked: view.lockedByEnvironment || locked.has("api_url"),
+    tenantLocked: view.lockedByEnvironment || locked.has("tenant"),
+    inboxLocked: locked.has("inbox"),
+    managedNote: shown.length ? `Set by your IT department and cannot be changed here: ${shown.join(", ")}.` : "",
+    problem: problems.join(" "),
+    inboxState: view.inboxFolder && !view.inboxProblem
+      ? `Scans in ${view.inboxFolder} join this list once fully written.`
+      : "",
+    keyState: view.keyFromEnvironment
+      ? "(set by the environment)"
+      : view.keySaved ? "(a key is saved)" : "(no key saved)",
+  };
+}
+
+// Whether the app cannot work yet (first run, or signed out), so the screen opens by itself.
+export function needsSetup(view) {
+  return !view.keySaved || !view.tenant;
+}
+
+// Which account patient ids belong to: a patient id means a person only on one server and tenant.
+export function account(apiUrl, tenant) {
+  return `${apiUrl}|${tenant || ""}`;
+}
+
+export function showSettings(show) {
+  $("settings").hidden = !show;
+  $("main").hidden = show;
+  if (show) $("api-url").focus();
+}
+
+export function renderSettings(view) {
+  const screen = settingsScreen(view);
+  $("api-url").value = $("api-url").defaultValue = view.apiUrl;
+  $("tenant").value = $("tenant").defaultValue = view.tenant || "";
+  $("inbox-folder").value = view.inboxFolder || "";
+  $("sent-folder").value = view.sentFolder || "";
+  $("api-url").disabled = screen.apiUrlLocked;
+  $("tenant").disabled = screen.tenantLocked;
+  for (const id of ["inbox-folder", "sent-folder", "choose-inbox", "clear-inbox", "choose-sent", "clear-sent"]) {
+    $(id).disabled = screen.inboxLocked;
+  }
+  $("managed-note").hidden = !screen.managedNote;
+  $("managed-note").textContent = screen.managedNote;
+  $("system-problem").hidden = !screen.problem;
+  $("system-problem").textContent = screen.problem;
+  $("inbox-state").textContent = screen.inboxState;
+  $("key-state").textContent = screen.keyState;
+  $("api-key").value = "";
+}
+
+export async function loadSettings() {
+  const view = await call("get_settings");
+  renderSettings(view);
+  if (needsSetup(view)) {
+    showSettings(true);
+    setStatus("settings-status", "Enter your clinic's tenant and API key to start.");
+  }
+}
+
+// Runs a settings command; its error goes to the screen's status line.
+async function attempt(action) {
+  try {
+    await action();
+  } catch (err) {
+    setStatus("settings-status", describe(err), true);
+  }
+}
+
+// `onAccountChanged` runs when a save moved the app to another server or tenant.
+export function initSettings({ onAccountChanged }) {
+  $("settings-form").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    setStatus("settings-status", "Checking the key with the server…");
+    const apiKey = $("api-key").value;
+    $("api-key").value = "";
+    await attempt(async () => {
+      const before = account($("api-url").defaultValue, $("tenant").defaultValue);
+      const view = await call("save_settings", {
+        apiUrl: $("api-url").value,
+        tenant: $("tenant").value,
+        apiKey: apiKey || null,
+      });
+      renderSettings(view);
+      setStatus("settings-status", "Saved.");
+      if (account(view.apiUrl, view.tenant) !== before) await onAccountChanged();
+    });
+  });
+  // The scanner inbox's folders are chosen in the system's folder chooser, which Rust opens: the
+  // page never names a folder.
+  for (const [id, command, which] of [["choose-inbox", "choose_inbox_folder", "inbox"],
+    ["clear-inbox", "clear_inbox_folder", "inbox"], ["choose-sent", "choose_inbox_folder", "sent"],
+    ["clear-sent", "clear_inbox_folder", "sent"]]) {
+    $(id).addEventListener("click", () => attempt(async () => {
+      renderSettings(await call(command, { which }));
+      setStatus("settings-status", "");
+    }));
+  }
+  $("test-connection").addEventListener("click", () => {
+    setStatus("settings-status", "Testing…");
+    return attempt(async () => setStatus("settings-status", await call("test_connection")));
+  });
+  $("sign-out").addEventListener("click", () => attempt(async () => {
+    renderSettings(await call("sign_out"));
+    setStatus("settings-status", "Signed out: the key was removed from this computer.");
+  }));
+  $("copy-diagnostics").addEventListener("click", () => attempt(copyDiagnostics));
+  $("open-settings").addEventListener("click", () => showSettings(true));
+  $("close-settings").addEventListener("click", () => {
+    showSettings(false);
+    $("open-settings").focus();
+  });
+  $("settings").addEventListener("keydown", (e) => {
+    if (e.key === "Escape") $("close-settings").click();
+  });
+}
+
+async function copyDiagnostics() {
+  const text = await call("diagnostics");
+  const box = $("diagnostics");
+  box.value = text;
+  box.hidden = false;
+  $("diagnostics-label").hidden = false;
+  box.select();
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(text);
+    copied = true;
+  } catch {
+    copied = document.execCommand("copy");
+  }
+  setStatus("settings-status", copied
+    ? "Diagnostics copied: paste them into your support ticket."
+    : "Select the diagnostics below and copy them into your support ticket.");
+}
+
+// The scanner inbox changed state (watched, or a problem): show the settings again, quietly.
+export function refreshSettings() {
+  return call("get_settings").then(renderSettings).catch(() => {});
+}

@@ -1,0 +1,16 @@
+// `node --test ui/tests`: a history entry as the table shows it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { historyCells, historyStatus } from "../history.js";
+
+test("an entry shows the time to the minute and the file's own name without its folder", () => {
+  const entry = { uploadedAt: "2025-03-04T09:15:42.123Z", patientId: "pat_1001", name: "Referral",
+    fileName: "/home/clinic/scans/referral.pdf", attachmentId: "att_9" };
+  assert.deepEqual(historyCells(entry), ["2025-03-04 09:15", "pat_1001", "Referral", "referral.pdf", "att_9"]);
+  assert.equal(historyCells({ ...entry, fileName: "C:\\Scans\\lab.txt" })[3], "lab.txt", "Windows paths too");
+});
+
+test("the status counts the entries found", () => {
+  assert.equal(historyStatus([{}, {}]), "2 upload(s).");
+  assert.equal(historyStatus([]), "No uploads found.");
+});

@@ -1,0 +1,68 @@
+// `node --test ui/tests`: what a queue row shows is what Rust reported for it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { queueRow, resumedChoice, resumedText, waitingPatients } from "../queue.js";
+
+// A QueueView as list_queue returns it (its state flattened in, camelCase).
+function view(fields = {}) {
+  return {
+    id: 1, path: "/scans/a.pdf", fileName: "a.pdf", name: "a.pdf", externalId: null, size: 2048,
+    contentType: "application/pdf", state: "ready", notes: [], patientId: null, fromInbox: false,
+    sendable: true, editable: true, waitingFor: null, status: "Ready", ...fields,
+  };
+}
+
+test("the status is Rust's sentence, with where the file came from and its notes", () => {
+  assert.equal(queueRow(view({ status: "Cannot send: the file is empty" })).status, "Cannot send: the file is empty");
+  assert.equal(queueRow(view({ fromInbox: true })).status, "Ready (from the scanner inbox)");
+  assert.equal(queueRow(view({ state: "uploaded", status: "Uploaded", notes: ["name repaired", "external id came back wrong"] })).status,
+    "Uploaded — name repaired; external id came back wrong");
+});
+
+test("editing follows Rust's editable flag, not the state", () => {
+  assert.equal(queueRow(view({ state: "ready", editable: false })).editable, false,
+    "a ready file Rust says is frozen stays frozen");
+  assert.equal(queueRow(view({ state: "uploaded", editable: true })).editable, true);
+});
+
+test("a skipped file offers Send anyway; a file being sent cannot be removed", () => {
+  const skipped = queueRow(view({ state: "skipped", status: "Not sent: already in the chart" }));
+  assert.equal(skipped.sendAnyway, true);
+  assert.equal(skipped.removable, true);
+  const sending = queueRow(view({ state: "sending", status: "Sending…" }));
+  assert.equal(sending.sendAnyway, false);
+  assert.equal(sending.removable, false, "removing a file mid-send is not offered");
+  assert.equal(queueRow(view()).sendAnyway, false);
+});
+
+test("size and type cells say nothing when Rust does not know them", () => {
+  const unknown = queueRow(view({ size: null, contentType: null }));
+  assert.deepEqual([unknown.size, unknown.type, unknown.label, unknown.image], ["", "", "FILE", false]);
+  const photo = queueRow(view({ size: 0, contentType: "image/png" }));
+  assert.deepEqual([photo.size, photo.type, photo.label, photo.image], ["0 B", "image/png", "PNG", true]);
+});
+
+test("files waiting for other patients are counted per patient, in listed order", () => {
+  const queue = [
+    view({ id: 1, waitingFor: "pat_2" }),
+    view({ id: 2 }),
+    view({ id: 3, waitingFor: "pat_1" }),
+    view({ id: 4, waitingFor: "pat_2" }),
+  ];
+  assert.deepEqual(waitingPatients(queue), {
+    total: 3,
+    patients: [{ patientId: "pat_2", count: 2 }, { patientId: "pat_1", count: 1 }],
+  });
+  assert.deepEqual(waitingPatients([view()]), { total: 0, patients: [] });
+});
+
+test("a file bound to a patient waits only when Rust says so", () => {
+  assert.deepEqual(waitingPatients([view({ patientId: "pat_1", waitingFor: null })]).patients, [],
+    "a bound file whose patient is chosen is not announced as waiting");
+});
+
+test("the resumed notice names the count and each patient to choose", () => {
+  assert.match(resumedText(3), /^3 file\(s\) not sent yet/);
+  assert.match(resumedText(3), /go only to the patient they were meant for/);
+  assert.equal(resumedChoice({ patientId: "pat_1001", count: 2 }), "Choose patient pat_1001 (2 file(s))");
+});

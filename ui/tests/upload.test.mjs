@@ -1,0 +1,68 @@
+// `node --test ui/tests`: the Upload button and the upload's texts, from what Rust reported.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls } from "../upload.js";
+
+const garcia = { id: "pat_1001", name: "Maria Garcia", dateOfBirth: "1984-03-12", archived: false };
+const file = (id, state, sendable) => ({ id, state, sendable });
+
+test("no patient: Upload is off and step 1 is named", () => {
+  const shown = uploadControls({ queue: [file(1, "ready", false)], patient: null, uploading: false });
+  assert.equal(shown.disabled, true);
+  assert.equal(shown.hint, "Choose the patient first (step 1).");
+});
+
+test("the count and the patient come from the files Rust marked sendable", () => {
+  const queue = [file(1, "ready", true), file(2, "ready", false), file(3, "failed", true), file(4, "refused", false)];
+  const shown = uploadControls({ queue, patient: garcia, uploading: false });
+  assert.equal(shown.disabled, false);
+  assert.equal(shown.hint, "Ready to send 2 file(s) to Maria Garcia — born 1984-03-12 — id pat_1001.");
+  assert.equal(shown.label, "Upload (retry failed files)");
+});
+
+test("a ready file Rust did not mark sendable (it waits for another patient) is not counted", () => {
+  const shown = uploadControls({ queue: [file(1, "ready", false)], patient: garcia, uploading: false });
+  assert.equal(shown.disabled, true);
+  assert.equal(shown.hint, "Add the files to send (step 2).");
+  assert.equal(shown.label, "Upload");
+});
+
+test("a failed file that does not go now does not turn the button into a retry", () => {
+  const shown = uploadControls({ queue: [file(1, "failed", false), file(2, "ready", true)], patient: garcia, uploading: false });
+  assert.equal(shown.label, "Upload");
+});
+
+test("after everything was sent the hint says so", () => {
+  const shown = uploadControls({ queue: [file(1, "uploaded", false)], patient: garcia, uploading: false });
+  assert.equal(shown.disabled, true);
+  assert.equal(shown.hint, "Everything listed has been sent. Add files to send more.");
+});
+
+test("while uploading the button is off and the hint is empty", () => {
+  const shown = uploadControls({ queue: [file(1, "sending", true)], patient: garcia, uploading: true });
+  assert.deepEqual([shown.disabled, shown.hint], [true, ""]);
+});
+
+test("only the files shown as going are sent", () => {
+  assert.deepEqual(sendableIds([file(1, "ready", true), file(2, "ready", false), file(3, "failed", true)]), [1, 3]);
+});
+
+test("the summary counts what Rust reported and is an error when a file failed", () => {
+  const summary = { patient: garcia, uploaded: [{}, {}], failed: 0 };
+  assert.deepEqual(summaryStatus(summary, 0, 1.234), { text: "2 uploaded, 0 not uploaded (1.2 s).", isError: false });
+  assert.deepEqual(summaryStatus({ ...summary, failed: 1 }, 3, 10),
+    { text: "2 uploaded, 1 not uploaded, 3 already in the chart (not sent again) (10.0 s).", isError: true });
+});
+
+test("the progress bar never has a zero maximum and the line says the server is storing at 100 %", () => {
+  assert.deepEqual(progressShown({ event: "bytes", sent: 0, total: 0, bytesPerSec: 0 }),
+    { max: 1, value: 0, text: "0 % (0 B of 0 B)" });
+  assert.equal(progressShown({ event: "bytes", sent: 4096, total: 4096, bytesPerSec: 100 }).text,
+    "All sent; Decoda is storing the files…");
+  assert.equal(progressShown({ event: "bytes", sent: 1024, total: 2048, bytesPerSec: 512 }).text,
+    "50 % (1.0 KiB of 2.0 KiB, 512 B/s), 2 s left");
+});
+
+test("the results name the patient with the date of birth", () => {
+  assert.equal(resultsPatient(garcia), "Maria Garcia (born 1984-03-12)");
+});

@@ -1,0 +1,143 @@
+// Step 3: the Upload button, the upload's progress and cancel, and the results. Which files go is
+// what Rust marked sendable for the chosen patient; Rust confirms the patient again before it
+// sends anything.
+import { call, describe, startUpload } from "./api.js";
+import { $, button, item, setStatus } from "./dom.js";
+import { formatEta, progressText, typeLabel } from "./format.js";
+import { patientLine } from "./patient.js";
+
+// The Upload button and the hint under it, from the queue Rust listed, the chosen patient (or
+// null) and whether an upload is running.
+export function uploadControls({ queue, patient, uploading }) {
+  const sendable = queue.filter((i) => i.sendable).length;
+  return {
+    disabled: uploading || !patient || sendable === 0,
+    hint: uploading ? ""
+      : !patient ? "Choose the patient first (step 1)."
+      : sendable === 0 && queue.some((i) => i.state === "uploaded") ? "Everything listed has been sent. Add files to send more."
+      : sendable === 0 ? "Add the files to send (step 2)."
+      : `Ready to send ${sendable} file(s) to ${patientLine(patient)}.`,
+    label: queue.some((i) => i.state === "failed" && i.sendable) ? "Upload (retry failed files)" : "Upload",
+  };
+}
+
+// The files that go: those the person saw listed as going when they pressed Upload.
+export function sendableIds(queue) {
+  return queue.filter((i) => i.sendable).map((i) => i.id);
+}
+
+// The progress bar and its line for one cumulative "bytes" event.
+export function progressShown(event) {
+  return {
+    max: Math.max(event.total, 1),
+    value: event.sent,
+    text: progressText(event.sent, event.total, event.bytesPerSec, formatEta(event.total - event.sent, event.bytesPerSec)),
+  };
+}
+
+// The status line once an upload finished: `skipped` files were already in the chart.
+export function summaryStatus(summary, skipped, seconds) {
+  const again = skipped ? `, ${skipped} already in the chart (not sent again)` : "";
+  return {
+    text: `${summary.uploaded.length} uploaded, ${summary.failed} not uploaded${again} (${seconds.toFixed(1)} s).`,
+    isError: summary.failed > 0,
+  };
+}
+
+// Whose chart the results are in.
+export function resultsPatient(patient) {
+  return `${patient.name} (born ${patient.dateOfBirth})`;
+}
+
+let uploading = false;
+let hooks = { patient: () => null, queue: () => [], refreshQueue: async () => {} };
+
+export function updateUploadButton() {
+  const shown = uploadControls({ queue: hooks.queue(), patient: hooks.patient(), uploading });
+  $("upload").disabled = shown.disabled;
+  $("upload-hint").textContent = shown.hint;
+  $("upload").textContent = shown.label;
+}
+
+// `patient()` is the chosen patient (or null), `queue()` the queue as last listed, and
+// `refreshQueue()` lists it again.
+export function initUpload(given) {
+  hooks = given;
+  $("upload").addEventListener("click", upload);
+  $("cancel").addEventListener("click", () => call("cancel_upload"));
+  $("upload-more").addEventListener("click", async () => {
+    await call("clear_uploaded");
+    $("results-grid").replaceChildren();
+    $("results").hidden = true;
+    setStatus("upload-status", "");
+    $("add-files").focus();
+  });
+}
+
+async function upload() {
+  const patient = hooks.patient();
+  if (!patient) return;
+  uploading = true;
+  updateUploadButton();
+  $("cancel").hidden = false;
+  $("cancel").focus();
+  $("progress").hidden = false;
+  $("progress").value = 0;
+  const started = Date.now();
+  setStatus("upload-status", `Sending to ${patientLine(patient)}…`);
+  try {
+    const summary = await startUpload(patient.id, $("note").value, sendableIds(hooks.queue()), (event) => {
+      if (event.event === "bytes") {
+        const shown = progressShown(event);
+        $("progress").max = shown.max;
+        $("progress").value = shown.value;
+        // Not a live region: a screen reader would read every tick. Phases go to upload-status.
+        $("progress-text").textContent = shown.text;
+      } else if (event.event === "status") {
+        setStatus("upload-status", event.text);
+      }
+    });
+    const seconds = (Date.now() - started) / 1000;
+    const skipped = (await call("list_queue", { patientId: patient.id })).filter((i) => i.state === "skipped").length;
+    const status = summaryStatus(summary, skipped, seconds);
+    setStatus("upload-status", status.text, status.isError);
+    showResults(summary);
+  } catch (err) {
+    setStatus("upload-status", describe(err), true);
+  } finally {
+    uploading = false;
+    $("cancel").hidden = true;
+    $("progress").hidden = true;
+    $("progress-text").textContent = "";
+    await hooks.refreshQueue();
+    const next = !$("results").hidden ? $("results-title") : !$("upload").disabled ? $("upload") : $("add-files");
+    next.focus();
+  }
+}
+
+function showResults(summary) {
+  if (!summary.uploaded.length) return;
+  $("results").hidden = false;
+  $("results-patient").textContent = resultsPatient(summary.patient);
+  const grid = $("results-grid");
+  for (const file of summary.uploaded) {
+    const figure = document.createElement("div");
+    figure.className = "thumb";
+    figure.textContent = typeLabel(file.contentType);
+    if (file.thumbnailUrl) {
+      call("thumbnail", { url: file.thumbnailUrl }).then((dataUrl) => {
+        const img = document.createElement("img");
+        img.src = dataUrl;
+        img.alt = `Thumbnail of ${file.name}`;
+        figure.replaceChildren(img);
+      }).catch(() => {});
+    }
+    const name = document.createElement("p");
+    name.textContent = file.name;
+    const open = button("Open", () => call("open_link", { url: file.signedUrl }),
+      { label: `Open ${file.name} in the browser` });
+    const li = item(figure, "result");
+    li.append(name, open);
+    grid.append(li);
+  }
+}
