@@ -12,7 +12,7 @@ use crate::{
     error::{ApiError, FieldError, NotFound, Result},
     models::{
         Attachment, AttachmentDayPage, BulkUploadResponse, NameUpdates, NotePage, Patient,
-        PatientSummary,
+        PatientChange, PatientSummary,
     },
     network, ApiKey, AttachmentId, NoteId, PatientId, ProxyUrl,
 };
@@ -235,6 +235,8 @@ enum Subject<'a> {
     Patient(&'a PatientId),
     PatientOrNote(&'a PatientId, Option<&'a NoteId>),
     Attachments(&'a [AttachmentId]),
+    /// A move: the 404 may be for the attachment or for the patient it is moved to.
+    AttachmentAndPatient(&'a AttachmentId, &'a PatientId),
     Note(&'a NoteId),
 }
 
@@ -404,6 +406,36 @@ impl Client {
         }
     }
 
+    /// `PUT /attachments/{attachment_id}/patient`: files a misfiled upload (the server moves it
+    /// and all its versions) in another patient's chart. The server drops its note links, since
+    /// notes belong to one patient. Only a `true` answer is a success: a caller records a move
+    /// only when the server said it made it (and should then check the chart, as the server's
+    /// word is not proof).
+    pub async fn move_attachment(&self, attachment: &AttachmentId, to: &PatientId) -> Result<()> {
+        let url = self
+            .base
+            .join(&["attachments", attachment.as_str(), "patient"]);
+        let body = PatientChange {
+            patient_id: to.clone(),
+        };
+        let ok: bool = self
+            .json(
+                self.request(Method::PUT, url)
+                    .timeout(self.request_timeout)
+                    .json(&body),
+                Subject::AttachmentAndPatient(attachment, to),
+            )
+            .await?;
+        if ok {
+            Ok(())
+        } else {
+            Err(ApiError::UnexpectedStatus {
+                status: 200,
+                detail: Some("the server did not confirm the move".to_owned()),
+            })
+        }
+    }
+
     fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
         let mut key = HeaderValue::from_str(self.key.expose())
             .unwrap_or_else(|_| HeaderValue::from_static(""));
@@ -562,6 +594,16 @@ fn not_found(subject: &Subject<'_>, detail: Option<String>) -> NotFound {
         }
         Subject::PatientOrNote(id, _) => NotFound::Patient(id.to_string()),
         Subject::Note(note) => NotFound::Note(note.to_string()),
+        // The server names what it could not find; an answer that names only the patient is about
+        // the patient, anything else about the attachment (the id the request's path holds).
+        Subject::AttachmentAndPatient(_, patient)
+            if mentions("patient") && !mentions("attachment") =>
+        {
+            NotFound::Patient(patient.to_string())
+        }
+        Subject::AttachmentAndPatient(attachment, _) => {
+            NotFound::Attachment(attachment.to_string())
+        }
         Subject::Attachments(ids) => NotFound::Attachment(
             ids.iter()
                 .map(|i| i.as_str())
@@ -839,6 +881,28 @@ mod tests {
             map(418, &json, r#"{"detail":"teapot"}"#),
             ApiError::UnexpectedStatus { status: 418, .. }
         ));
+    }
+
+    #[test]
+    fn a_move_names_the_missing_attachment_or_patient() {
+        let a = AttachmentId::new("att_1");
+        let p = PatientId::new("pat_9");
+        let s = Subject::AttachmentAndPatient(&a, &p);
+        let json = headers("application/json");
+        let map = |body: &str| map_error(StatusCode::NOT_FOUND, &json, body.as_bytes(), &s);
+        assert!(
+            matches!(map(r#"{"detail":"Patient not found"}"#), ApiError::NotFound(NotFound::Patient(id)) if id == "pat_9")
+        );
+        for body in [
+            r#"{"detail":"Attachment not found"}"#,
+            r#"{"detail":"Not Found"}"#,
+            "",
+        ] {
+            assert!(
+                matches!(map(body), ApiError::NotFound(NotFound::Attachment(ref id)) if id == "att_1"),
+                "{body}"
+            );
+        }
     }
 
     #[test]

@@ -165,6 +165,14 @@ pub struct NameUpdate {
     pub name: String,
 }
 
+/// The body of `PUT /attachments/{attachment_id}/patient` (`ChangeAttachmentPatientRequest`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientChange {
+    /// The patient whose chart the attachment moves to.
+    pub patient_id: PatientId,
+}
+
 /// The body of `PUT /attachments/bulk-names`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NameUpdates {

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 /// comes from the system keychain (set it with `decoda login`). `decoda settings` shows the result.
 ///
 /// Exit status: 0 all went well; 1 some files were not uploaded; 2 bad usage or settings;
-/// 3 no API key (or no keychain), or the key or tenant was rejected; 4 patient or note not found;
-/// 5 the server could not be reached or answered wrongly; 130 cancelled (Ctrl-C).
+/// 3 no API key (or no keychain), or the key or tenant was rejected; 4 patient, note or
+/// attachment not found; 5 the server could not be reached or answered wrongly; 130 cancelled
+/// (Ctrl-C).
 #[derive(Debug, Parser)]
 #[command(name = "decoda", version, about, long_about)]
 pub struct Cli {
@@ -61,6 +62,13 @@ pub enum Command {
     /// asks before sending, as `upload` does. A file that may have landed before the interruption
     /// is looked for in the chart first. With `--json`, one JSON object per group, one per line.
     Resume(ResumeArgs),
+    /// Move an uploaded file to another patient's chart (it was sent to the wrong patient).
+    ///
+    /// Shows the patient the file is on now (from this computer's upload history, when it knows
+    /// the file) and the patient it goes to, and asks before moving unless `--yes`; without a
+    /// terminal to ask on, `--yes` is required. The server drops the file's note links. The move
+    /// is checked in the new chart, then recorded in the history.
+    Move(MoveArgs),
     /// Show the settings in force and where they come from (the system-wide file, its locks,
     /// whether a key is saved; never the key).
     Settings,
@@ -78,6 +86,23 @@ pub struct ResumeArgs {
     /// List the unfinished files and remove them from the queue without sending anything.
     #[arg(long, conflicts_with_all = ["yes", "json"])]
     pub discard: bool,
+}
+
+/// `decoda move`.
+#[derive(Debug, Args)]
+pub struct MoveArgs {
+    /// The file's attachment id (as `decoda history` and `upload --json` show it).
+    #[arg(value_name = "ATTACHMENT_ID")]
+    pub attachment: String,
+    /// The patient whose chart the file belongs in.
+    #[arg(long, value_name = "PATIENT_ID")]
+    pub to: String,
+    /// Do not ask for confirmation (required when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print one JSON object describing the move on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `decoda history`.

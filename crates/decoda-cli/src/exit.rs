@@ -39,6 +39,9 @@ pub enum CliError {
     /// The local queue and history failed.
     #[error(transparent)]
     Store(#[from] decoda_store::StoreError),
+    /// A move of a misfiled upload was refused, failed, or could not be confirmed.
+    #[error(transparent)]
+    Move(#[from] decoda_core::MoveError),
     /// The user said no.
     #[error("cancelled")]
     Cancelled,
@@ -64,6 +67,7 @@ impl CliError {
             }
             Self::Settings(_) | Self::Usage(_) | Self::Store(_) => USAGE,
             Self::NoKey => AUTH,
+            Self::Move(e) => e.category().map_or(USAGE, category_code),
             Self::Cancelled => CANCELLED,
         }
     }
@@ -71,7 +75,12 @@ impl CliError {
 
 /// The exit status of an API failure, from the one classification the app uses too.
 fn api_code(e: &ApiError) -> u8 {
-    match e.category() {
+    category_code(e.category())
+}
+
+/// The exit status of a kind of failure.
+fn category_code(category: ErrorCategory) -> u8 {
+    match category {
         ErrorCategory::Rejected => AUTH,
         ErrorCategory::NotFound => NOT_FOUND,
         ErrorCategory::Invalid => USAGE,

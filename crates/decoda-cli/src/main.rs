@@ -8,6 +8,7 @@ mod context;
 mod exit;
 mod history;
 mod login;
+mod moving;
 mod patient;
 mod progress_bar;
 mod resume;
@@ -48,6 +49,7 @@ async fn run(cli: args::Cli, env_key: Option<ApiKey>) -> Result<u8, exit::CliErr
         args::Command::Patient(a) => patient::run(&ctx, a).await,
         args::Command::Upload(a) => upload::run(&ctx, a).await,
         args::Command::History(a) => history::run(&ctx, a),
+        args::Command::Move(a) => moving::run(&ctx, a).await,
         args::Command::Resume(a) => resume::run(&ctx, a).await,
         args::Command::Settings => settings::show(&ctx),
     }

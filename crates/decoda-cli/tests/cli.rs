@@ -4,6 +4,7 @@
 use decoda_sandbox::{Fault, FaultRule};
 
 mod common;
+mod moves;
 
 use common::{assert_no_key, env, json, text, KEY};
 

@@ -8,11 +8,14 @@
 //! soon as its answer is verified. [`scans`] says what the records know of a scan found in the
 //! scanner inbox before it is listed. [`waiting`] is the list of files waiting to be sent, as a
 //! front end shows it: what each file may do while a patient is chosen, which of them an upload
-//! takes, and what became of them; the window only displays what it decides.
+//! takes, and what became of them; the window only displays what it decides. [`moving`] moves a
+//! misfiled upload to another patient's chart: both patients shown, the move checked in the chart
+//! it went to, and recorded.
 
 mod forget;
 pub mod identity;
 pub mod ledger;
+pub mod moving;
 mod queued;
 pub mod scans;
 mod target;
@@ -21,6 +24,7 @@ pub mod waiting;
 pub use forget::{forget_removed, Removed};
 pub use identity::PatientCard;
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};
+pub use moving::{move_attachment, Move, MoveError, Moved};
 pub use queued::{is_row_of, queued_file_now, OnDisk, QueuedFile};
 pub use target::Target;
 

@@ -218,6 +218,34 @@ impl Uploader {
         still_in_chart(&self.client, patient, earlier).await
     }
 
+    /// Whether one attachment is in the patient's chart now, by the chart's listing (an answer
+    /// may not say whose chart an attachment is on): how a move to another patient is checked,
+    /// since the server's `true` is no proof. With the day it was uploaded (UTC), that day and the
+    /// days either side are read; without it, the chart's day pages from the newest back, as far
+    /// as recovery reads them.
+    pub async fn attachment_in_chart(
+        &self,
+        patient: &PatientId,
+        attachment: &AttachmentId,
+        uploaded: Option<chrono::NaiveDate>,
+    ) -> Result<bool, ApiError> {
+        let found = match uploaded {
+            Some(day) => {
+                still_in_chart(&self.client, patient, &[(attachment.clone(), day)]).await?
+            }
+            None => {
+                in_chart(
+                    &self.client,
+                    patient,
+                    chrono::DateTime::UNIX_EPOCH,
+                    &[attachment],
+                )
+                .await?
+            }
+        };
+        Ok(found.contains(attachment))
+    }
+
     /// Looks in the patient's chart for attachments that are these files, sent since `since` by a
     /// run whose answer never came (for example a process that was killed): each file is found
     /// (by name and content), absent, or could not be compared. Nothing is sent.

@@ -71,6 +71,13 @@ pub enum Fault {
     LoseLast,
     /// Store normally but name another patient in the response.
     WrongPatient,
+    /// Answer 200 with this JSON and do nothing: a server that says `true` to a change it did
+    /// not make (a move, a rename), or answers something else than the contract's `true`. Clients
+    /// must check the result, not trust the word.
+    AnswerOnly {
+        /// The answer's body, verbatim (e.g. `true`, `false`).
+        json: String,
+    },
 }
 
 /// A fault and the requests it applies to.
@@ -132,6 +139,7 @@ impl Fault {
             Self::MalformedJson => "malformedJson",
             Self::LoseLast => "loseLast",
             Self::WrongPatient => "wrongPatient",
+            Self::AnswerOnly { .. } => "answerOnly",
         }
     }
 
@@ -162,6 +170,14 @@ impl Fault {
             )),
             Self::PayloadTooLarge => Some(
                 ApiError::detail(StatusCode::PAYLOAD_TOO_LARGE, "Request Entity Too Large")
+                    .into_response(),
+            ),
+            Self::AnswerOnly { json } => Some(
+                (
+                    StatusCode::OK,
+                    [(header::CONTENT_TYPE, "application/json")],
+                    json.clone(),
+                )
                     .into_response(),
             ),
             _ => None,

@@ -27,6 +27,20 @@ pub struct HistoryEntry {
     pub uploaded_at: String,
 }
 
+/// A misfiled upload moved to another patient's chart, as this computer recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveRecord {
+    /// The attachment that was moved.
+    pub attachment_id: String,
+    /// The patient it was on, when this computer knew it.
+    pub from_patient_id: Option<String>,
+    /// The patient it is on now.
+    pub to_patient_id: String,
+    /// When the move was made and checked (RFC 3339, UTC).
+    pub moved_at: String,
+}
+
 /// Which history entries to list, newest first.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryQuery {

@@ -27,7 +27,7 @@ mod store;
 
 pub use error::{Result, StoreError};
 pub use hash::{hash_file, ContentHash};
-pub use history::{HistoryEntry, HistoryQuery};
+pub use history::{HistoryEntry, HistoryQuery, MoveRecord};
 pub use queue::{NewItem, QueueRow, RowState};
 pub use run_lock::RunLock;
 pub use store::{default_data_dir, Account, Store};

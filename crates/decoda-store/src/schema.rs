@@ -98,6 +98,24 @@ CREATE INDEX queue_state ON queue(state);
 CREATE INDEX queue_patient_hash ON queue(patient_id, hash);
 "#,
     ),
+    // Version 5: moves of misfiled uploads to another patient's chart. The history row of a moved
+    // file takes its new patient (so the duplicate guard and the history screens follow the
+    // file); this table keeps where it was, where it went, and when. `from_patient_id` is NULL
+    // when this computer did not know where the file was.
+    Migration::Sql(
+        r#"
+CREATE TABLE moves (
+    id              INTEGER PRIMARY KEY,
+    account         TEXT NOT NULL DEFAULT '',
+    attachment_id   TEXT NOT NULL,
+    from_patient_id TEXT,
+    to_patient_id   TEXT NOT NULL,
+    moved_at        TEXT NOT NULL
+);
+CREATE INDEX moves_account_attachment ON moves(account, attachment_id);
+CREATE INDEX history_attachment ON history(attachment_id);
+"#,
+    ),
 ];
 
 /// Brings the database to the current schema, refusing one from a newer version.

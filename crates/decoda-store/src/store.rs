@@ -4,8 +4,8 @@ use crate::{
     history::file_name_only,
     private,
     run_lock::{self, RunLock},
-    schema, ContentHash, HistoryEntry, HistoryQuery, NewItem, QueueRow, Result, RowState,
-    StoreError,
+    schema, ContentHash, HistoryEntry, HistoryQuery, MoveRecord, NewItem, QueueRow, Result,
+    RowState, StoreError,
 };
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -452,6 +452,80 @@ impl Store {
         Ok(entries)
     }
 
+    /// The newest history entry of an attachment: which patient this computer last knew it on
+    /// (a move updates it), and the day it was uploaded (the chart is asked by that day).
+    pub fn upload_of(&self, attachment_id: &str) -> Result<Option<HistoryEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM history WHERE attachment_id = ?1
+                 AND (?2 IS NULL OR account = ?2 OR account = '')
+                 ORDER BY uploaded_at DESC, id DESC LIMIT 1",
+                params![attachment_id, self.account_filter()],
+                row_to_history,
+            )
+            .optional()?)
+    }
+
+    /// Records a move the server made and the chart confirmed, in one transaction: the move
+    /// (from, to, when) is kept, and the attachment's history entries take the new patient, with
+    /// no note (the server drops note links), so the duplicate guard and the history follow the
+    /// file to the chart it is in now.
+    pub fn record_move(
+        &mut self,
+        attachment_id: &str,
+        from_patient_id: Option<&str>,
+        to_patient_id: &str,
+    ) -> Result<MoveRecord> {
+        let account = self.account_text();
+        let filter = self.account_filter().map(str::to_owned);
+        let moved_at = now();
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO moves (account, attachment_id, from_patient_id, to_patient_id, moved_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                account,
+                attachment_id,
+                from_patient_id,
+                to_patient_id,
+                moved_at
+            ],
+        )?;
+        tx.execute(
+            "UPDATE history SET patient_id = ?2, note_id = NULL
+             WHERE attachment_id = ?1 AND (?3 IS NULL OR account = ?3 OR account = '')",
+            params![attachment_id, to_patient_id, filter],
+        )?;
+        tx.commit()?;
+        Ok(MoveRecord {
+            attachment_id: attachment_id.to_owned(),
+            from_patient_id: from_patient_id.map(str::to_owned),
+            to_patient_id: to_patient_id.to_owned(),
+            moved_at,
+        })
+    }
+
+    /// The moves recorded for this account, oldest first; only an attachment's when one is given.
+    pub fn moves(&self, attachment_id: Option<&str>) -> Result<Vec<MoveRecord>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT attachment_id, from_patient_id, to_patient_id, moved_at FROM moves
+             WHERE (?1 IS NULL OR attachment_id = ?1) AND (?2 IS NULL OR account = ?2)
+             ORDER BY moved_at, id",
+        )?;
+        let moves = stmt
+            .query_map(params![attachment_id, self.account_filter()], |r| {
+                Ok(MoveRecord {
+                    attachment_id: r.get(0)?,
+                    from_patient_id: r.get(1)?,
+                    to_patient_id: r.get(2)?,
+                    moved_at: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(moves)
+    }
+
     /// The account written on new rows ('' when this store works for none).
     fn account_text(&self) -> String {
         self.account
@@ -477,12 +551,15 @@ impl Store {
         }
     }
 
-    /// Deletes history entries from before `cutoff`; returns how many went.
+    /// Deletes history entries, and records of moves, from before `cutoff`; returns how many
+    /// history entries went. Moves name patients too, so they are kept no longer than uploads.
     pub fn prune_history_before(&mut self, cutoff: chrono::DateTime<Utc>) -> Result<usize> {
         let cutoff = cutoff.to_rfc3339_opts(SecondsFormat::Millis, true);
-        Ok(self
-            .conn
-            .execute("DELETE FROM history WHERE uploaded_at < ?1", [cutoff])?)
+        let tx = self.conn.transaction()?;
+        let pruned = tx.execute("DELETE FROM history WHERE uploaded_at < ?1", [&cutoff])?;
+        tx.execute("DELETE FROM moves WHERE moved_at < ?1", [&cutoff])?;
+        tx.commit()?;
+        Ok(pruned)
     }
 }
 

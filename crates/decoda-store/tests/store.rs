@@ -514,3 +514,146 @@ fn an_older_queue_keeps_its_rows_and_takes_rows_whose_hash_comes_later() {
     store.mark_uploaded(ids[0], "att_9", "b").unwrap();
     assert!(store.previous_upload("pat_1", &hash_b).unwrap().is_some());
 }
+
+/// The schema as version 4 left it (the last before moves were recorded).
+const SCHEMA_V4: &str = r#"
+CREATE TABLE queue (
+    id INTEGER PRIMARY KEY, run_id TEXT NOT NULL, patient_id TEXT NOT NULL, note_id TEXT,
+    path TEXT NOT NULL, name TEXT, external_id TEXT, hash TEXT, size INTEGER NOT NULL,
+    state TEXT NOT NULL, last_error TEXT, attachment_id TEXT, first_sent_at TEXT,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, account TEXT NOT NULL DEFAULT '',
+    modified INTEGER
+);
+CREATE INDEX queue_state ON queue(state);
+CREATE INDEX queue_patient_hash ON queue(patient_id, hash);
+CREATE TABLE history (
+    id INTEGER PRIMARY KEY, patient_id TEXT NOT NULL, note_id TEXT, attachment_id TEXT NOT NULL,
+    name TEXT NOT NULL, file_name TEXT NOT NULL, hash TEXT NOT NULL, size INTEGER NOT NULL,
+    uploaded_at TEXT NOT NULL, account TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX history_patient_hash ON history(patient_id, hash);
+CREATE INDEX history_uploaded_at ON history(uploaded_at);
+CREATE INDEX history_account_patient_hash ON history(account, patient_id, hash);
+PRAGMA user_version = 4;
+"#;
+
+/// Version 5 records moves of misfiled uploads: a version-4 database upgrades with its history
+/// intact, and a move takes the history entry (and so the duplicate guard) to the new patient
+/// while the move itself keeps where the file was.
+#[test]
+fn a_version_4_database_upgrades_and_a_move_takes_the_history_to_the_new_patient() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("uploads.sqlite3");
+    let hash = ContentHash::from_hex("ef".repeat(32));
+    {
+        let conn = rusqlite_conn(&db);
+        conn.execute_batch(SCHEMA_V4).unwrap();
+        conn.execute(
+            "INSERT INTO history (patient_id, note_id, attachment_id, name, file_name, hash, size,
+                                  uploaded_at)
+             VALUES ('pat_1001', 'note_2001', 'att_1', 'Consent', 'consent.pdf', ?1, 3,
+                     '2026-11-02T09:30:00.000Z')",
+            [hash.as_str()],
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(dir.path())
+        .unwrap()
+        .for_account(Account::new("http://127.0.0.1:8787", "demo-clinic"))
+        .unwrap();
+    let version: i64 = rusqlite_conn(&db)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 5);
+    let before = store
+        .upload_of("att_1")
+        .unwrap()
+        .expect("kept through the upgrade");
+    assert_eq!(before.patient_id, "pat_1001");
+    assert!(store.moves(None).unwrap().is_empty());
+
+    let moved = store
+        .record_move("att_1", Some("pat_1001"), "pat_1002")
+        .unwrap();
+    assert_eq!(moved.from_patient_id.as_deref(), Some("pat_1001"));
+    let after = store.upload_of("att_1").unwrap().unwrap();
+    assert_eq!(after.patient_id, "pat_1002", "the history follows the file");
+    assert_eq!(after.note_id, None, "the server dropped the note link");
+    assert_eq!(
+        after.uploaded_at, before.uploaded_at,
+        "the chart is asked by that day"
+    );
+    assert!(
+        store.previous_upload("pat_1001", &hash).unwrap().is_none(),
+        "the file is no longer in the first chart: sending it there again is not a duplicate"
+    );
+    assert_eq!(
+        store
+            .previous_upload("pat_1002", &hash)
+            .unwrap()
+            .unwrap()
+            .attachment_id,
+        "att_1"
+    );
+    assert_eq!(store.moves(Some("att_1")).unwrap(), std::slice::from_ref(&moved));
+    assert!(store.moves(Some("att_2")).unwrap().is_empty());
+    drop(store);
+    let reopened = Store::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.moves(None).unwrap(),
+        [moved],
+        "a move survives reopening"
+    );
+}
+
+/// A move recorded for one server and tenant is that account's: another account's history and
+/// moves are untouched.
+#[test]
+fn moves_belong_to_their_server_and_tenant() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Account::new("http://127.0.0.1:8787", "demo-clinic");
+    let production = Account::new("https://api.decodahealth.com", "demo-clinic");
+    let open = |account: &Account| {
+        Store::open(dir.path())
+            .unwrap()
+            .for_account(account.clone())
+            .unwrap()
+    };
+    for account in [&sandbox, &production] {
+        let mut store = open(account);
+        let run = store.begin_run().unwrap();
+        let ids = store
+            .enqueue(&run, &[item(dir.path(), "a.pdf", b"one", "pat_1001")])
+            .unwrap();
+        store.mark_uploaded(ids[0], "att_1", "a.pdf").unwrap();
+    }
+    let mut store = open(&sandbox);
+    store.record_move("att_1", None, "pat_1002").unwrap();
+    assert_eq!(
+        store.upload_of("att_1").unwrap().unwrap().patient_id,
+        "pat_1002"
+    );
+    let other = open(&production);
+    assert!(other.moves(None).unwrap().is_empty());
+    assert_eq!(
+        other.upload_of("att_1").unwrap().unwrap().patient_id,
+        "pat_1001",
+        "the same id on another server is another file"
+    );
+}
+
+/// Moves name patients, so the retention setting prunes them as it prunes uploads.
+#[test]
+fn old_moves_are_pruned_with_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path()).unwrap();
+    store.record_move("att_1", Some("pat_1"), "pat_2").unwrap();
+    store
+        .prune_history_before(chrono::Utc::now() - chrono::Duration::days(1))
+        .unwrap();
+    assert_eq!(store.moves(None).unwrap().len(), 1, "a recent move stays");
+    store
+        .prune_history_before(chrono::Utc::now() + chrono::Duration::seconds(1))
+        .unwrap();
+    assert!(store.moves(None).unwrap().is_empty());
+}

@@ -161,7 +161,9 @@ pub(crate) async fn rename_one(
     Ok(Json(true))
 }
 
-/// `PUT /attachments/{attachment_id}/patient` with `{"patientId"}`; drops the note link.
+/// `PUT /attachments/{attachment_id}/patient` with `{"patientId"}`: files the attachment (and all
+/// its versions: the sandbox keeps one) under another patient and drops its note link, since notes
+/// belong to one patient. An unknown attachment or patient is a 404 that changes nothing.
 pub(crate) async fn change_patient(
     State(state): State<SandboxState>,
     Path(attachment_id): Path<String>,

@@ -212,3 +212,127 @@ async fn reset_clears_attachments_and_uploads_but_keeps_patients() {
         StatusCode::OK
     );
 }
+
+/// Moves `id` to `patient` and returns the answer.
+async fn move_to(state: &SandboxState, id: &str, patient: &Value) -> super::Answer {
+    let uri = format!("/attachments/{id}/patient");
+    send_json(state, Method::PUT, &uri, &json!({ "patientId": patient })).await
+}
+
+/// The ids on a patient's most recent day page (where a file uploaded today is).
+async fn chart_ids(state: &SandboxState, patient: &str) -> Vec<String> {
+    let page = get(state, &format!("/attachments?tz=UTC&patient_id={patient}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    ids_of(&page.json()["data"])
+}
+
+#[tokio::test]
+async fn a_moved_file_is_listed_in_the_new_chart_only_and_keeps_its_name_and_date() {
+    let state = state();
+    let ids = upload(&state, "pat_1001", Some("note_2001"), 2).await;
+    let before = state.attachments()[0].clone();
+    let moved = move_to(&state, &ids[0], &json!("pat_1002")).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert_eq!(moved.json(), json!(true), "the contract's answer is `true`");
+    assert_eq!(chart_ids(&state, "pat_1002").await, [ids[0].clone()]);
+    assert_eq!(
+        chart_ids(&state, "pat_1001").await,
+        [ids[1].clone()],
+        "the moved file leaves the first chart; the other file stays"
+    );
+    let after = &state.attachments()[0];
+    assert_eq!(after.response.name, before.response.name);
+    assert_eq!(after.response.created_date, before.response.created_date);
+    assert_eq!(after.response.note, None, "note links are dropped");
+    let note_files = get(&state, "/attachments?tz=UTC&note_id=note_2001")
+        .await
+        .json();
+    assert_eq!(ids_of(&note_files), [ids[1].clone()]);
+}
+
+#[tokio::test]
+async fn moving_an_unknown_attachment_or_to_an_unknown_patient_is_404_and_changes_nothing() {
+    let state = state();
+    let ids = upload(&state, "pat_1001", Some("note_2001"), 1).await;
+    let unknown = move_to(&state, "no-such-attachment", &json!("pat_1002")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!(unknown.json(), json!({"detail": "Attachment not found"}));
+    for nobody in ["pat_0", ""] {
+        let answer = move_to(&state, &ids[0], &json!(nobody)).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{nobody:?}");
+        assert_eq!(answer.json(), json!({"detail": "Patient not found"}));
+    }
+    let stored = &state.attachments()[0];
+    assert_eq!(stored.patient_id, "pat_1001");
+    assert_eq!(stored.response.note_id.as_deref(), Some("note_2001"));
+}
+
+#[tokio::test]
+async fn a_move_without_a_patient_id_string_is_422() {
+    let state = state();
+    let ids = upload(&state, "pat_1001", None, 1).await;
+    let uri = format!("/attachments/{}/patient", ids[0]);
+    let missing = send_json(
+        &state,
+        Method::PUT,
+        &uri,
+        &json!({"patient_id": "pat_1002"}),
+    )
+    .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        missing.json()["detail"][0]["loc"],
+        json!(["body", "patientId"])
+    );
+    assert_eq!(missing.json()["detail"][0]["type"], "missing");
+    let number = move_to(&state, &ids[0], &json!(1002)).await;
+    assert_eq!(number.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(number.json()["detail"][0]["type"], "string_type");
+    assert_eq!(state.attachments()[0].patient_id, "pat_1001");
+}
+
+#[tokio::test]
+async fn contract_only_moves_the_same_and_answers_true() {
+    let state = SandboxState::new(crate::Config {
+        contract_only: true,
+        ..crate::Config::default()
+    })
+    .unwrap();
+    let ids = upload(&state, "pat_1001", None, 1).await;
+    let moved = move_to(&state, &ids[0], &json!("pat_1003")).await;
+    assert_eq!(moved.status, StatusCode::OK);
+    assert_eq!(moved.json(), json!(true));
+    let page = get(&state, "/attachments?tz=UTC&patient_id=pat_1003")
+        .await
+        .json();
+    assert_eq!(ids_of(&page["data"]), ids);
+    assert_eq!(
+        page["data"][0]["patient"],
+        Value::Null,
+        "contract-only listings do not say whose chart a file is in: the listing by patient does"
+    );
+}
+
+#[tokio::test]
+async fn the_answer_only_fault_says_true_and_moves_nothing() {
+    let state = state();
+    let ids = upload(&state, "pat_1001", None, 1).await;
+    let path = format!("/attachments/{}/patient", ids[0]);
+    state.push_fault(
+        crate::FaultRule::once(crate::Fault::AnswerOnly {
+            json: "true".into(),
+        })
+        .on_path(&path),
+    );
+    let answer = move_to(&state, &ids[0], &json!("pat_1002")).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json(), json!(true));
+    assert_eq!(
+        state.attachments()[0].patient_id,
+        "pat_1001",
+        "the server claimed the move without making it"
+    );
+    let again = move_to(&state, &ids[0], &json!("pat_1002")).await;
+    assert_eq!(again.json(), json!(true));
+    assert_eq!(state.attachments()[0].patient_id, "pat_1002", "used once");
+}

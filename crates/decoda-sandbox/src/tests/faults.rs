@@ -177,3 +177,24 @@ fn fault_rules_have_the_documented_json_shape() {
         json!({"fault": {"kind": "rateLimited", "retryAfterSecs": 3}, "path": null, "times": 1})
     );
 }
+
+#[tokio::test]
+async fn answer_only_answers_its_json_without_running_the_route() {
+    let rule: FaultRule = serde_json::from_value(json!({
+        "fault": {"kind": "answerOnly", "json": "false"},
+        "path": "/attachments/bulk"
+    }))
+    .unwrap();
+    assert_eq!(
+        rule.fault,
+        Fault::AnswerOnly {
+            json: "false".into()
+        }
+    );
+    let state = state();
+    state.push_fault(rule);
+    let answer = post_form(&state, "/attachments/bulk", two_files()).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.json(), json!(false));
+    assert!(state.attachments().is_empty(), "nothing was stored");
+}
