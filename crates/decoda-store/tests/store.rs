@@ -595,7 +595,10 @@ fn a_version_4_database_upgrades_and_a_move_takes_the_history_to_the_new_patient
             .attachment_id,
         "att_1"
     );
-    assert_eq!(store.moves(Some("att_1")).unwrap(), std::slice::from_ref(&moved));
+    assert_eq!(
+        store.moves(Some("att_1")).unwrap(),
+        std::slice::from_ref(&moved)
+    );
     assert!(store.moves(Some("att_2")).unwrap().is_empty());
     drop(store);
     let reopened = Store::open(dir.path()).unwrap();
