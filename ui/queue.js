@@ -16,8 +16,8 @@ export function queueRow(item) {
     size: item.size == null ? "" : formatBytes(item.size),
     type: item.contentType || "",
     editable: item.editable,
-    sendAnyway: item.state === "skipped",
-    removable: item.state !== "sending",
+    sendAnyway: item.canSendAnyway,
+    removable: item.removable,
   };
 }
 
@@ -41,6 +41,7 @@ export function resumedChoice({ patientId, count }) {
 }
 
 let queue = [];
+let upload = null;
 let hooks = { patientId: () => null, choosePatient: async () => {}, rendered: () => {} };
 
 // The queue as last listed by Rust.
@@ -49,16 +50,17 @@ export function currentQueue() {
 }
 
 // `patientId()` is the chosen patient's id (or null), `choosePatient(id)` chooses one, and
-// `rendered()` runs after every drawing of the rows.
+// `rendered(upload)` runs after every drawing of the rows, with what Rust said Upload does.
 export function initQueue(given) {
   hooks = given;
   $("add-files").addEventListener("click", () =>
     call("pick_files").catch((err) => setStatus("upload-status", describe(err), true)));
 }
 
-// The queue as Rust sees it for the chosen patient: which files would go, and why not.
+// The queue as Rust sees it for the chosen patient: which files would go, and why not, and what
+// Upload does.
 export async function refreshQueue() {
-  queue = await call("list_queue", { patientId: hooks.patientId() });
+  ({ items: queue, upload } = await call("list_queue", { patientId: hooks.patientId() }));
   renderQueue();
 }
 
@@ -113,7 +115,7 @@ export function renderQueue() {
   body.replaceChildren(rows);
   restoreQueueFocus(body, focus);
   renderResumed();
-  hooks.rendered();
+  hooks.rendered(upload);
 }
 
 // Files not sent yet (back from an interrupted upload, or failed earlier) wait for their own

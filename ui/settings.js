@@ -7,15 +7,14 @@ const SETTING_LABELS = { api_url: "server address", tenant: "tenant", inbox: "sc
 
 // What the screen shows for a settings view from Rust: plain data, no page.
 export function settingsScreen(view) {
-  const locked = new Set(view.locked);
   const shown = view.locked.filter((k) => k in SETTING_LABELS).map((k) => SETTING_LABELS[k]);
   const problems = [];
   if (view.systemProblem) problems.push(`${view.systemProblem[0].toUpperCase()}${view.systemProblem.slice(1)}.`);
   if (view.inboxProblem) problems.push(`The scanner inbox is not watched: ${view.inboxProblem}`);
   return {
-    apiUrlLocked: view.lockedByEnvironment || locked.has("api_url"),
-    tenantLocked: view.lockedByEnvironment || locked.has("tenant"),
-    inboxLocked: locked.has("inbox"),
+    apiUrlLocked: view.lockedFields.apiUrl,
+    tenantLocked: view.lockedFields.tenant,
+    inboxLocked: view.lockedFields.inbox,
     managedNote: shown.length ? `Set by your IT department and cannot be changed here: ${shown.join(", ")}.` : "",
     problem: problems.join(" "),
     inboxState: view.inboxFolder && !view.inboxProblem
@@ -25,16 +24,6 @@ export function settingsScreen(view) {
       ? "(set by the environment)"
       : view.keySaved ? "(a key is saved)" : "(no key saved)",
   };
-}
-
-// Whether the app cannot work yet (first run, or signed out), so the screen opens by itself.
-export function needsSetup(view) {
-  return !view.keySaved || !view.tenant;
-}
-
-// Which account patient ids belong to: a patient id means a person only on one server and tenant.
-export function account(apiUrl, tenant) {
-  return `${apiUrl}|${tenant || ""}`;
 }
 
 export function showSettings(show) {
@@ -66,7 +55,8 @@ export function renderSettings(view) {
 export async function loadSettings() {
   const view = await call("get_settings");
   renderSettings(view);
-  if (needsSetup(view)) {
+  // The app cannot work yet (first run, or signed out): the screen opens by itself.
+  if (view.needsSetup) {
     showSettings(true);
     setStatus("settings-status", "Enter your clinic's tenant and API key to start.");
   }
@@ -89,7 +79,6 @@ export function initSettings({ onAccountChanged }) {
     const apiKey = $("api-key").value;
     $("api-key").value = "";
     await attempt(async () => {
-      const before = account($("api-url").defaultValue, $("tenant").defaultValue);
       const view = await call("save_settings", {
         apiUrl: $("api-url").value,
         tenant: $("tenant").value,
@@ -97,7 +86,7 @@ export function initSettings({ onAccountChanged }) {
       });
       renderSettings(view);
       setStatus("settings-status", "Saved.");
-      if (account(view.apiUrl, view.tenant) !== before) await onAccountChanged();
+      if (view.accountChanged) await onAccountChanged();
     });
   });
   // The scanner inbox's folders are chosen in the system's folder chooser, which Rust opens: the

@@ -6,18 +6,20 @@ import { $, button, item, setStatus } from "./dom.js";
 import { formatEta, progressText, typeLabel } from "./format.js";
 import { patientLine } from "./patient.js";
 
-// The Upload button and the hint under it, from the queue Rust listed, the chosen patient (or
-// null) and whether an upload is running.
-export function uploadControls({ queue, patient, uploading }) {
-  const sendable = queue.filter((i) => i.sendable).length;
+// The Upload button and the hint under it, from what Rust said Upload does (list_queue's
+// `upload`, or null before the first listing), the chosen patient (or null) and whether an
+// upload is running.
+export function uploadControls({ upload, patient, uploading }) {
+  const action = patient ? upload?.action : "choosePatient";
   return {
-    disabled: uploading || !patient || sendable === 0,
+    disabled: uploading || action !== "upload",
     hint: uploading ? ""
-      : !patient ? "Choose the patient first (step 1)."
-      : sendable === 0 && queue.some((i) => i.state === "uploaded") ? "Everything listed has been sent. Add files to send more."
-      : sendable === 0 ? "Add the files to send (step 2)."
-      : `Ready to send ${sendable} file(s) to ${patientLine(patient)}.`,
-    label: queue.some((i) => i.state === "failed" && i.sendable) ? "Upload (retry failed files)" : "Upload",
+      : action === "choosePatient" ? "Choose the patient first (step 1)."
+      : action === "allSent" ? "Everything listed has been sent. Add files to send more."
+      : action === "addFiles" ? "Add the files to send (step 2)."
+      : action === "upload" ? `Ready to send ${upload.files} file(s) to ${patientLine(patient)}.`
+      : "",
+    label: action === "upload" && upload.retry ? "Upload (retry failed files)" : "Upload",
   };
 }
 
@@ -35,9 +37,9 @@ export function progressShown(event) {
   };
 }
 
-// The status line once an upload finished: `skipped` files were already in the chart.
-export function summaryStatus(summary, skipped, seconds) {
-  const again = skipped ? `, ${skipped} already in the chart (not sent again)` : "";
+// The status line once an upload finished: Rust counted this upload's files not sent again.
+export function summaryStatus(summary, seconds) {
+  const again = summary.skipped ? `, ${summary.skipped} already in the chart (not sent again)` : "";
   return {
     text: `${summary.uploaded.length} uploaded, ${summary.failed} not uploaded${again} (${seconds.toFixed(1)} s).`,
     isError: summary.failed > 0,
@@ -52,8 +54,12 @@ export function resultsPatient(patient) {
 let uploading = false;
 let hooks = { patient: () => null, queue: () => [], refreshQueue: async () => {} };
 
-export function updateUploadButton() {
-  const shown = uploadControls({ queue: hooks.queue(), patient: hooks.patient(), uploading });
+// What Rust last said Upload does; the queue's drawing passes it anew each time.
+let uploadAction = null;
+
+export function updateUploadButton(upload = uploadAction) {
+  uploadAction = upload;
+  const shown = uploadControls({ upload, patient: hooks.patient(), uploading });
   $("upload").disabled = shown.disabled;
   $("upload-hint").textContent = shown.hint;
   $("upload").textContent = shown.label;
@@ -98,8 +104,7 @@ async function upload() {
       }
     });
     const seconds = (Date.now() - started) / 1000;
-    const skipped = (await call("list_queue", { patientId: patient.id })).filter((i) => i.state === "skipped").length;
-    const status = summaryStatus(summary, skipped, seconds);
+    const status = summaryStatus(summary, seconds);
     setStatus("upload-status", status.text, status.isError);
     showResults(summary);
   } catch (err) {

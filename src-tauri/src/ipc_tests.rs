@@ -246,7 +246,7 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
     std::fs::write(&empty, b"").unwrap();
     assert_eq!(h.drop_paths(&[&scan, &empty]), 2);
 
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     let states: Vec<&str> = queue
         .as_array()
         .unwrap()
@@ -306,7 +306,7 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
         "only links an upload returned are fetched"
     );
 
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert_eq!(queue[0]["state"], "uploaded", "{queue}");
     assert!(
         h.seen.lock().unwrap().len() > 6,
@@ -317,8 +317,8 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
 
 /// The ids the window would send: ready or failed files.
 fn sendable_ids(h: &Harness) -> Vec<u64> {
-    h.invoke("list_queue", json!({}))
-        .unwrap()
+    h.invoke("list_queue", json!({})).unwrap()["items"]
+        .clone()
         .as_array()
         .unwrap()
         .iter()
@@ -370,7 +370,7 @@ fn a_note_of_another_patient_is_refused_before_anything_is_sent() {
         "the error names the note: {refused}"
     );
     assert!(h.sandbox.state().attachments().is_empty(), "nothing sent");
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert_eq!(queue[0]["state"], "ready", "the file stays listed: {queue}");
 
     let summary = upload_with_note("note_2001").unwrap();
@@ -401,8 +401,8 @@ fn only_the_files_listed_when_upload_was_pressed_are_sent() {
 }
 
 fn states(h: &Harness) -> Vec<String> {
-    h.invoke("list_queue", json!({}))
-        .unwrap()
+    h.invoke("list_queue", json!({})).unwrap()["items"]
+        .clone()
         .as_array()
         .unwrap()
         .iter()
@@ -425,7 +425,7 @@ fn content_already_in_the_chart_is_skipped_until_the_user_sends_it_anyway() {
     let summary = upload_to(&h, "pat_1001");
     assert!(summary.uploaded.is_empty());
     assert_eq!(states(&h), ["uploaded", "skipped"]);
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert!(
         queue[1]["reason"]
             .as_str()
@@ -447,6 +447,63 @@ fn content_already_in_the_chart_is_skipped_until_the_user_sends_it_anyway() {
         .unwrap();
     assert_eq!(history.as_array().unwrap().len(), 2, "{history}");
     h.assert_no_canary();
+}
+
+/// What the window shows of the queue is decided here: which rows offer "Send anyway" and
+/// "Remove", what Upload does, and how many files an upload did not send again (only its own).
+#[test]
+fn the_window_is_told_what_each_action_does_and_an_upload_counts_only_its_own_skips() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    let list = |patient: Option<&str>| {
+        h.invoke("list_queue", json!({ "patientId": patient }))
+            .unwrap()
+    };
+    assert_eq!(list(None)["upload"], json!({ "action": "choosePatient" }));
+    assert_eq!(
+        list(Some("pat_1001"))["upload"],
+        json!({ "action": "addFiles" })
+    );
+    let form = files.path().join("consent.pdf");
+    std::fs::write(&form, b"%PDF-1.4 consent").unwrap();
+    h.drop_paths(&[&form]);
+    assert_eq!(
+        list(Some("pat_1001"))["upload"],
+        json!({ "action": "upload", "files": 1, "retry": false })
+    );
+    let first = upload_to(&h, "pat_1001");
+    assert_eq!((first.uploaded.len(), first.skipped), (1, 0));
+    assert_eq!(
+        list(Some("pat_1001"))["upload"],
+        json!({ "action": "allSent" })
+    );
+
+    let copy = files.path().join("consent (scanned again).pdf");
+    std::fs::write(&copy, b"%PDF-1.4 consent").unwrap();
+    h.drop_paths(&[&copy]);
+    let second = upload_to(&h, "pat_1001");
+    assert_eq!((second.uploaded.len(), second.skipped), (0, 1));
+    let items = list(Some("pat_1001"))["items"].clone();
+    assert_eq!(items[1]["state"], "skipped", "{items}");
+    assert_eq!(items[1]["canSendAnyway"], true, "{items}");
+    assert_eq!(items[1]["removable"], true, "{items}");
+    assert_eq!(items[0]["canSendAnyway"], false, "{items}");
+    assert_eq!(
+        serde_json::to_value(&second).unwrap()["skipped"],
+        1,
+        "the window reads it"
+    );
+
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"a new letter").unwrap();
+    h.drop_paths(&[&letter]);
+    let third = upload_to(&h, "pat_1001");
+    assert_eq!(
+        (third.uploaded.len(), third.skipped),
+        (1, 0),
+        "the copy skipped by the upload before is not counted again"
+    );
+    assert_eq!(states(&h), ["uploaded", "skipped", "uploaded"]);
 }
 
 /// What a killed process leaves: a row for `path` and `patient` handed to the engine, and the
@@ -484,7 +541,7 @@ fn an_interrupted_upload_comes_back_bound_to_its_patient() {
         crate::commands::files::resume_interrupted(h.app.handle()).unwrap(),
         1
     );
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert_eq!(queue[0]["patientId"], "pat_1002");
     assert!(queue[0]["reason"].as_str().unwrap().contains("interrupted"));
 
@@ -524,7 +581,8 @@ fn a_file_bound_to_a_patient_is_held_when_the_server_or_tenant_changes() {
     h.sandbox.state().clear_faults();
     let here = h
         .invoke("list_queue", json!({ "patientId": "pat_1001" }))
-        .unwrap();
+        .unwrap()["items"]
+        .clone();
     assert_eq!(here[0]["sendable"], true, "{here}");
 
     let busy = {
@@ -539,14 +597,25 @@ fn a_file_bound_to_a_patient_is_held_when_the_server_or_tenant_changes() {
     };
     assert_eq!(busy["kind"], "busy", "{busy}");
 
-    h.invoke(
-        "save_settings",
-        json!({ "apiUrl": h.sandbox.base_url(), "tenant": "other-clinic", "apiKey": null }),
-    )
-    .unwrap();
+    let saved = h
+        .invoke(
+            "save_settings",
+            json!({ "apiUrl": h.sandbox.base_url(), "tenant": "other-clinic", "apiKey": null }),
+        )
+        .unwrap();
+    assert_eq!(saved["accountChanged"], true, "{saved}");
+    assert_eq!(saved["tenant"], "other-clinic", "{saved}");
+    let again = h
+        .invoke(
+            "save_settings",
+            json!({ "apiUrl": h.sandbox.base_url(), "tenant": " other-clinic ", "apiKey": null }),
+        )
+        .unwrap();
+    assert_eq!(again["accountChanged"], false, "the same account: {again}");
     let there = h
         .invoke("list_queue", json!({ "patientId": "pat_1001" }))
-        .unwrap();
+        .unwrap()["items"]
+        .clone();
     assert_eq!(there[0]["state"], "refused", "{there}");
     assert_eq!(there[0]["sendable"], false);
     assert!(
@@ -572,7 +641,7 @@ fn a_failed_file_waits_for_its_patient_and_once_removed_does_not_come_back() {
     );
     let ids = sendable_ids(&h);
     upload_ids(&h, "pat_1001", ids.clone());
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert_eq!(queue[0]["state"], "failed");
     assert_eq!(
         queue[0]["patientId"], "pat_1001",
@@ -649,7 +718,7 @@ fn toml_path(path: &Path) -> String {
 fn queue_until(h: &Harness, what: &str, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
-        let queue = h.invoke("list_queue", json!({})).unwrap();
+        let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
         let items = queue.as_array().unwrap().clone();
         if done(&items) {
             return items;
@@ -707,7 +776,7 @@ fn scans_from_the_inbox_wait_for_a_patient_and_only_confirmed_ones_move_to_sent(
         "a scan that was not uploaded stays in the inbox"
     );
     assert!(inbox.join("scan-0003.pdf.part").exists());
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     let first = queue
         .as_array()
         .unwrap()
@@ -907,7 +976,7 @@ fn an_absurd_rate_limit_wait_neither_wedges_uploads_nor_leaves_a_file_sending() 
         "the first upload ends, with its file not sent: {first:?}"
     );
     assert_eq!(states(&h), ["failed"], "not left 'Sending'");
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     let reason = queue[0]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("too long to wait"), "{queue}");
 
@@ -950,7 +1019,7 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
     assert!(unwound.is_err());
     assert!(state.upload_slot().is_none(), "the slot is free again");
     assert_eq!(states(&h), ["failed"], "the file is not left 'Sending'");
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert_eq!(
         queue[0]["reason"],
         decoda_core::waiting::UPLOAD_STOPPED,
@@ -962,7 +1031,8 @@ fn an_upload_that_panics_frees_the_running_slot_and_gives_its_files_back() {
     );
     let elsewhere = h
         .invoke("list_queue", json!({ "patientId": "pat_1002" }))
-        .unwrap();
+        .unwrap()["items"]
+        .clone();
     assert_eq!(elsewhere[0]["sendable"], false, "never to the next patient");
     assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
     assert_eq!(states(&h), ["uploaded"]);
@@ -1104,6 +1174,12 @@ fn a_locked_inbox_cannot_be_chosen_or_cleared_from_the_window() {
         view["inboxFolder"],
         h._dir.path().join("inbox").to_str().unwrap()
     );
+    assert_eq!(
+        view["lockedFields"],
+        json!({ "apiUrl": true, "tenant": true, "inbox": true }),
+        "the inbox by the system file, the server and tenant by the environment: {view}"
+    );
+    assert_eq!(view["needsSetup"], false, "{view}");
 }
 
 /// An image wider than any camera makes (its header claims 60,000 pixels) gets no preview, and
@@ -1119,7 +1195,7 @@ fn a_preview_of_an_image_claiming_a_huge_size_is_refused_at_once() {
     )
     .unwrap();
     assert_eq!(h.drop_paths(&[&huge]), 1);
-    let queue = h.invoke("list_queue", json!({})).unwrap();
+    let queue = h.invoke("list_queue", json!({})).unwrap()["items"].clone();
     assert_eq!(queue[0]["contentType"], "image/png", "{queue}");
     let started = std::time::Instant::now();
     let refused = h

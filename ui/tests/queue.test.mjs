@@ -8,7 +8,8 @@ function view(fields = {}) {
   return {
     id: 1, path: "/scans/a.pdf", fileName: "a.pdf", name: "a.pdf", externalId: null, size: 2048,
     contentType: "application/pdf", state: "ready", notes: [], patientId: null, fromInbox: false,
-    sendable: true, editable: true, waitingFor: null, status: "Ready", ...fields,
+    sendable: true, editable: true, canSendAnyway: false, removable: true, waitingFor: null, status: "Ready",
+    ...fields,
   };
 }
 
@@ -25,14 +26,13 @@ test("editing follows Rust's editable flag, not the state", () => {
   assert.equal(queueRow(view({ state: "uploaded", editable: true })).editable, true);
 });
 
-test("a skipped file offers Send anyway; a file being sent cannot be removed", () => {
-  const skipped = queueRow(view({ state: "skipped", status: "Not sent: already in the chart" }));
-  assert.equal(skipped.sendAnyway, true);
-  assert.equal(skipped.removable, true);
-  const sending = queueRow(view({ state: "sending", status: "Sending…" }));
-  assert.equal(sending.sendAnyway, false);
-  assert.equal(sending.removable, false, "removing a file mid-send is not offered");
-  assert.equal(queueRow(view()).sendAnyway, false);
+test("Send anyway and Remove follow Rust's flags, not the state", () => {
+  const skipped = queueRow(view({ state: "skipped", canSendAnyway: true, status: "Not sent: already in the chart" }));
+  assert.deepEqual([skipped.sendAnyway, skipped.removable], [true, true]);
+  const sending = queueRow(view({ state: "sending", removable: false, status: "Sending…" }));
+  assert.deepEqual([sending.sendAnyway, sending.removable], [false, false], "removing a file mid-send is not offered");
+  assert.deepEqual([queueRow(view({ state: "skipped" })).sendAnyway, queueRow(view({ state: "sending" })).removable],
+    [false, true], "the state alone offers nothing and takes nothing away");
 });
 
 test("size and type cells say nothing when Rust does not know them", () => {

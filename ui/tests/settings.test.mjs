@@ -1,14 +1,14 @@
 // `node --test ui/tests`: what the settings screen shows for the view Rust returns.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { account, needsSetup, settingsScreen } from "../settings.js";
+import { settingsScreen } from "../settings.js";
 
 // A SettingsView as get_settings returns it (src-tauri/src/commands/settings.rs).
 function view(fields = {}) {
   return {
     apiUrl: "https://api.decoda.example/", tenant: "demo-clinic", keySaved: true, keyFromEnvironment: false,
-    lockedByEnvironment: false, locked: [], systemProblem: null, inboxFolder: null, sentFolder: null,
-    inboxProblem: null, ...fields,
+    lockedByEnvironment: false, locked: [], lockedFields: { apiUrl: false, tenant: false, inbox: false },
+    needsSetup: false, systemProblem: null, inboxFolder: null, sentFolder: null, inboxProblem: null, ...fields,
   };
 }
 
@@ -20,16 +20,19 @@ test("nothing is locked or wrong on a plain workstation", () => {
 });
 
 test("what IT locked is disabled and named in words", () => {
-  const shown = settingsScreen(view({ locked: ["api_url", "tenant", "inbox", "limits"] }));
+  const shown = settingsScreen(view({ locked: ["api_url", "tenant", "inbox", "limits"],
+    lockedFields: { apiUrl: true, tenant: true, inbox: true } }));
   assert.deepEqual([shown.apiUrlLocked, shown.tenantLocked, shown.inboxLocked], [true, true, true]);
   assert.equal(shown.managedNote, "Set by your IT department and cannot be changed here: server address, tenant, scanner inbox.",
     "a locked setting the screen does not show is not named");
 });
 
-test("the environment locks the address and tenant but not the inbox", () => {
-  const shown = settingsScreen(view({ lockedByEnvironment: true }));
+test("fields are disabled as Rust's lockedFields say, whatever else the view holds", () => {
+  const shown = settingsScreen(view({ lockedByEnvironment: true, lockedFields: { apiUrl: true, tenant: true, inbox: false } }));
   assert.deepEqual([shown.apiUrlLocked, shown.tenantLocked, shown.inboxLocked], [true, true, false]);
-  assert.equal(shown.managedNote, "");
+  assert.equal(shown.managedNote, "", "the environment is not IT's file");
+  const unlocked = settingsScreen(view({ lockedByEnvironment: true, locked: ["inbox"] }));
+  assert.deepEqual([unlocked.apiUrlLocked, unlocked.tenantLocked, unlocked.inboxLocked], [false, false, false]);
 });
 
 test("problems read as sentences, and an unwatched inbox is not announced as watched", () => {
@@ -43,16 +46,4 @@ test("problems read as sentences, and an unwatched inbox is not announced as wat
 test("the key's state never shows the key, only where it comes from", () => {
   assert.equal(settingsScreen(view({ keyFromEnvironment: true })).keyState, "(set by the environment)");
   assert.equal(settingsScreen(view({ keySaved: false })).keyState, "(no key saved)");
-});
-
-test("settings open by themselves without a key or a tenant", () => {
-  assert.equal(needsSetup(view()), false);
-  assert.equal(needsSetup(view({ keySaved: false })), true);
-  assert.equal(needsSetup(view({ tenant: null })), true);
-});
-
-test("another server or tenant is another account; no tenant and an empty one are the same", () => {
-  assert.equal(account("https://a/", null), account("https://a/", ""));
-  assert.notEqual(account("https://a/", "one"), account("https://a/", "two"));
-  assert.notEqual(account("https://a/", "one"), account("https://b/", "one"));
 });

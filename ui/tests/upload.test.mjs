@@ -5,41 +5,43 @@ import { progressShown, resultsPatient, sendableIds, summaryStatus, uploadContro
 
 const garcia = { id: "pat_1001", name: "Maria Garcia", dateOfBirth: "1984-03-12", archived: false };
 const file = (id, state, sendable) => ({ id, state, sendable });
+// What Upload does, as list_queue's `upload` says (crates/decoda-core/src/waiting.rs).
+const upload = (files, retry = false) => ({ action: "upload", files, retry });
 
 test("no patient: Upload is off and step 1 is named", () => {
-  const shown = uploadControls({ queue: [file(1, "ready", false)], patient: null, uploading: false });
-  assert.equal(shown.disabled, true);
-  assert.equal(shown.hint, "Choose the patient first (step 1).");
+  for (const [given, patient] of [[upload(1), null], [{ action: "choosePatient" }, garcia], [null, garcia]]) {
+    const shown = uploadControls({ upload: given, patient, uploading: false });
+    assert.equal(shown.disabled, true);
+    assert.equal(shown.hint, given ? "Choose the patient first (step 1)." : "");
+  }
 });
 
-test("the count and the patient come from the files Rust marked sendable", () => {
-  const queue = [file(1, "ready", true), file(2, "ready", false), file(3, "failed", true), file(4, "refused", false)];
-  const shown = uploadControls({ queue, patient: garcia, uploading: false });
+test("the count and whether it retries come from Rust", () => {
+  const shown = uploadControls({ upload: upload(2, true), patient: garcia, uploading: false });
   assert.equal(shown.disabled, false);
   assert.equal(shown.hint, "Ready to send 2 file(s) to Maria Garcia — born 1984-03-12 — id pat_1001.");
   assert.equal(shown.label, "Upload (retry failed files)");
 });
 
-test("a ready file Rust did not mark sendable (it waits for another patient) is not counted", () => {
-  const shown = uploadControls({ queue: [file(1, "ready", false)], patient: garcia, uploading: false });
+test("nothing to send: Upload is off and step 2 is named", () => {
+  const shown = uploadControls({ upload: { action: "addFiles" }, patient: garcia, uploading: false });
   assert.equal(shown.disabled, true);
   assert.equal(shown.hint, "Add the files to send (step 2).");
   assert.equal(shown.label, "Upload");
 });
 
-test("a failed file that does not go now does not turn the button into a retry", () => {
-  const shown = uploadControls({ queue: [file(1, "failed", false), file(2, "ready", true)], patient: garcia, uploading: false });
-  assert.equal(shown.label, "Upload");
+test("Upload retries only when Rust says so", () => {
+  assert.equal(uploadControls({ upload: upload(2), patient: garcia, uploading: false }).label, "Upload");
 });
 
 test("after everything was sent the hint says so", () => {
-  const shown = uploadControls({ queue: [file(1, "uploaded", false)], patient: garcia, uploading: false });
+  const shown = uploadControls({ upload: { action: "allSent" }, patient: garcia, uploading: false });
   assert.equal(shown.disabled, true);
   assert.equal(shown.hint, "Everything listed has been sent. Add files to send more.");
 });
 
 test("while uploading the button is off and the hint is empty", () => {
-  const shown = uploadControls({ queue: [file(1, "sending", true)], patient: garcia, uploading: true });
+  const shown = uploadControls({ upload: upload(1), patient: garcia, uploading: true });
   assert.deepEqual([shown.disabled, shown.hint], [true, ""]);
 });
 
@@ -48,9 +50,9 @@ test("only the files shown as going are sent", () => {
 });
 
 test("the summary counts what Rust reported and is an error when a file failed", () => {
-  const summary = { patient: garcia, uploaded: [{}, {}], failed: 0 };
-  assert.deepEqual(summaryStatus(summary, 0, 1.234), { text: "2 uploaded, 0 not uploaded (1.2 s).", isError: false });
-  assert.deepEqual(summaryStatus({ ...summary, failed: 1 }, 3, 10),
+  const summary = { patient: garcia, uploaded: [{}, {}], failed: 0, skipped: 0 };
+  assert.deepEqual(summaryStatus(summary, 1.234), { text: "2 uploaded, 0 not uploaded (1.2 s).", isError: false });
+  assert.deepEqual(summaryStatus({ ...summary, failed: 1, skipped: 3 }, 10),
     { text: "2 uploaded, 1 not uploaded, 3 already in the chart (not sent again) (10.0 s).", isError: true });
 });
 

@@ -111,11 +111,62 @@ pub struct QueueView {
     pub sendable: bool,
     /// Its name and external id may still be changed.
     pub editable: bool,
+    /// "Send anyway" is offered: it was not sent on purpose (already in the chart, listed twice,
+    /// or held because the history could not be read).
+    pub can_send_anyway: bool,
+    /// "Remove" is offered: it is not being sent.
+    pub removable: bool,
     /// The patient it waits for (it failed, or was interrupted, on the way to them) while
     /// another patient or none is chosen: it goes to no one else.
     pub waiting_for: Option<String>,
     /// Where it stands, as the sentence the window shows.
     pub status: String,
+}
+
+/// The queue as the window lists it while a patient is (or is not) chosen: every file, and what
+/// the Upload button does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueList {
+    /// Every file, in the order added.
+    pub items: Vec<QueueView>,
+    /// What pressing Upload would do now.
+    pub upload: UploadAction,
+}
+
+/// What the Upload button does for the chosen patient, decided with the list: the window shows
+/// its label and hint from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "action",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum UploadAction {
+    /// No patient is chosen: nothing can go yet.
+    ChoosePatient,
+    /// Nothing listed goes to the chosen patient.
+    AddFiles,
+    /// Nothing listed goes to the chosen patient, and files listed are in the chart: everything
+    /// listed has been sent.
+    AllSent,
+    /// Upload sends `files` files to the chosen patient.
+    Upload {
+        /// How many go.
+        files: usize,
+        /// Some of them failed before: Upload retries them.
+        retry: bool,
+    },
+}
+
+/// What an upload's outcomes did to the queue ([`Queue::record`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    /// The files now in the chart.
+    pub uploaded: Vec<UploadedView>,
+    /// How many of this upload's files were not sent on purpose: the same content was already in
+    /// the chart, or listed twice.
+    pub skipped: usize,
 }
 
 /// One file an upload put in the chart, as the results grid shows it.
@@ -141,6 +192,16 @@ impl QueueItem {
     fn goes_to(&self, patient: &str) -> bool {
         matches!(self.state, ItemState::Ready | ItemState::Failed { .. })
             && self.patient_id.as_deref().is_none_or(|p| p == patient)
+    }
+
+    /// Whether "Send anyway" applies: it was not sent on purpose ([`Queue::force`]).
+    fn can_send_anyway(&self) -> bool {
+        matches!(self.state, ItemState::Skipped { .. })
+    }
+
+    /// Whether it may be removed from the list: not while it is being sent ([`Queue::remove`]).
+    fn removable(&self) -> bool {
+        self.state != ItemState::Sending
     }
 
     /// The patient it waits for, when `chosen` is another (or none).
@@ -174,6 +235,8 @@ impl QueueItem {
                 self.state,
                 ItemState::Ready | ItemState::Failed { .. } | ItemState::Skipped { .. }
             ),
+            can_send_anyway: self.can_send_anyway(),
+            removable: self.removable(),
             waiting_for,
             status,
         }
@@ -376,7 +439,7 @@ impl Queue {
         let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
             return false;
         };
-        if !matches!(item.state, ItemState::Skipped { .. }) {
+        if !item.can_send_anyway() {
             return false;
         }
         // A held file was never found in the chart: the duplicate checks still apply to it.
@@ -403,12 +466,36 @@ impl Queue {
         self.items.iter().map(|item| item.view(chosen)).collect()
     }
 
+    /// The queue as the window lists it while `chosen` (trimmed) is the chosen patient, or none
+    /// is: every item's view ([`Queue::views`]) and what the Upload button does.
+    pub fn list(&self, chosen: Option<&str>) -> QueueList {
+        let chosen = chosen.map(str::trim).filter(|p| !p.is_empty());
+        let items = self.views(chosen);
+        let sendable = || items.iter().filter(|v| v.sendable);
+        let upload = match (chosen, sendable().count()) {
+            (None, _) => UploadAction::ChoosePatient,
+            (Some(_), 0)
+                if items
+                    .iter()
+                    .any(|v| matches!(v.item.state, ItemState::Uploaded { .. })) =>
+            {
+                UploadAction::AllSent
+            }
+            (Some(_), 0) => UploadAction::AddFiles,
+            (Some(_), files) => UploadAction::Upload {
+                files,
+                retry: sendable().any(|v| matches!(v.item.state, ItemState::Failed { .. })),
+            },
+        };
+        QueueList { items, upload }
+    }
+
     /// Removes an item; returns it if it was there. Items being sent cannot be removed.
     pub fn remove(&mut self, id: u64) -> Option<QueueItem> {
         let at = self
             .items
             .iter()
-            .position(|i| i.id == id && i.state != ItemState::Sending)?;
+            .position(|i| i.id == id && i.removable())?;
         Some(self.items.remove(at))
     }
 
@@ -474,16 +561,13 @@ impl Queue {
     }
 
     /// Writes each outcome of an upload to `patient` back to its item (`ids` and `outcomes` in
-    /// the same order); returns the files now in the chart. A file that went through the upload
-    /// and is not in the chart is bound to `patient`: it is retried only for the patient it was
-    /// meant for, never sent to whoever is chosen next.
-    pub fn record(
-        &mut self,
-        patient: &str,
-        ids: &[u64],
-        outcomes: Vec<Outcome>,
-    ) -> Vec<UploadedView> {
+    /// the same order); returns the files now in the chart and how many were not sent on
+    /// purpose. A file that went through the upload and is not in the chart is bound to
+    /// `patient`: it is retried only for the patient it was meant for, never sent to whoever is
+    /// chosen next.
+    pub fn record(&mut self, patient: &str, ids: &[u64], outcomes: Vec<Outcome>) -> Recorded {
         let mut uploaded = Vec::new();
+        let mut skipped = 0;
         for (id, outcome) in ids.iter().copied().zip(outcomes) {
             let content_type = self.get(id).and_then(|i| i.content_type.clone());
             if !matches!(&outcome, Outcome::FoundInChart { .. }) {
@@ -516,14 +600,17 @@ impl Queue {
                 Outcome::Skipped {
                     reason,
                     attachment_id,
-                } => self.skip(id, reason, attachment_id),
+                } => {
+                    skipped += 1;
+                    self.skip(id, reason, attachment_id);
+                }
                 Outcome::FoundInChart {
                     attachment_id,
                     name,
                 } => self.found_in_chart(id, attachment_id, name),
             }
         }
-        uploaded
+        Recorded { uploaded, skipped }
     }
 
     /// Gives back the items of an upload that stopped before anything was handed to the engine:
@@ -988,6 +1075,7 @@ mod tests {
         assert_eq!(
             keys,
             [
+                "canSendAnyway",
                 "contentType",
                 "editable",
                 "externalId",
@@ -998,6 +1086,7 @@ mod tests {
                 "notes",
                 "path",
                 "patientId",
+                "removable",
                 "sendable",
                 "size",
                 "state",
@@ -1081,7 +1170,9 @@ mod tests {
                 name: "Found".into(),
             },
         ];
-        let uploaded = q.record("pat_A", &ids, outcomes);
+        let recorded = q.record("pat_A", &ids, outcomes);
+        assert_eq!(recorded.skipped, 1, "the file already in the chart");
+        let uploaded = recorded.uploaded;
         assert_eq!(uploaded.len(), 1);
         assert_eq!(uploaded[0].id, ids[0]);
         assert_eq!(uploaded[0].attachment_id, "att_1");
@@ -1133,6 +1224,139 @@ mod tests {
         );
         assert_eq!(q.failed_among(&ids), 2);
         assert_eq!(q.failed_among(&ids[..2]), 0);
+    }
+
+    #[test]
+    fn send_anyway_and_remove_are_offered_exactly_where_they_work() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 4);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.skip(ids[1], "already in the chart".into(), Some("att_1".into()));
+        q.hold(ids[2], "the history could not be read".into());
+        q.start_sending("pat_A", &ids[3..]);
+        let offered = |q: &Queue, id: u64| {
+            let view = q.get(id).unwrap().view(Some("pat_A"));
+            (view.can_send_anyway, view.removable)
+        };
+        assert_eq!(offered(&q, ids[0]), (false, true), "ready");
+        assert_eq!(offered(&q, ids[1]), (true, true), "in the chart");
+        assert_eq!(offered(&q, ids[2]), (true, true), "held");
+        assert_eq!(offered(&q, ids[3]), (false, false), "being sent");
+        assert!(
+            !q.force(ids[0]) && !q.force(ids[3]),
+            "not offered, not done"
+        );
+        assert!(q.remove(ids[3]).is_none());
+        assert!(q.force(ids[1]));
+        assert_eq!(offered(&q, ids[1]), (false, true), "ready again");
+        q.finish(ids[3], Err("network".into()), Vec::new());
+        assert_eq!(offered(&q, ids[3]), (false, true), "failed");
+        assert!(q.remove(ids[3]).is_some());
+    }
+
+    #[test]
+    fn what_upload_does_is_decided_with_the_list() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 4);
+        let mut q = Queue::default();
+        assert_eq!(q.list(Some("pat_A")).upload, UploadAction::AddFiles);
+        let ids = q.add(checked(&paths), false);
+        assert_eq!(q.list(None).upload, UploadAction::ChoosePatient);
+        assert_eq!(
+            q.list(Some("  ")).upload,
+            UploadAction::ChoosePatient,
+            "a blank id chooses no one"
+        );
+        assert_eq!(
+            q.list(Some(" pat_A ")).upload,
+            UploadAction::Upload {
+                files: 4,
+                retry: false
+            }
+        );
+        q.start_sending("pat_B", &ids[..1]);
+        q.finish(ids[0], Err("network".into()), Vec::new());
+        q.bind(ids[0], "pat_B");
+        assert_eq!(
+            q.list(Some("pat_A")).upload,
+            UploadAction::Upload {
+                files: 3,
+                retry: false
+            },
+            "a file failed for another patient neither goes nor makes Upload a retry"
+        );
+        assert_eq!(
+            q.list(Some("pat_B")).upload,
+            UploadAction::Upload {
+                files: 4,
+                retry: true
+            }
+        );
+        let list = q.list(Some("pat_B"));
+        assert_eq!(
+            list.items.iter().filter(|v| v.sendable).count(),
+            4,
+            "the count is the files marked as going"
+        );
+        q.refuse(ids[1], "the file is empty".into());
+        q.skip(ids[2], "already in the chart".into(), Some("att_2".into()));
+        q.found_in_chart(ids[3], "att_3".into(), "Three".into());
+        assert_eq!(
+            q.list(Some("pat_A")).upload,
+            UploadAction::AllSent,
+            "nothing goes to pat_A and files listed are in the chart"
+        );
+        q.clear_uploaded();
+        assert_eq!(q.list(Some("pat_A")).upload, UploadAction::AddFiles);
+        let json = serde_json::to_value(q.list(Some("pat_B"))).unwrap();
+        assert_eq!(
+            json["upload"],
+            serde_json::json!({ "action": "upload", "files": 1, "retry": true })
+        );
+        assert_eq!(json["items"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            serde_json::to_value(UploadAction::AllSent).unwrap(),
+            serde_json::json!({ "action": "allSent" })
+        );
+    }
+
+    #[test]
+    fn an_upload_counts_only_its_own_files_not_sent_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 3);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.skip(
+            ids[0],
+            "skipped by an earlier upload".into(),
+            Some("att_0".into()),
+        );
+        let sending: Vec<u64> = q
+            .start_sending("pat_A", &ids)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(sending, ids[1..]);
+        let recorded = q.record(
+            "pat_A",
+            &sending,
+            vec![
+                Outcome::Skipped {
+                    reason: "already in this patient's chart".into(),
+                    attachment_id: Some("att_1".into()),
+                },
+                Outcome::Skipped {
+                    reason: "the same content as another file in this selection".into(),
+                    attachment_id: None,
+                },
+            ],
+        );
+        assert_eq!(
+            recorded.skipped, 2,
+            "the file skipped by the earlier upload is not counted again"
+        );
+        assert!(recorded.uploaded.is_empty());
     }
 
     #[test]

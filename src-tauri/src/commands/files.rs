@@ -2,7 +2,7 @@
 
 use crate::{error::UiResult, state::AppState, UiError};
 use base64::Engine as _;
-use decoda_core::waiting::{QueueItem, QueueView};
+use decoda_core::waiting::{QueueItem, QueueList};
 use decoda_engine::{
     api::{read_capped, CappedReadError},
     check_files, FileSpec,
@@ -36,10 +36,11 @@ pub async fn check<R: Runtime>(
 }
 
 /// The queue as the window shows it while `patient_id` is chosen (or none): each file with
-/// whether it would go now, whether it can be edited, and its status sentence.
+/// whether it would go now, what may be done with it and its status sentence, and what the
+/// Upload button does.
 #[tauri::command]
-pub fn list_queue(state: State<'_, AppState>, patient_id: Option<String>) -> Vec<QueueView> {
-    state.queue().views(patient_id.as_deref())
+pub fn list_queue(state: State<'_, AppState>, patient_id: Option<String>) -> QueueList {
+    state.queue().list(patient_id.as_deref())
 }
 
 /// Opens the system's file picker and adds what the user chose.

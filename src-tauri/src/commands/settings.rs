@@ -25,6 +25,12 @@ pub struct SettingsView {
     pub locked_by_environment: bool,
     /// Settings the system-wide file locks (`api_url`, `tenant`, `inbox`, …).
     pub locked: Vec<Setting>,
+    /// Which of the screen's fields cannot be changed here, by the system-wide file or the
+    /// environment.
+    pub locked_fields: LockedFields,
+    /// Whether the app cannot work yet (no key or no tenant: a first run, or signed out), so the
+    /// screen opens by itself.
+    pub needs_setup: bool,
     /// Why the system-wide file was set aside, if it was.
     pub system_problem: Option<String>,
     /// The scanner inbox folder, if one is watched.
@@ -33,6 +39,31 @@ pub struct SettingsView {
     pub sent_folder: Option<PathBuf>,
     /// Why the scanner inbox is not watched, if it is set and cannot be.
     pub inbox_problem: Option<String>,
+}
+
+/// The settings screen's fields that cannot be changed there.
+#[derive(Debug, Serialize, PartialEq, Eq, Clone, Copy)]
+#[serde(rename_all = "camelCase")]
+pub struct LockedFields {
+    /// The server address: locked by the system-wide file, or set by `DECODA_API_URL` or
+    /// `DECODA_TENANT`.
+    pub api_url: bool,
+    /// The tenant, likewise.
+    pub tenant: bool,
+    /// The scanner inbox and its folder for sent scans: locked by the system-wide file.
+    pub inbox: bool,
+}
+
+/// What `save_settings` returns: the settings now in force, and whether the save moved the app to
+/// another server or tenant (patient ids then name other people: the window forgets its patient).
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedSettings {
+    /// The settings now in force.
+    #[serde(flatten)]
+    pub view: SettingsView,
+    /// Whether the server or tenant changed.
+    pub account_changed: bool,
 }
 
 /// Reads the settings for the screen. Async, like every command that asks the keychain, so the
@@ -47,15 +78,22 @@ pub(crate) fn view(state: &AppState) -> UiResult<SettingsView> {
     let source = resolved.key.as_ref().map(|(_, s)| *s);
     let settings = &resolved.settings;
     let inbox = settings.effective.inbox();
+    let locked_by_environment = (state.env_overrides("DECODA_API_URL")
+        && !settings.is_locked(Setting::ApiUrl))
+        || (state.env_overrides("DECODA_TENANT") && !settings.is_locked(Setting::Tenant));
     Ok(SettingsView {
         api_url: resolved.base_url.to_string(),
         tenant: resolved.tenant.clone(),
         key_saved: source.is_some(),
         key_from_environment: source == Some(KeySource::Environment),
-        locked_by_environment: (state.env_overrides("DECODA_API_URL")
-            && !settings.is_locked(Setting::ApiUrl))
-            || (state.env_overrides("DECODA_TENANT") && !settings.is_locked(Setting::Tenant)),
+        locked_by_environment,
         locked: settings.locked.iter().copied().collect(),
+        locked_fields: LockedFields {
+            api_url: locked_by_environment || settings.is_locked(Setting::ApiUrl),
+            tenant: locked_by_environment || settings.is_locked(Setting::Tenant),
+            inbox: settings.is_locked(Setting::Inbox),
+        },
+        needs_setup: source.is_none() || resolved.tenant.is_none(),
         system_problem: settings.system_problem().map(str::to_owned),
         inbox_folder: inbox.folder().map(Path::to_path_buf),
         sent_folder: inbox.sent_folder().map(Path::to_path_buf),
@@ -75,26 +113,38 @@ pub(crate) struct Submitted {
 }
 
 /// Saves address and tenant, and the key (if one was typed) to the keychain. The key is checked
-/// against the server first, so a typo is caught here rather than at upload time.
+/// against the server first, so a typo is caught here rather than at upload time. Says whether
+/// the server or tenant changed.
 #[tauri::command]
 pub async fn save_settings(
     state: State<'_, AppState>,
     api_url: String,
     tenant: String,
     api_key: Option<String>,
-) -> UiResult<SettingsView> {
+) -> UiResult<SavedSettings> {
     let form = Submitted {
         api_url,
         tenant,
         key: api_key.map(ApiKey::new),
     };
-    save(&state, form).await?;
-    view(&state)
+    let account_changed = save(&state, form).await? == AccountChange::Changed;
+    Ok(SavedSettings {
+        view: view(&state)?,
+        account_changed,
+    })
+}
+
+/// Whether a save moved the app to another server or tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AccountChange {
+    Changed,
+    Same,
 }
 
 /// Writes only what changed, and only to the user's own file: a value equal to the one in force
-/// is not written, so the system file's later changes still reach this user.
-pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<()> {
+/// is not written, so the system file's later changes still reach this user. Files bound to a
+/// patient are held when the server or tenant changed.
+pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<AccountChange> {
     // An upload records its files against the server and tenant it started with.
     if state.upload_slot().is_some() {
         return Err(UiError::Busy(
@@ -103,13 +153,14 @@ pub(crate) async fn save(state: &AppState, form: Submitted) -> UiResult<()> {
     }
     let before = state.account()?;
     save_form(state, form).await?;
-    if state.account()? != before {
-        let held = state.queue().hold_bound_for_other_account();
-        if held > 0 {
-            tracing::info!("server or tenant changed: {held} files held for their patient");
-        }
+    if state.account()? == before {
+        return Ok(AccountChange::Same);
     }
-    Ok(())
+    let held = state.queue().hold_bound_for_other_account();
+    if held > 0 {
+        tracing::info!("server or tenant changed: {held} files held for their patient");
+    }
+    Ok(AccountChange::Changed)
 }
 
 async fn save_form(state: &AppState, form: Submitted) -> UiResult<()> {
@@ -456,6 +507,14 @@ mod tests {
         let state = offline_state(&dir);
         let shown = view(&state).unwrap();
         assert_eq!(shown.locked, vec![Setting::ApiUrl, Setting::Tenant]);
+        assert_eq!(
+            shown.locked_fields,
+            LockedFields {
+                api_url: true,
+                tenant: true,
+                inbox: false
+            }
+        );
         assert_eq!(shown.tenant.as_deref(), Some("north"));
         assert_eq!(shown.system_problem, None);
 
@@ -473,6 +532,68 @@ mod tests {
         assert!(
             !user.contains("north") && !user.contains("clinic.example"),
             "locked values are not copied into the user's file: {user}"
+        );
+    }
+
+    #[test]
+    fn the_environment_locks_the_server_and_tenant_fields_but_not_the_inbox() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("system.toml"), "locked = [\"inbox\"]\n").unwrap();
+        for (var, environment) in [
+            ("DECODA_API_URL", true),
+            ("DECODA_TENANT", true),
+            ("DECODA_PROXY", false),
+        ] {
+            let env = [
+                ("DECODA_API_KEY".to_owned(), "unused".to_owned()),
+                (var.to_owned(), "https://api.example.com".to_owned()),
+            ]
+            .into();
+            let state = AppState::new(
+                dir.path().join("settings.toml"),
+                Keychain::with_service("unused-offline"),
+                env,
+            );
+            let shown = view(&state).unwrap();
+            assert_eq!(shown.locked_by_environment, environment, "{var}");
+            assert_eq!(
+                shown.locked_fields,
+                LockedFields {
+                    api_url: environment,
+                    tenant: environment,
+                    inbox: true
+                },
+                "{var}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_screen_opens_by_itself_until_there_is_a_tenant_and_saves_say_when_the_account_changed(
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let state = offline_state(&dir);
+        assert!(view(&state).unwrap().needs_setup, "no tenant yet");
+        let state = &state;
+        let changed = move |form| async move { save(state, form).await.unwrap() };
+        assert_eq!(
+            changed(edit(DEFAULT_API_URL, "north", None)).await,
+            AccountChange::Changed,
+            "a first tenant"
+        );
+        assert!(!view(state).unwrap().needs_setup);
+        assert_eq!(
+            changed(edit(DEFAULT_API_URL, " north ", None)).await,
+            AccountChange::Same
+        );
+        assert_eq!(
+            changed(edit(DEFAULT_API_URL, "south", None)).await,
+            AccountChange::Changed
+        );
+        assert_eq!(
+            changed(edit("https://api.example.com", "south", None)).await,
+            AccountChange::Changed,
+            "another server"
         );
     }
 

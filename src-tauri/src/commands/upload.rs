@@ -6,7 +6,10 @@ use crate::{
     state::AppState,
     UiError,
 };
-use decoda_core::{waiting::UploadedView, Outcome, Selected, Target};
+use decoda_core::{
+    waiting::{Recorded, UploadedView},
+    Outcome, Selected, Target,
+};
 use decoda_engine::{CancellationToken, Phase, Progress, Uploader};
 use serde::Serialize;
 use tauri::{ipc::Channel, AppHandle, Emitter, Runtime, State};
@@ -65,6 +68,9 @@ pub struct UploadSummary {
     pub uploaded: Vec<UploadedView>,
     /// How many were not uploaded (they stay queued with their reason).
     pub failed: usize,
+    /// How many of this upload's files were not sent again: the same content was already in the
+    /// chart, or listed twice (files skipped by earlier uploads are not counted).
+    pub skipped: usize,
 }
 
 /// Uploads the files the window listed (`file_ids`, those ready or previously failed) to the
@@ -105,7 +111,7 @@ pub async fn start_upload<R: Runtime>(
             return Err(e);
         }
     };
-    let uploaded = state.queue().record(patient.id.as_str(), &ids, outcome);
+    let Recorded { uploaded, skipped } = state.queue().record(patient.id.as_str(), &ids, outcome);
     crate::inbox::move_confirmed(&app, &ids).await;
     state.remember_returned(
         uploaded.iter().filter_map(|u| u.thumbnail_url.clone()),
@@ -114,7 +120,7 @@ pub async fn start_upload<R: Runtime>(
     let _ = app.emit(QUEUE_CHANGED, ());
     let failed = state.queue().failed_among(&ids);
     tracing::info!(
-        "upload finished: {} uploaded, {failed} not uploaded, in {:.1} s",
+        "upload finished: {} uploaded, {failed} not uploaded, {skipped} not sent again, in {:.1} s",
         uploaded.len(),
         started.elapsed().as_secs_f64()
     );
@@ -123,6 +129,7 @@ pub async fn start_upload<R: Runtime>(
         patient: PatientView::from(patient),
         uploaded,
         failed,
+        skipped,
     })
 }
 
