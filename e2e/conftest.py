@@ -172,6 +172,10 @@ def app_pid():
     return int(out[0])
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "app_env(**variables): extra environment for the app under test")
+
+
 @pytest.fixture
 def app(request):
     """The app under WebDriver, with a fresh settings file; yields (driver, shots, files_dir)."""
@@ -182,6 +186,9 @@ def app(request):
     env["DECODA_CONFIG"] = str(work / "settings.toml")
     env["DECODA_DATA_DIR"] = str(work / "data")
     env["DECODA_SYSTEM_CONFIG"] = str(work / "system.toml")
+    marker = request.node.get_closest_marker("app_env")
+    if marker:
+        env.update(marker.kwargs)
     driver, driver_proc = open_session(env)
     files = work / "files"
     files.mkdir()

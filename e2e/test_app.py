@@ -80,7 +80,18 @@ def choose_patient(driver, term, dob):
     driver.find_element(By.CSS_SELECTOR, "#patient-search button[type=submit]").click()
     hit = wait(driver).until(EC.element_to_be_clickable((By.XPATH, f"//button[contains(@class,'patient-hit')][contains(., '{dob}')]")))
     hit.click()
-    wait(driver).until(lambda d: text_of(d, "patient-dob") == dob)
+    wait(driver).until(lambda d: text_of(d, "patient-born").startswith(dob))
+
+
+def press_upload(driver):
+    """Upload, then Send in the confirmation, which names the patient; returns what it said."""
+    driver.find_element(By.ID, "upload").click()
+    send = wait(driver).until(EC.element_to_be_clickable((By.ID, "confirm-send")))
+    said = {"send": send.text, "patient": text_of(driver, "confirm-name"), "what": text_of(driver, "confirm-what"),
+            "warnings": text_of(driver, "confirm-warnings")}
+    send.click()
+    wait(driver).until(lambda d: not d.find_element(By.ID, "confirm-upload").is_displayed())
+    return said
 
 
 def drop(driver, paths):
@@ -103,8 +114,8 @@ def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
     assert KEY not in str(view) and view["keySaved"] is True
     shot("settings-saved")
 
-    choose_patient(driver, "garcia", "1984-03-12")
-    assert text_of(driver, "patient-name") == "Maria Garcia"
+    choose_patient(driver, "garcia", "12-Mar-1984")
+    assert text_of(driver, "patient-name") == "GARCIA, Maria"
     shot("patient-chosen")
 
     image = files / "wound photo.png"
@@ -120,7 +131,7 @@ def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
     wait(driver).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#queue td.preview img"))
     shot("files-queued")
 
-    driver.find_element(By.ID, "upload").click()
+    press_upload(driver)
     wait(driver, 60).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results-grid li")) == 2)
     wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#results-grid img")) == 2)
     for img in driver.find_elements(By.CSS_SELECTOR, "#results-grid img"):
@@ -128,7 +139,7 @@ def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
         assert src.startswith("data:image/png;base64,"), src[:40]
         assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n", "a real thumbnail from the sandbox"
         assert driver.execute_script("return arguments[0].naturalWidth", img) > 0
-    assert "Maria Garcia" in text_of(driver, "results-patient")
+    assert "GARCIA, Maria" in text_of(driver, "results-patient")
     assert driver.find_elements(By.CSS_SELECTOR, "#queue td.preview img"), "previews survive the re-render"
     refused = invoke(driver, "thumbnail", {"url": sandbox.url + "/__sandbox/attachments"})
     assert refused["error"]["kind"] == "invalid", "Rust fetches only thumbnails the server returned"
@@ -149,10 +160,10 @@ def test_a_rejected_key_is_not_saved_and_says_why(app, sandbox):
 
 
 def signed_in_with_one_file(app, sandbox, name, text):
-    """Settings saved, Maria Garcia (1984-03-12) chosen, one file queued."""
+    """Settings saved, GARCIA, Maria (born 12-Mar-1984) chosen, one file queued."""
     driver, _, files = app
     save_settings(driver, sandbox.url, KEY)
-    choose_patient(driver, "garcia", "1984-03-12")
+    choose_patient(driver, "garcia", "12-Mar-1984")
     doc = files / name
     doc.write_text(text)
     drop(driver, [doc])
@@ -162,15 +173,14 @@ def test_a_failed_upload_stays_queued_with_the_reason_and_retry_sends_it(app, sa
     driver, shot, _ = app
     signed_in_with_one_file(app, sandbox, "lab results.txt", "potassium 4.1\n")
     sandbox.fault("status500", times=20)
-    driver.find_element(By.ID, "upload").click()
+    press_upload(driver)
     wait(driver, 60).until(lambda d: "Not sent" in first_row(d))
     assert "1 not uploaded" in text_of(driver, "upload-status")
     assert sandbox.attachments() == []
     shot("failed-and-queued")
     sandbox.admin("DELETE", "/__sandbox/faults")
-    retry = driver.find_element(By.ID, "upload")
-    assert "retry" in retry.text.lower()
-    retry.click()
+    assert "retry" in driver.find_element(By.ID, "upload").text.lower()
+    press_upload(driver)
     wait(driver, 60).until(lambda d: "Uploaded" in first_row(d))
     assert len(sandbox.attachments()) == 1
     shot("retried-and-uploaded")
@@ -180,7 +190,7 @@ def test_cancel_while_the_server_holds_the_answer(app, sandbox):
     driver, shot, _ = app
     signed_in_with_one_file(app, sandbox, "consent.txt", "I consent.\n")
     sandbox.fault("hang")
-    driver.find_element(By.ID, "upload").click()
+    press_upload(driver)
     wait(driver, 30).until(lambda d: "storing" in text_of(d, "upload-status"))
     shot("waiting-for-server")
     driver.find_element(By.ID, "cancel").click()
@@ -191,7 +201,7 @@ def test_cancel_while_the_server_holds_the_answer(app, sandbox):
     # The retry, for the same patient, looks in the chart first and sends the file only once.
     sandbox.admin("DELETE", "/__sandbox/faults")
     wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
-    driver.find_element(By.ID, "upload").click()
+    press_upload(driver)
     wait(driver, 60).until(lambda d: " uploaded, " in text_of(d, "upload-status"))
     assert [a["originalFilename"] for a in sandbox.attachments()] == ["consent.txt"]
 
@@ -271,10 +281,10 @@ def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, s
     tab_until(driver, lambda a: a["id"] == "patient-term")
     press(driver, "garcia", Keys.ENTER)
     wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".patient-hit")) >= 2)
-    assert "same name" in text_of(driver, "patient-status"), "look-alikes are announced"
-    tab_until(driver, lambda a: "1984-03-12" in a["text"])
+    assert "could be confused" in text_of(driver, "patient-status"), "look-alikes are announced"
+    tab_until(driver, lambda a: "12-Mar-1984" in a["text"])
     press(driver, Keys.ENTER)
-    wait(driver).until(lambda d: text_of(d, "patient-dob") == "1984-03-12")
+    wait(driver).until(lambda d: text_of(d, "patient-born").startswith("12-Mar-1984"))
     wait(driver).until(lambda d: active(d)["id"] == "note")
 
     first, second = files / "first.txt", files / "second.txt"
@@ -285,14 +295,19 @@ def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, s
     press(driver, Keys.ENTER)
     wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 1)
     assert active(driver)["text"] == "Remove", "focus stays in the queue after a removal"
-    assert "Ready to send 1 file(s) to Maria Garcia" in text_of(driver, "upload-hint")
+    assert "Ready to send 1 file(s) to GARCIA, Maria" in text_of(driver, "upload-hint")
     assert driver.execute_script(UNNAMED_CONTROLS) == []
     shot("keyboard-queue")
 
     tab_until(driver, lambda a: a["id"] == "upload")
     press(driver, Keys.ENTER)
+    # The confirmation opens on Cancel: Enter alone never sends. Send is one Tab away.
+    wait(driver).until(lambda d: active(d)["id"] == "confirm-cancel")
+    assert text_of(driver, "confirm-send") == "Send 1 file to GARCIA, Maria"
+    tab_until(driver, lambda a: a["id"] == "confirm-send")
+    press(driver, Keys.ENTER)
     wait(driver, 60).until(lambda d: active(d)["id"] == "results-title")
-    assert "Maria Garcia" in active(driver)["text"]
+    assert "GARCIA, Maria" in active(driver)["text"]
     assert driver.execute_script(UNNAMED_CONTROLS) == []
     stored = sandbox.attachments()
     assert [a["originalFilename"] for a in stored] == ["second.txt"], "the first was removed"
@@ -316,12 +331,12 @@ def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, 
     shot = Shots(driver, "test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once")
     try:
         save_settings(driver, sandbox.url, KEY)
-        choose_patient(driver, "garcia", "1984-03-12")
+        choose_patient(driver, "garcia", "12-Mar-1984")
         drop(driver, files)
         # Each request is stored at once and answered 2 s later: the kill lands while the server
         # holds the second batch and the app does not know it landed.
         sandbox.fault("delay", times=100, ms=2000)
-        driver.find_element(By.ID, "upload").click()
+        press_upload(driver)
         wait(driver, 60).until(lambda d: len(sandbox.attachments()) >= 4)
         os.kill(app_pid(), signal.SIGKILL)
     finally:
@@ -336,9 +351,9 @@ def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, 
         shot.driver = driver
         shot("resumed-after-kill")
         driver.find_element(By.XPATH, "//div[@id='resumed']//button[contains(., 'pat_1001')]").click()
-        wait(driver).until(lambda d: text_of(d, "patient-dob") == "1984-03-12")
+        wait(driver).until(lambda d: text_of(d, "patient-born").startswith("12-Mar-1984"))
         wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
-        driver.find_element(By.ID, "upload").click()
+        press_upload(driver)
         wait(driver, 60).until(lambda d: " uploaded, " in text_of(d, "upload-status"))
         shot("resumed-and-sent")
         stored = sandbox.attachments()
@@ -404,9 +419,9 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
         assert sandbox.attachments() == []
         shot("scans-waiting-for-a-patient")
 
-        choose_patient(driver, "garcia", "1984-03-12")
+        choose_patient(driver, "garcia", "12-Mar-1984")
         wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
-        driver.find_element(By.ID, "upload").click()
+        press_upload(driver)
         wait(driver, 60).until(lambda d: "5 uploaded" in text_of(d, "upload-status"))
         stored = sandbox.attachments()
         assert sorted(a["originalFilename"] for a in stored) == sorted(
@@ -484,7 +499,7 @@ def test_no_process_the_app_starts_inherits_the_key_from_its_environment(sandbox
                DECODA_TENANT="demo-clinic", DECODA_API_KEY=KEY)
     driver, proc = open_session(env)
     try:
-        choose_patient(driver, "garcia", "1984-03-12")  # the key, passed down, still works
+        choose_patient(driver, "garcia", "12-Mar-1984")  # the key, passed down, still works
         pid = app_pid()
         wait(driver).until(lambda d: any(name.startswith("WebKit") for _, name in descendants(pid)))
         started = descendants(pid)

@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from conftest import open_session, stop_group
-from test_app import KEY, choose_patient, png, save_settings, text_of, wait
+from test_app import KEY, choose_patient, png, press_upload, save_settings, text_of, wait
 
 DESKTOP = os.environ.get("DECODA_INSTALLED_DESKTOP")
 pytestmark = pytest.mark.skipif(not DESKTOP, reason="needs the installed package (scripts/install-test.sh)")
@@ -48,11 +48,11 @@ def test_the_installed_app_opens_a_file_from_its_desktop_entry_and_uploads_it(sa
         assert driver.title == "Decoda Uploader"
         wait(driver).until(EC.visibility_of_element_located((By.ID, "settings-form")))
         save_settings(driver, sandbox.url, KEY)
-        choose_patient(driver, "garcia", "1984-03-12")
+        choose_patient(driver, "garcia", "12-Mar-1984")
         names = driver.execute_script(
             "return [...document.querySelectorAll('#queue tbody tr td:nth-child(2) input')].map((i) => i.value);")
         assert names == ["referral scan.png"], "the file the desktop entry passed is listed"
-        driver.find_element(By.ID, "upload").click()
+        press_upload(driver)
         wait(driver, 60).until(lambda d: " uploaded, " in text_of(d, "upload-status"))
         assert [a["originalFilename"] for a in sandbox.attachments()] == ["referral scan.png"]
     finally:

@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "clear_inbox_folder",
     "search_patients",
     "get_patient",
+    "patient_policy",
     "list_notes",
     "list_queue",
     "pick_files",

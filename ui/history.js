@@ -14,6 +14,14 @@ export function historyStatus(entries) {
   return entries.length ? `${entries.length} upload(s).` : "No uploads found.";
 }
 
+// The history leaves the window (it names patients): an unattended screen shows none.
+export function clearHistory() {
+  $("history").querySelector("tbody").replaceChildren();
+  $("history").hidden = true;
+  $("history-term").value = "";
+  setStatus("history-status", "");
+}
+
 export function initHistory() {
   $("history-search").addEventListener("submit", async (e) => {
     e.preventDefault();

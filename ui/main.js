@@ -3,12 +3,13 @@
 // module that calls Rust). Patient data is rendered with textContent only.
 import { call, describe, inApp, onInboxChanged, onQueueChanged } from "./api.js";
 import { $, setStatus } from "./dom.js";
-import { initHistory } from "./history.js";
-import { choosePatient, chosenPatient, forgetPatient, initPatient } from "./patient.js";
+import { clearHistory, initHistory } from "./history.js";
+import { clearedText, watchIdle } from "./idle.js";
+import { choosePatient, chosenPatient, clearPatient, forgetPatient, initPatient, lockPatient } from "./patient.js";
 import { initPreviews } from "./previews.js";
 import { currentQueue, initQueue, refreshQueue } from "./queue.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
-import { initUpload, updateUploadButton } from "./upload.js";
+import { clearResults, initUpload, isUploading, updateUploadButton } from "./upload.js";
 
 async function start() {
   if (!inApp) {
@@ -16,13 +17,30 @@ async function start() {
     return;
   }
   // Which files go now depends on the patient: a new choice lists the queue again.
-  initPatient({ onChange: refreshQueue });
+  // Another patient: the last one's results and sent files leave the window, so nothing shown
+  // next to the new banner belongs to someone else.
+  const newPatient = async () => {
+    clearResults();
+    await call("clear_uploaded");
+  };
+  initPatient({ onChange: refreshQueue, isLocked: isUploading, onNewPatient: newPatient });
   initQueue({ patientId: () => chosenPatient()?.id ?? null, choosePatient, rendered: updateUploadButton });
   initPreviews();
-  initUpload({ patient: chosenPatient, queue: currentQueue, refreshQueue });
+  initUpload({ patient: chosenPatient, queue: currentQueue, refreshQueue, lockPatient });
   // Patient ids mean a person only on one server and tenant: another one clears the choice.
   initSettings({ onAccountChanged: forgetPatient });
   initHistory();
+
+  const policy = await call("patient_policy");
+  watchIdle({
+    afterMs: policy.clearAfterMs,
+    busy: isUploading,
+    onIdle: async () => {
+      clearResults();
+      clearHistory();
+      await clearPatient(clearedText(policy.clearAfterMs));
+    },
+  });
 
   const info = await call("app_info");
   $("version").textContent = `Version ${info.version}`;

@@ -5,22 +5,38 @@ import { call, describe } from "./api.js";
 import { $, button, item, setStatus } from "./dom.js";
 import { latestOnly, Superseded } from "./latest.js";
 
-// Name and date of birth together, always: the two identifiers a person checks.
+// Name and date of birth together, always: the two identifiers a person checks, in the banner's
+// format (Rust writes each value: `GARCIA, Maria`, `12-Mar-1984 (42y)`).
 export function patientLine(p) {
-  return `${p.name} — born ${p.dateOfBirth} — id ${p.id}`;
+  return `${p.name}, born ${p.born}, ID ${p.id}`;
 }
 
 // One search result's button text.
 export function hitText(p) {
-  return patientLine(p) + (p.archived ? " (archived)" : "") + (p.lookAlike ? " ⚠ same name as another patient" : "");
+  return `${p.name} — Born ${p.born} — Gender ${p.gender} — ID ${p.id}`
+    + (p.archived ? " — archived chart" : "")
+    + (p.lookAlikes.length ? " — ⚠ similar to another patient" : "");
 }
 
 // The status line after a search.
 export function searchStatus(hits) {
-  if (hits.some((p) => p.lookAlike)) {
-    return "Several patients have the same name: check the date of birth before choosing.";
+  if (hits.some((p) => p.lookAlikes.length)) {
+    return "Some of these patients could be confused with each other: check the date of birth and ID before choosing.";
   }
   return hits.length ? `${hits.length} found. Check the date of birth.` : "No patient found.";
+}
+
+// What the banner shows of the chosen patient, and the warnings it keeps while they are chosen.
+export function bannerShown(p) {
+  return {
+    name: p.name,
+    born: p.born,
+    gender: p.gender,
+    id: p.id,
+    preferred: p.preferredName ?? null,
+    archived: p.archived,
+    warnings: p.lookAlikes,
+  };
 }
 
 // One note in the note chooser.
@@ -30,15 +46,22 @@ export function noteLabel(n) {
 
 let chosen = null;
 let changed = async () => {};
+let locked = () => false;
+let newPatient = async () => {};
 
-// The patient the window has chosen ({id, name, dateOfBirth, archived, …}), or null.
+// The patient the window has chosen (Rust's card: {id, name, born, gender, lookAlikes, …}), or
+// null.
 export function chosenPatient() {
   return chosen;
 }
 
-// `onChange` runs once the chosen patient changed (which files go now depends on it).
-export function initPatient({ onChange }) {
+// `onChange` runs once the chosen patient changed (which files go now depends on it); while
+// `isLocked()` (files are being sent) the patient cannot be changed; `onNewPatient` runs before
+// another patient than the last one is shown (what was sent to the last one leaves the window).
+export function initPatient({ onChange, isLocked = () => false, onNewPatient = async () => {} }) {
   changed = onChange;
+  locked = isLocked;
+  newPatient = onNewPatient;
   $("patient-search").addEventListener("submit", async (e) => {
     e.preventDefault();
     const term = $("patient-term").value.trim();
@@ -61,13 +84,27 @@ export function initPatient({ onChange }) {
 
 // The chosen patient leaves the window (the server or tenant changed): choose again.
 export async function forgetPatient() {
-  if (chosen) {
-    chosen = null;
-    $("patient-chosen").hidden = true;
-    $("note").replaceChildren(new Option("No note", ""));
-    setStatus("patient-status", "The server or tenant changed: search for the patient again.");
-  }
+  await clearPatient("The server or tenant changed: search for the patient again.");
+}
+
+// The chosen patient, the search and its results leave the window, saying why; files already
+// bound to a patient stay bound (Rust keeps them).
+export async function clearPatient(why) {
+  const had = chosen !== null || $("patient-results").childElementCount > 0;
+  chosen = null;
+  $("patient-banner").hidden = true;
+  $("patient-chosen").hidden = true;
+  $("patient-results").replaceChildren();
+  $("patient-term").value = "";
+  $("note").replaceChildren(new Option("No note", ""));
+  if (had) setStatus("patient-status", why);
   await changed();
+}
+
+// While files are being sent the patient cannot be changed: the search is switched off.
+export function lockPatient(on) {
+  for (const el of $("patient-search").elements) el.disabled = on;
+  for (const b of $("patient-results").querySelectorAll("button")) b.disabled = on;
 }
 
 // Choosing is a patient and their notes, fetched together and shown together; a later click
@@ -75,6 +112,10 @@ export async function forgetPatient() {
 const choosing = latestOnly();
 
 export async function choosePatient(id) {
+  if (locked()) {
+    setStatus("patient-status", "The patient cannot be changed while files are being sent.", true);
+    return;
+  }
   let answer;
   try {
     answer = await choosing(async () => {
@@ -91,11 +132,10 @@ export async function choosePatient(id) {
     return;
   }
   const { p, notes } = answer;
+  if (locked()) return; // An upload started while the patient was being fetched.
+  if (chosen?.id !== p.id) await newPatient();
   chosen = p;
-  $("patient-name").textContent = p.name;
-  $("patient-dob").textContent = p.dateOfBirth;
-  $("patient-id").textContent = p.id;
-  $("patient-archived").hidden = !p.archived;
+  showBanner(bannerShown(p));
   $("patient-chosen").hidden = false;
   $("patient-results").replaceChildren();
   setStatus("patient-status", `Chosen: ${patientLine(p)}`);
@@ -106,4 +146,22 @@ export async function choosePatient(id) {
   // The chosen result's button is gone: keep the keyboard user at the next step.
   select.focus();
   await changed();
+}
+
+function showBanner(shown) {
+  $("patient-name").textContent = shown.name;
+  $("patient-born").textContent = shown.born;
+  $("patient-gender").textContent = shown.gender;
+  $("patient-id").textContent = shown.id;
+  $("patient-preferred").hidden = !shown.preferred;
+  $("patient-preferred-name").textContent = shown.preferred ?? "";
+  $("patient-archived").hidden = !shown.archived;
+  $("patient-look-alike").hidden = shown.warnings.length === 0;
+  $("patient-look-alikes").hidden = shown.warnings.length === 0;
+  $("patient-look-alikes").replaceChildren(...shown.warnings.map((w) => {
+    const li = document.createElement("li");
+    li.textContent = w;
+    return li;
+  }));
+  $("patient-banner").hidden = false;
 }

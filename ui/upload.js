@@ -48,11 +48,36 @@ export function summaryStatus(summary, seconds) {
 
 // Whose chart the results are in.
 export function resultsPatient(patient) {
-  return `${patient.name} (born ${patient.dateOfBirth})`;
+  return `${patient.name}, born ${patient.born}`;
+}
+
+// `1 file`, `3 files`.
+export function files(count) {
+  return count === 1 ? "1 file" : `${count} files`;
+}
+
+// What the confirmation before sending says: the patient in the banner's format, how many files,
+// the note if any, every warning the banner shows again, and a button that names the patient.
+export function confirmShown({ patient, count, note }) {
+  return {
+    name: patient.name,
+    born: patient.born,
+    id: patient.id,
+    what: note ? `${files(count)}, attached to the note “${note}”.` : `${files(count)}, not attached to a note.`,
+    warnings: [...(patient.archived ? ["This patient's chart is archived."] : []), ...patient.lookAlikes],
+    send: `Send ${files(count)} to ${patient.name}`,
+  };
 }
 
 let uploading = false;
-let hooks = { patient: () => null, queue: () => [], refreshQueue: async () => {} };
+let hooks = {
+  patient: () => null, queue: () => [], refreshQueue: async () => {}, lockPatient: () => {},
+};
+
+// Whether files are being sent (the patient cannot be changed meanwhile).
+export function isUploading() {
+  return uploading;
+}
 
 // What Rust last said Upload does; the queue's drawing passes it anew each time.
 let uploadAction = null;
@@ -65,8 +90,8 @@ export function updateUploadButton(upload = uploadAction) {
   $("upload").textContent = shown.label;
 }
 
-// `patient()` is the chosen patient (or null), `queue()` the queue as last listed, and
-// `refreshQueue()` lists it again.
+// `patient()` is the chosen patient (or null), `queue()` the queue as last listed,
+// `refreshQueue()` lists it again, and `lockPatient(on)` switches the patient search off and on.
 export function initUpload(given) {
   hooks = given;
   $("upload").addEventListener("click", upload);
@@ -80,10 +105,48 @@ export function initUpload(given) {
   });
 }
 
+// Asks before anything is sent: a modal naming the patient, focused on Cancel, so no Enter
+// pressed in a field ever sends. Resolves true only when the person chose Send.
+function confirmUpload(shown) {
+  const dialog = $("confirm-upload");
+  $("confirm-name").textContent = shown.name;
+  $("confirm-born").textContent = shown.born;
+  $("confirm-id").textContent = shown.id;
+  $("confirm-what").textContent = shown.what;
+  $("confirm-warnings").hidden = shown.warnings.length === 0;
+  $("confirm-warnings").replaceChildren(...shown.warnings.map((w) => {
+    const li = document.createElement("li");
+    li.textContent = w;
+    return li;
+  }));
+  $("confirm-send").textContent = shown.send;
+  return new Promise((resolve) => {
+    const done = (answer) => {
+      $("confirm-send").onclick = null;
+      $("confirm-cancel").onclick = null;
+      dialog.onclose = null;
+      if (dialog.open) dialog.close();
+      resolve(answer);
+    };
+    $("confirm-send").onclick = () => done(true);
+    $("confirm-cancel").onclick = () => done(false);
+    dialog.onclose = () => done(false); // Escape
+    dialog.showModal();
+    $("confirm-cancel").focus();
+  });
+}
+
 async function upload() {
   const patient = hooks.patient();
   if (!patient) return;
+  const ids = sendableIds(hooks.queue());
+  const note = $("note").value ? $("note").selectedOptions[0]?.text : null;
+  if (!(await confirmUpload(confirmShown({ patient, count: ids.length, note })))) {
+    $("upload").focus();
+    return;
+  }
   uploading = true;
+  hooks.lockPatient(true);
   updateUploadButton();
   $("cancel").hidden = false;
   $("cancel").focus();
@@ -92,13 +155,13 @@ async function upload() {
   const started = Date.now();
   setStatus("upload-status", `Sending to ${patientLine(patient)}…`);
   try {
-    const summary = await startUpload(patient.id, $("note").value, sendableIds(hooks.queue()), (event) => {
+    const summary = await startUpload(patient.id, $("note").value, ids, (event) => {
       if (event.event === "bytes") {
         const shown = progressShown(event);
         $("progress").max = shown.max;
         $("progress").value = shown.value;
         // Not a live region: a screen reader would read every tick. Phases go to upload-status.
-        $("progress-text").textContent = shown.text;
+        $("progress-text").textContent = `${shown.text} — to ${patient.name}`;
       } else if (event.event === "status") {
         setStatus("upload-status", event.text);
       }
@@ -111,6 +174,7 @@ async function upload() {
     setStatus("upload-status", describe(err), true);
   } finally {
     uploading = false;
+    hooks.lockPatient(false);
     $("cancel").hidden = true;
     $("progress").hidden = true;
     $("progress-text").textContent = "";
@@ -118,6 +182,13 @@ async function upload() {
     const next = !$("results").hidden ? $("results-title") : !$("upload").disabled ? $("upload") : $("add-files");
     next.focus();
   }
+}
+
+// The results leave the window (they name the patient): an unattended screen shows none.
+export function clearResults() {
+  $("results-grid").replaceChildren();
+  $("results").hidden = true;
+  setStatus("upload-status", "");
 }
 
 function showResults(summary) {

@@ -180,12 +180,35 @@ fn settings_and_patient_search_answer_without_the_key() {
         .unwrap();
     let hits = hits.as_array().unwrap();
     assert!(hits.len() >= 2, "{hits:?}");
-    assert!(hits.iter().all(|p| p["lookAlike"] == true), "{hits:?}");
+    let garcias: Vec<&serde_json::Value> = hits
+        .iter()
+        .filter(|p| p["name"] == "GARCIA, Maria")
+        .collect();
+    assert!(garcias.len() >= 2, "{hits:?}");
+    assert!(
+        garcias
+            .iter()
+            .all(|p| p["lookAlikes"].as_array().is_some_and(|l| l
+                .iter()
+                .any(|w| w.as_str().unwrap_or("").contains("same name")))),
+        "{hits:?}"
+    );
 
     let patient = h
         .invoke("get_patient", json!({ "id": "pat_1001" }))
         .unwrap();
-    assert_eq!(patient["dateOfBirth"], "1984-03-12");
+    assert_eq!(patient["name"], "GARCIA, Maria");
+    assert!(
+        patient["born"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("12-Mar-1984 (")),
+        "{patient}"
+    );
+    assert_eq!(patient["gender"], "Female");
+    assert!(
+        patient["lookAlikes"].to_string().contains("pat_1002"),
+        "chosen by id, the other Maria Garcia is still named: {patient}"
+    );
     let missing = h
         .invoke("get_patient", json!({ "id": "pat_9999" }))
         .unwrap_err();
@@ -1212,4 +1235,18 @@ fn a_preview_of_an_image_claiming_a_huge_size_is_refused_at_once() {
             .contains("preview unavailable"),
         "{refused}"
     );
+}
+
+#[test]
+fn the_window_learns_how_long_an_unattended_patient_may_stay_from_the_settings() {
+    let h = Harness::start();
+    let policy = h.invoke("patient_policy", json!({})).unwrap();
+    assert_eq!(
+        policy["clearAfterMs"],
+        5 * 60 * 1000,
+        "five minutes by default"
+    );
+    let h = Harness::start_with(|_| "clear_patient_after_minutes = 2\n".into());
+    let policy = h.invoke("patient_policy", json!({})).unwrap();
+    assert_eq!(policy["clearAfterMs"], 2 * 60 * 1000);
 }

@@ -56,6 +56,7 @@ macro_rules! app_commands {
             commands::settings::clear_inbox_folder,
             commands::patients::search_patients,
             commands::patients::get_patient,
+            commands::patients::patient_policy,
             commands::patients::list_notes,
             commands::files::list_queue,
             commands::files::pick_files,

@@ -1,9 +1,11 @@
 // `node --test ui/tests`: the Upload button and the upload's texts, from what Rust reported.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls } from "../upload.js";
+import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls } from "../upload.js";
 
-const garcia = { id: "pat_1001", name: "Maria Garcia", dateOfBirth: "1984-03-12", archived: false };
+const garcia = {
+  id: "pat_1001", name: "GARCIA, Maria", born: "12-Mar-1984 (42y)", gender: "Female", archived: false, lookAlikes: [],
+};
 const file = (id, state, sendable) => ({ id, state, sendable });
 // What Upload does, as list_queue's `upload` says (crates/decoda-core/src/waiting.rs).
 const upload = (files, retry = false) => ({ action: "upload", files, retry });
@@ -19,7 +21,7 @@ test("no patient: Upload is off and step 1 is named", () => {
 test("the count and whether it retries come from Rust", () => {
   const shown = uploadControls({ upload: upload(2, true), patient: garcia, uploading: false });
   assert.equal(shown.disabled, false);
-  assert.equal(shown.hint, "Ready to send 2 file(s) to Maria Garcia — born 1984-03-12 — id pat_1001.");
+  assert.equal(shown.hint, "Ready to send 2 file(s) to GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001.");
   assert.equal(shown.label, "Upload (retry failed files)");
 });
 
@@ -66,5 +68,18 @@ test("the progress bar never has a zero maximum and the line says the server is 
 });
 
 test("the results name the patient with the date of birth", () => {
-  assert.equal(resultsPatient(garcia), "Maria Garcia (born 1984-03-12)");
+  assert.equal(resultsPatient(garcia), "GARCIA, Maria, born 12-Mar-1984 (42y)");
+});
+
+test("the confirmation names the patient, the count and the note, repeats every warning, and its button names the patient", () => {
+  const warning = "Another patient has the same name: GARCIA, Maria, born 30-Jul-1991 (35y), ID pat_1002";
+  const shown = confirmShown({ patient: { ...garcia, archived: true, lookAlikes: [warning] }, count: 3, note: "Follow-up" });
+  assert.equal(shown.send, "Send 3 files to GARCIA, Maria");
+  assert.equal(shown.what, "3 files, attached to the note “Follow-up”.");
+  assert.deepEqual(shown.warnings, ["This patient's chart is archived.", warning]);
+  assert.equal(shown.born, "12-Mar-1984 (42y)");
+  const one = confirmShown({ patient: garcia, count: 1, note: null });
+  assert.equal(one.send, "Send 1 file to GARCIA, Maria");
+  assert.equal(one.what, "1 file, not attached to a note.");
+  assert.deepEqual(one.warnings, []);
 });

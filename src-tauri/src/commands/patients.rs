@@ -1,72 +1,68 @@
 //! Finding and confirming the patient, and listing their notes.
 
 use crate::{error::UiResult, state::AppState};
-use decoda_engine::api::{models::Patient, PatientId};
+use decoda_core::{identity, PatientCard};
+use decoda_engine::api::PatientId;
 use serde::Serialize;
 use tauri::State;
 
-/// A patient as the window shows it: two identifiers, always.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-#[serde(rename_all = "camelCase")]
-pub struct PatientView {
-    /// The id.
-    pub id: String,
-    /// Full name (with the preferred name when different).
-    pub name: String,
-    /// Date of birth, YYYY-MM-DD, or "unknown".
-    pub date_of_birth: String,
-    /// Whether the chart is archived.
-    pub archived: bool,
-    /// Another result has the same name: check the date of birth.
-    pub look_alike: bool,
-    /// The legal name folded for comparison; not sent to the window.
-    #[serde(skip)]
-    name_key: String,
-}
+/// A patient as the window shows them: the core's card (`GARCIA, Maria`, `Born 12-Mar-1984
+/// (42y)`, gender, id, archived, and the patients they could be confused with), the same
+/// wherever a patient is named.
+pub type PatientView = PatientCard;
 
-impl From<&Patient> for PatientView {
-    fn from(p: &Patient) -> Self {
-        Self {
-            id: p.id.to_string(),
-            name: p.display_name(),
-            date_of_birth: p.date_of_birth.clone().unwrap_or_else(|| "unknown".into()),
-            archived: p.is_archived == Some(true),
-            look_alike: false,
-            name_key: p.name_key(),
-        }
-    }
-}
-
-/// Marks results whose legal names collide (whatever preferred names they show), so the window
-/// can ask for care.
-pub(crate) fn mark_look_alikes(mut views: Vec<PatientView>) -> Vec<PatientView> {
-    let names: Vec<String> = views.iter().map(|v| v.name_key.clone()).collect();
-    for (i, v) in views.iter_mut().enumerate() {
-        v.look_alike = names
-            .iter()
-            .enumerate()
-            .any(|(j, n)| j != i && *n == names[i]);
-    }
-    views
-}
-
-/// Searches by name, date of birth, phone or id.
+/// Searches by name, date of birth, phone or id; each result is flagged against the others.
 #[tauri::command]
 pub async fn search_patients(
     state: State<'_, AppState>,
     term: String,
 ) -> UiResult<Vec<PatientView>> {
     let hits = state.client()?.search_patients(term.trim(), 20).await?;
-    Ok(mark_look_alikes(
-        hits.iter().map(PatientView::from).collect(),
-    ))
+    Ok(identity::cards(&hits, identity::today()))
 }
 
-/// Fetches one patient fresh from the server, to confirm the choice.
+/// Fetches one patient fresh from the server, to confirm the choice, with the patients a search
+/// by their family name finds that they could be confused with (so a patient found by id or date
+/// of birth is checked too).
 #[tauri::command]
 pub async fn get_patient(state: State<'_, AppState>, id: String) -> UiResult<PatientView> {
-    let p = state.client()?.patient(&PatientId::new(id.trim())).await?;
-    Ok(PatientView::from(&p))
+    let client = state.client()?;
+    let p = client.patient(&PatientId::new(id.trim())).await?;
+    Ok(identity::card_of(&client, &p).await)
+}
+
+/// How the window treats a chosen patient.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientPolicy {
+    /// Milliseconds without input after which the window clears the chosen patient, the results
+    /// and the history (`clear_patient_after_minutes`, which IT can lock): an unattended screen
+    /// shows no patient.
+    pub clear_after_ms: u64,
+}
+
+/// The window's rules for a chosen patient, from the settings.
+#[tauri::command]
+pub fn patient_policy(state: State<'_, AppState>) -> UiResult<PatientPolicy> {
+    let after = state.settings()?.effective.clear_patient_after();
+    Ok(PatientPolicy {
+        clear_after_ms: e2e_clear_after_ms()
+            .unwrap_or_else(|| u64::try_from(after.as_millis()).unwrap_or(u64::MAX)),
+    })
+}
+
+/// End-to-end builds only: a shorter wait (`DECODA_E2E_CLEAR_PATIENT_MS`), so the tests see the
+/// window clear itself without waiting a minute. Installed builds have no such override.
+#[cfg(feature = "e2e")]
+fn e2e_clear_after_ms() -> Option<u64> {
+    std::env::var("DECODA_E2E_CLEAR_PATIENT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+}
+
+#[cfg(not(feature = "e2e"))]
+fn e2e_clear_after_ms() -> Option<u64> {
+    None
 }
 
 /// A note as the window lists it.
@@ -100,31 +96,4 @@ pub async fn list_notes(state: State<'_, AppState>, patient_id: String) -> UiRes
             visit_date: n.visit_date.map(|d| d.chars().take(10).collect()),
         })
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn v(first: &str, last: &str, preferred: Option<&str>) -> PatientView {
-        let p: Patient = serde_json::from_value(serde_json::json!({
-            "id": format!("{first}-{last}"), "firstName": first, "lastName": last,
-            "preferredName": preferred,
-        }))
-        .unwrap();
-        PatientView::from(&p)
-    }
-
-    #[test]
-    fn same_legal_names_are_flagged_as_look_alikes_whatever_they_go_by() {
-        let out = mark_look_alikes(vec![
-            v("Maria", "Garcia", None),
-            v("maria", "garcia", Some("Mari")),
-            v("James", "Chen", None),
-        ]);
-        assert_eq!(
-            out.iter().map(|p| p.look_alike).collect::<Vec<_>>(),
-            [true, true, false]
-        );
-    }
 }

@@ -126,7 +126,7 @@ pub async fn start_upload<R: Runtime>(
     );
     crate::window::tell_if_away(&app, started.elapsed(), uploaded.len(), failed);
     Ok(UploadSummary {
-        patient: PatientView::from(patient),
+        patient: target.card().clone(),
         uploaded,
         failed,
         skipped,
