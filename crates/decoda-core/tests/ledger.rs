@@ -6,53 +6,22 @@
 //! offered again, and the chart is looked at before its content goes to its patient again.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{world, World};
 use decoda_core::{plan, Outcome, Selected, Target};
-use decoda_engine::{
-    api::{ApiKey, BaseUrl, Client},
-    CancellationToken, FileSpec, FileStatus, Progress, Settings, Uploader,
-};
-use decoda_store::{hash_file, NewItem, Store};
+use decoda_engine::{CancellationToken, FileSpec, FileStatus, Progress};
+use decoda_store::{hash_file, NewItem};
 use std::path::Path;
 
 const PATIENT: &str = "pat_1001";
 
-struct World {
-    sandbox: decoda_sandbox::Sandbox,
-    uploader: Uploader,
-    dir: tempfile::TempDir,
+/// What the ledger tests do with the world.
+trait Sends {
+    async fn send(&self, path: &Path) -> (Outcome, Vec<Progress>, usize);
 }
 
-async fn world() -> World {
-    let config = decoda_sandbox::Config::default();
-    let key = config.api_key.clone();
-    let sandbox = decoda_sandbox::spawn(config, "127.0.0.1:0".parse().unwrap())
-        .await
-        .unwrap();
-    let client = Client::builder(
-        BaseUrl::parse(&sandbox.base_url()).unwrap(),
-        "demo-clinic",
-        ApiKey::new(key),
-    )
-    .build()
-    .unwrap();
-    World {
-        sandbox,
-        uploader: Uploader::new(client, Settings::default()),
-        dir: tempfile::tempdir().unwrap(),
-    }
-}
-
-impl World {
-    fn store(&self) -> Store {
-        Store::open(&self.dir.path().join("data")).unwrap()
-    }
-
-    fn file(&self, name: &str, bytes: &[u8]) -> std::path::PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, bytes).unwrap();
-        path
-    }
-
+impl Sends for World {
     /// Plans and sends `path` to the patient; returns its outcome and every progress event.
     async fn send(&self, path: &Path) -> (Outcome, Vec<Progress>, usize) {
         let mut store = self.store();
