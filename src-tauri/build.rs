@@ -20,6 +20,8 @@ const COMMANDS: &[&str] = &[
     "clear_uploaded",
     "send_anyway",
     "list_history",
+    "prepare_move",
+    "move_upload",
     "preview",
     "thumbnail",
     "open_link",

@@ -3,9 +3,10 @@
 // module that calls Rust). Patient data is rendered with textContent only.
 import { call, describe, inApp, onInboxChanged, onQueueChanged } from "./api.js";
 import { $, setStatus } from "./dom.js";
-import { clearHistory, initHistory } from "./history.js";
+import { clearHistory, initHistory, refreshHistory } from "./history.js";
 import { clearedText, watchIdle } from "./idle.js";
 import { choosePatient, chosenPatient, clearPatient, forgetPatient, initPatient, lockPatient } from "./patient.js";
+import { closeMove, initMove } from "./move.js";
 import { initPreviews } from "./previews.js";
 import { currentQueue, initQueue, refreshQueue } from "./queue.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
@@ -30,12 +31,15 @@ async function start() {
   // Patient ids mean a person only on one server and tenant: another one clears the choice.
   initSettings({ onAccountChanged: forgetPatient });
   initHistory();
+  // A moved file: the history lists it again, with the move.
+  initMove({ onMoved: refreshHistory });
 
   const policy = await call("patient_policy");
   watchIdle({
     afterMs: policy.clearAfterMs,
     busy: isUploading,
     onIdle: async () => {
+      closeMove();
       clearResults();
       clearHistory();
       await clearPatient(clearedText(policy.clearAfterMs));

@@ -4,6 +4,7 @@
 import { call, describe, startUpload } from "./api.js";
 import { $, button, item, setStatus } from "./dom.js";
 import { formatEta, progressText, typeLabel } from "./format.js";
+import { MOVE_TEXT, moveLabel, movedText, openMove } from "./move.js";
 import { patientLine } from "./patient.js";
 
 // The Upload button and the hint under it, from what Rust said Upload does (list_queue's
@@ -212,8 +213,17 @@ function showResults(summary) {
     name.textContent = file.name;
     const open = button("Open", () => call("open_link", { url: file.signedUrl }),
       { label: `Open ${file.name} in the browser` });
+    const moved = document.createElement("p");
+    moved.className = "moved";
+    moved.setAttribute("role", "status");
+    const move = button(MOVE_TEXT, async () => {
+      const done = await openMove({ attachmentId: file.attachmentId, name: file.name, opener: move });
+      if (!done) return;
+      moved.textContent = movedText(done);
+      setStatus("upload-status", `${file.name}: ${movedText(done)}`);
+    }, { label: moveLabel(file.name), className: "move" });
     const li = item(figure, "result");
-    li.append(name, open);
+    li.append(name, open, move, moved);
     grid.append(li);
   }
 }

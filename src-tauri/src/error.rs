@@ -54,6 +54,27 @@ impl From<decoda_core::LedgerError> for UiError {
     }
 }
 
+impl From<decoda_core::MoveError> for UiError {
+    /// The kind comes from [`decoda_core::MoveError::category`]; a failure of the local history
+    /// (the move may then be made but not recorded: the message says so) is a history error.
+    fn from(e: decoda_core::MoveError) -> Self {
+        match e {
+            decoda_core::MoveError::Api(api) => api.into(),
+            other => {
+                let message = other.to_string();
+                match other.category() {
+                    Some(ErrorCategory::Rejected) => Self::Rejected(message),
+                    Some(ErrorCategory::NotFound) => Self::NotFound(message),
+                    Some(ErrorCategory::Invalid) => Self::Invalid(message),
+                    Some(ErrorCategory::Cancelled) => Self::Cancelled(message),
+                    Some(ErrorCategory::Unreachable) => Self::Network(message),
+                    None => Self::History(message),
+                }
+            }
+        }
+    }
+}
+
 impl From<ApiError> for UiError {
     /// The kind comes from the one classification the CLI's exit statuses use too; a failure to
     /// reach the server also says what to do, and that nothing listed is lost.

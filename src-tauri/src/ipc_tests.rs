@@ -1250,3 +1250,156 @@ fn the_window_learns_how_long_an_unattended_patient_may_stay_from_the_settings()
     let policy = h.invoke("patient_policy", json!({})).unwrap();
     assert_eq!(policy["clearAfterMs"], 2 * 60 * 1000);
 }
+
+/// The patient the sandbox has an attachment on.
+fn patient_of(h: &Harness, attachment: &str) -> String {
+    h.sandbox
+        .state()
+        .attachments()
+        .into_iter()
+        .find(|a| a.response.id == attachment)
+        .unwrap()
+        .patient_id
+}
+
+/// Preparing a move shows the patient the file is on and the one it would go to, in the banner's
+/// format, with the look-alike warnings, and sends nothing.
+#[test]
+fn preparing_a_move_shows_both_patients_and_moves_nothing() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    one_ready_scan(&h, files.path());
+    let id = upload_to(&h, "pat_1001").uploaded[0].attachment_id.clone();
+
+    let plan = h
+        .invoke(
+            "prepare_move",
+            json!({ "attachmentId": id, "toPatientId": "pat_1003" }),
+        )
+        .unwrap();
+    assert_eq!(plan["attachmentId"], id.as_str());
+    assert_eq!(plan["from"]["name"], "GARCIA, Maria", "{plan}");
+    assert!(plan["from"]["born"]
+        .as_str()
+        .unwrap()
+        .starts_with("12-Mar-1984"));
+    assert_eq!(plan["to"]["name"], "CHEN, James", "{plan}");
+    assert!(plan["to"]["born"]
+        .as_str()
+        .unwrap()
+        .starts_with("02-Nov-1975"));
+    assert_eq!(plan["to"]["id"], "pat_1003");
+    assert!(plan["name"].is_string(), "its name in the chart: {plan}");
+
+    // To the other Maria Garcia: the same name, so the warning is repeated.
+    let look_alike = h
+        .invoke(
+            "prepare_move",
+            json!({ "attachmentId": id, "toPatientId": "pat_1002" }),
+        )
+        .unwrap();
+    let warnings = look_alike["warnings"].to_string();
+    assert!(warnings.contains("same name"), "{look_alike}");
+
+    let same = h
+        .invoke(
+            "prepare_move",
+            json!({ "attachmentId": id, "toPatientId": "pat_1001" }),
+        )
+        .unwrap_err();
+    assert_eq!(same["kind"], "invalid", "{same}");
+    assert_eq!(patient_of(&h, &id), "pat_1001", "nothing was sent");
+    h.assert_no_canary();
+}
+
+/// A move lands in the new chart, and the history follows the file and says where it was moved.
+#[test]
+fn a_move_from_the_window_lands_and_the_history_follows_the_file() {
+    let h = Harness::start();
+    let files = tempfile::tempdir().unwrap();
+    one_ready_scan(&h, files.path());
+    let id = upload_to(&h, "pat_1001").uploaded[0].attachment_id.clone();
+
+    let moved = h
+        .invoke(
+            "move_upload",
+            json!({ "attachmentId": id, "toPatientId": "pat_1003" }),
+        )
+        .unwrap();
+    assert_eq!(moved["to"]["name"], "CHEN, James", "{moved}");
+    assert_eq!(moved["from"]["name"], "GARCIA, Maria", "{moved}");
+    assert!(moved["movedAt"].is_string());
+    assert_eq!(patient_of(&h, &id), "pat_1003");
+
+    let history = h.invoke("list_history", json!({})).unwrap();
+    let entry = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["attachmentId"] == id.as_str())
+        .unwrap();
+    assert_eq!(entry["patientId"], "pat_1003", "{entry}");
+    assert_eq!(entry["moves"][0]["fromPatientId"], "pat_1001", "{entry}");
+    assert_eq!(entry["moves"][0]["toPatientId"], "pat_1003", "{entry}");
+
+    // Moved back, by the same session: the file is now on pat_1003, not where it was uploaded.
+    let back = h
+        .invoke(
+            "prepare_move",
+            json!({ "attachmentId": id, "toPatientId": "pat_1001" }),
+        )
+        .unwrap();
+    assert_eq!(back["from"]["id"], "pat_1003", "{back}");
+    h.assert_no_canary();
+}
+
+/// A file this app did not send (not returned in this run, not in the history) cannot be moved
+/// from the window, even though it is on the server: nothing is asked of it.
+#[test]
+fn an_attachment_this_app_did_not_send_cannot_be_moved_from_the_window() {
+    use decoda_engine::api::{ApiKey, BaseUrl, Client, FilePart, PatientId, SingleUpload};
+    let h = Harness::start();
+    let client = Client::builder(
+        BaseUrl::parse(&h.sandbox.base_url()).unwrap(),
+        decoda_sandbox::DEFAULT_TENANT,
+        ApiKey::new(CANARY),
+    )
+    .build()
+    .unwrap();
+    let body = b"elsewhere".to_vec();
+    let other = tauri::async_runtime::block_on(client.upload_one(SingleUpload {
+        patient_id: PatientId::new("pat_1001"),
+        note_id: None,
+        name: None,
+        external_id: None,
+        file: FilePart {
+            file_name: "elsewhere.txt".into(),
+            content_type: "text/plain".into(),
+            length: body.len() as u64,
+            body: body.into(),
+        },
+    }))
+    .unwrap()
+    .id
+    .to_string();
+
+    for cmd in ["prepare_move", "move_upload"] {
+        for attachment in [other.as_str(), "att_nope", " "] {
+            let refused = h
+                .invoke(
+                    cmd,
+                    json!({ "attachmentId": attachment, "toPatientId": "pat_1003" }),
+                )
+                .unwrap_err();
+            assert_eq!(refused["kind"], "invalid", "{cmd} {attachment}: {refused}");
+            assert!(
+                refused["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("only files sent from this computer"),
+                "{cmd} {attachment}: {refused}"
+            );
+        }
+    }
+    assert_eq!(patient_of(&h, &other), "pat_1001");
+}

@@ -65,6 +65,8 @@ macro_rules! app_commands {
             commands::files::clear_uploaded,
             commands::files::send_anyway,
             commands::history::list_history,
+            commands::moves::prepare_move,
+            commands::moves::move_upload,
             commands::files::preview,
             commands::files::thumbnail,
             commands::files::open_link,

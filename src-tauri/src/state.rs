@@ -46,6 +46,9 @@ pub struct AppState {
     thumbnails: Mutex<HashSet<String>>,
     /// File links the server returned in this run: the only ones the window may open in a browser.
     links: Mutex<HashSet<String>>,
+    /// Attachments uploads returned in this run, and the patient each is on now: with the
+    /// history, the files the window may move.
+    uploaded: Mutex<HashMap<String, String>>,
 }
 
 /// The variables that override the settings screen, read at start.
@@ -98,6 +101,7 @@ impl AppState {
             inbox_problem: Mutex::default(),
             thumbnails: Mutex::default(),
             links: Mutex::default(),
+            uploaded: Mutex::default(),
         }
     }
 
@@ -130,6 +134,17 @@ impl AppState {
     ) {
         lock(&self.thumbnails).extend(thumbnails);
         lock(&self.links).extend(links);
+    }
+
+    /// Remembers that `attachment` is on `patient`'s chart: an upload in this run returned it, or
+    /// a move put it there.
+    pub fn remember_uploaded(&self, attachment: &str, patient: &str) {
+        lock(&self.uploaded).insert(attachment.to_owned(), patient.to_owned());
+    }
+
+    /// The patient an attachment returned in this run is on, if it was returned in this run.
+    pub fn uploaded_to(&self, attachment: &str) -> Option<String> {
+        lock(&self.uploaded).get(attachment).cloned()
     }
 
     /// Whether an upload in this run returned this thumbnail link.

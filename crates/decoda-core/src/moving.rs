@@ -83,13 +83,45 @@ impl Move {
     /// Prepares moving `attachment_id` to `to`: finds the patient it is on now (`from`, or else
     /// this computer's upload history), refuses a move to that same patient, and fetches both
     /// patients fresh so they can be shown. Nothing is changed.
-    pub async fn confirm(
-        uploader: &Uploader,
+    ///
+    /// The history is read before the returned future first waits, and the future does not hold
+    /// the store, so it can run on any thread (the app's commands do).
+    pub fn confirm<'a>(
+        uploader: &'a Uploader,
         store: &Store,
         attachment_id: &str,
         from: Option<&str>,
         to: &str,
-    ) -> Result<Self, MoveError> {
+    ) -> impl std::future::Future<Output = Result<Self, MoveError>> + Send + 'a {
+        let asked = Self::asked(store, attachment_id, from, to);
+        async move {
+            let (attachment_id, from, to, upload) = asked?;
+            let to = uploader.confirm_patient(&PatientId::new(to)).await?;
+            let from = match from {
+                Some(id) => Some(uploader.confirm_patient(&PatientId::new(id)).await?),
+                None => None,
+            };
+            if from.as_ref().is_some_and(|f| f.id == to.id) {
+                return Err(MoveError::SamePatient(to.id.to_string()));
+            }
+            Ok(Self {
+                attachment: AttachmentId::new(attachment_id),
+                from,
+                to,
+                upload,
+            })
+        }
+    }
+
+    /// What [`Move::confirm`] asks the server about: the attachment, the patient it is on now
+    /// (given, or from the history), the patient it goes to, and its history entry.
+    #[allow(clippy::type_complexity)]
+    fn asked(
+        store: &Store,
+        attachment_id: &str,
+        from: Option<&str>,
+        to: &str,
+    ) -> Result<(String, Option<String>, String, Option<HistoryEntry>), MoveError> {
         let attachment_id = attachment_id.trim();
         let to = to.trim();
         if attachment_id.is_empty() {
@@ -107,20 +139,7 @@ impl Move {
         if from.as_deref() == Some(to) {
             return Err(MoveError::SamePatient(to.to_owned()));
         }
-        let to = uploader.confirm_patient(&PatientId::new(to)).await?;
-        let from = match from {
-            Some(id) => Some(uploader.confirm_patient(&PatientId::new(id)).await?),
-            None => None,
-        };
-        if from.as_ref().is_some_and(|f| f.id == to.id) {
-            return Err(MoveError::SamePatient(to.id.to_string()));
-        }
-        Ok(Self {
-            attachment: AttachmentId::new(attachment_id),
-            from,
-            to,
-            upload,
-        })
+        Ok((attachment_id.to_owned(), from, to.to_owned(), upload))
     }
 
     /// The attachment to move.

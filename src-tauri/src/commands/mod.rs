@@ -6,6 +6,7 @@
 pub mod diagnostics;
 pub mod files;
 pub mod history;
+pub mod moves;
 pub mod patients;
 pub mod settings;
 pub mod upload;

@@ -117,6 +117,9 @@ pub async fn start_upload<R: Runtime>(
         uploaded.iter().filter_map(|u| u.thumbnail_url.clone()),
         uploaded.iter().map(|u| u.signed_url.clone()),
     );
+    for u in &uploaded {
+        state.remember_uploaded(&u.attachment_id, patient.id.as_str());
+    }
     let _ = app.emit(QUEUE_CHANGED, ());
     let failed = state.queue().failed_among(&ids);
     tracing::info!(
