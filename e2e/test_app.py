@@ -350,7 +350,13 @@ def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, 
         assert "interrupted" in text_of(driver, "resumed-text")
         shot.driver = driver
         shot("resumed-after-kill")
-        driver.find_element(By.XPATH, "//div[@id='resumed']//button[contains(., 'pat_1001')]").click()
+        # The files are held for their patient, named as the banner names them, not by an id alone.
+        choice = wait(driver).until(EC.element_to_be_clickable(
+            (By.XPATH, "//div[@id='resumed']//button[contains(., 'GARCIA, Maria, born 12-Mar-1984')]")))
+        assert "ID pat_1001" in choice.text, choice.text
+        waiting = first_row(driver)
+        assert "Waiting for GARCIA, Maria, born 12-Mar-1984" in waiting, waiting
+        choice.click()
         wait(driver).until(lambda d: text_of(d, "patient-born").startswith("12-Mar-1984"))
         wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
         press_upload(driver)

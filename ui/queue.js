@@ -26,9 +26,11 @@ export function queueRow(item) {
 export function waitingPatients(queue) {
   const waiting = new Map();
   for (const item of queue) {
-    if (item.waitingFor) waiting.set(item.waitingFor, (waiting.get(item.waitingFor) || 0) + 1);
+    if (!item.waitingFor) continue;
+    const seen = waiting.get(item.waitingFor) ?? { count: 0, name: null };
+    waiting.set(item.waitingFor, { count: seen.count + 1, name: seen.name ?? item.waitingForName ?? null });
   }
-  const patients = [...waiting].map(([patientId, count]) => ({ patientId, count }));
+  const patients = [...waiting].map(([patientId, { count, name }]) => ({ patientId, name, count }));
   return { total: patients.reduce((sum, p) => sum + p.count, 0), patients };
 }
 
@@ -36,8 +38,9 @@ export function resumedText(total) {
   return `${total} file(s) not sent yet, from an upload that was interrupted or failed, wait for another patient. They go only to the patient they were meant for.`;
 }
 
-export function resumedChoice({ patientId, count }) {
-  return `Choose patient ${patientId} (${count} file(s))`;
+// Rust names the patient (name, date of birth, ID) once it knows them; until then, the id.
+export function resumedChoice({ patientId, name, count }) {
+  return `Choose ${name ?? `patient ${patientId}`} (${count === 1 ? "1 file" : `${count} files`})`;
 }
 
 let queue = [];

@@ -51,7 +51,7 @@ test("files waiting for other patients are counted per patient, in listed order"
   ];
   assert.deepEqual(waitingPatients(queue), {
     total: 3,
-    patients: [{ patientId: "pat_2", count: 2 }, { patientId: "pat_1", count: 1 }],
+    patients: [{ patientId: "pat_2", name: null, count: 2 }, { patientId: "pat_1", name: null, count: 1 }],
   });
   assert.deepEqual(waitingPatients([view()]), { total: 0, patients: [] });
 });
@@ -64,5 +64,13 @@ test("a file bound to a patient waits only when Rust says so", () => {
 test("the resumed notice names the count and each patient to choose", () => {
   assert.match(resumedText(3), /^3 file\(s\) not sent yet/);
   assert.match(resumedText(3), /go only to the patient they were meant for/);
-  assert.equal(resumedChoice({ patientId: "pat_1001", count: 2 }), "Choose patient pat_1001 (2 file(s))");
+  assert.equal(resumedChoice({ patientId: "pat_1001", name: null, count: 2 }), "Choose patient pat_1001 (2 files)");
+  assert.equal(resumedChoice({ patientId: "pat_1001", name: "GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001", count: 1 }),
+    "Choose GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001 (1 file)", "named once Rust knows the patient");
+});
+
+test("a waiting patient is named as soon as one of their files carries Rust's name for them", () => {
+  const named = "GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001";
+  const queue = [view({ waitingFor: "pat_1001" }), view({ id: 2, waitingFor: "pat_1001", waitingForName: named })];
+  assert.deepEqual(waitingPatients(queue).patients, [{ patientId: "pat_1001", name: named, count: 2 }]);
 });

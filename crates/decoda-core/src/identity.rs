@@ -68,6 +68,12 @@ impl PatientCard {
         }
     }
 
+    /// The patient in a few words, for a sentence about them: `GARCIA, Maria, born 12-Mar-1984
+    /// (42y), ID pat_1001`.
+    pub fn label(&self) -> String {
+        format!("{}, born {}, ID {}", self.name, self.born, self.id)
+    }
+
     /// The card on one line, for the command line and logs of what a person confirmed:
     /// `GARCIA, Maria  Born 12-Mar-1984 (42y)  Gender Female  ID pat_1001`.
     pub fn line(&self) -> String {

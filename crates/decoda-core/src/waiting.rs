@@ -119,6 +119,9 @@ pub struct QueueView {
     /// The patient it waits for (it failed, or was interrupted, on the way to them) while
     /// another patient or none is chosen: it goes to no one else.
     pub waiting_for: Option<String>,
+    /// That patient named with name, date of birth and id, once the window knows them: a file
+    /// held for someone is never shown with an id alone when the name can be had.
+    pub waiting_for_name: Option<String>,
     /// Where it stands, as the sentence the window shows.
     pub status: String,
 }
@@ -213,12 +216,19 @@ impl QueueItem {
 
     /// The item as the window shows it with `chosen` as the chosen patient.
     pub fn view(&self, chosen: Option<&str>) -> QueueView {
+        self.view_named(chosen, None)
+    }
+
+    /// [`QueueItem::view`], naming the patient it waits for with `name` when known.
+    fn view_named(&self, chosen: Option<&str>, name: Option<&str>) -> QueueView {
         let waiting_for = self.waiting_for(chosen);
+        let waiting_for_name = waiting_for.as_ref().and(name).map(str::to_owned);
+        let whom = |patient: &str| name.map_or_else(|| format!("patient {patient}"), str::to_owned);
         let status = match (&self.state, &waiting_for) {
             (ItemState::Failed { reason }, Some(patient)) => {
-                format!("Waiting for patient {patient}: {reason}")
+                format!("Waiting for {}: {reason}", whom(patient))
             }
-            (ItemState::Ready, Some(patient)) => format!("Waiting for patient {patient}"),
+            (ItemState::Ready, Some(patient)) => format!("Waiting for {}", whom(patient)),
             (ItemState::Ready, None) => "Ready".to_owned(),
             (ItemState::Sending, _) => "Sending…".to_owned(),
             (ItemState::Uploaded { .. }, _) => "Uploaded".to_owned(),
@@ -238,6 +248,7 @@ impl QueueItem {
             can_send_anyway: self.can_send_anyway(),
             removable: self.removable(),
             waiting_for,
+            waiting_for_name,
             status,
         }
     }
@@ -296,6 +307,10 @@ fn already_uploaded(entry: &decoda_store::HistoryEntry) -> String {
 pub struct Queue {
     items: Vec<QueueItem>,
     next_id: u64,
+    /// The patients files are bound to, named (`PatientCard::label`), once known.
+    names: std::collections::HashMap<String, String>,
+    /// Patients whose names were asked for once ([`Queue::patients_to_name`]).
+    asked: std::collections::HashSet<String>,
 }
 
 impl Queue {
@@ -463,7 +478,43 @@ impl Queue {
     /// is: each with whether it would go now, whether it can be edited, and its status sentence.
     pub fn views(&self, chosen: Option<&str>) -> Vec<QueueView> {
         let chosen = chosen.map(str::trim);
-        self.items.iter().map(|item| item.view(chosen)).collect()
+        self.items
+            .iter()
+            .map(|item| {
+                let name = item.patient_id.as_ref().and_then(|p| self.names.get(p));
+                item.view_named(chosen, name.map(String::as_str))
+            })
+            .collect()
+    }
+
+    /// Remembers how a patient is named, for the files bound to them.
+    pub fn learn_patient(&mut self, card: &crate::PatientCard) {
+        self.names.insert(card.id.clone(), card.label());
+    }
+
+    /// The patients files are bound to whose names are neither known nor asked for yet; each is
+    /// handed out once, so a front end that looks them up does so once per patient.
+    pub fn patients_to_name(&mut self) -> Vec<String> {
+        let ids: Vec<String> = self
+            .unnamed_patients()
+            .into_iter()
+            .filter(|p| !self.asked.contains(p))
+            .collect();
+        self.asked.extend(ids.iter().cloned());
+        ids
+    }
+
+    /// The patients files are bound to whose names are not known yet.
+    pub fn unnamed_patients(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .items
+            .iter()
+            .filter_map(|i| i.patient_id.clone())
+            .filter(|p| !self.names.contains_key(p))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
     }
 
     /// The queue as the window lists it while `chosen` (trimmed) is the chosen patient, or none
@@ -1025,6 +1076,50 @@ mod tests {
         assert_eq!(q.start_sending("pat_A", &ids).len(), 1);
     }
 
+    #[test]
+    fn a_file_held_for_a_patient_names_them_once_their_name_is_known() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan = dir.path().join("scan.pdf");
+        std::fs::write(&scan, b"patient A's scan").unwrap();
+        let mut q = Queue::default();
+        let ids = q.add(checked(std::slice::from_ref(&scan)), false);
+        q.start_sending("pat_1001", &ids);
+        q.finish(ids[0], Err("network".into()), Vec::new());
+        q.bind(ids[0], "pat_1001");
+        let before = &q.views(Some("pat_1003"))[0];
+        assert!(
+            before.status.starts_with("Waiting for patient pat_1001: "),
+            "{}",
+            before.status
+        );
+        assert_eq!(before.waiting_for_name, None);
+        assert_eq!(q.unnamed_patients(), ["pat_1001"]);
+        assert_eq!(q.patients_to_name(), ["pat_1001"]);
+        assert!(q.patients_to_name().is_empty(), "asked for once");
+
+        let patient: decoda_engine::api::models::Patient = serde_json::from_value(serde_json::json!({
+            "id": "pat_1001", "firstName": "Maria", "lastName": "Garcia", "dateOfBirth": "1984-03-12",
+        }))
+        .unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        q.learn_patient(&crate::PatientCard::new(&patient, &[], today));
+        let after = &q.views(Some("pat_1003"))[0];
+        let named = "GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001";
+        assert_eq!(after.waiting_for_name.as_deref(), Some(named));
+        assert!(
+            after.status.starts_with(&format!("Waiting for {named}: ")),
+            "{}",
+            after.status
+        );
+        assert!(q.unnamed_patients().is_empty());
+        assert!(q.patients_to_name().is_empty());
+        assert_eq!(
+            q.views(Some("pat_1001"))[0].waiting_for_name,
+            None,
+            "not waiting while its own patient is chosen"
+        );
+    }
+
     /// `count` small PDFs with distinct content, in `dir`.
     fn pdfs(dir: &Path, count: usize) -> Vec<PathBuf> {
         (0..count)
@@ -1091,7 +1186,8 @@ mod tests {
                 "size",
                 "state",
                 "status",
-                "waitingFor"
+                "waitingFor",
+                "waitingForName"
             ],
             "the flags the window must not see (force, unchecked, rows, hashes) stay out: {ready}"
         );

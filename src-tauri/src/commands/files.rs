@@ -39,8 +39,19 @@ pub async fn check<R: Runtime>(
 /// whether it would go now, what may be done with it and its status sentence, and what the
 /// Upload button does.
 #[tauri::command]
-pub fn list_queue(state: State<'_, AppState>, patient_id: Option<String>) -> QueueList {
-    state.queue().list(patient_id.as_deref())
+pub fn list_queue<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    patient_id: Option<String>,
+) -> QueueList {
+    let (list, to_name) = {
+        let mut queue = state.queue();
+        (queue.list(patient_id.as_deref()), queue.patients_to_name())
+    };
+    if !to_name.is_empty() {
+        tauri::async_runtime::spawn(crate::commands::patients::name_patients(app, to_name));
+    }
+    list
 }
 
 /// Opens the system's file picker and adds what the user chose.

@@ -5,6 +5,7 @@ use decoda_core::{identity, PatientCard};
 use decoda_engine::api::PatientId;
 use serde::Serialize;
 use tauri::State;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// A patient as the window shows them: the core's card (`GARCIA, Maria`, `Born 12-Mar-1984
 /// (42y)`, gender, id, archived, and the patients they could be confused with), the same
@@ -18,7 +19,12 @@ pub async fn search_patients(
     term: String,
 ) -> UiResult<Vec<PatientView>> {
     let hits = state.client()?.search_patients(term.trim(), 20).await?;
-    Ok(identity::cards(&hits, identity::today()))
+    let cards = identity::cards(&hits, identity::today());
+    let mut queue = state.queue();
+    for card in &cards {
+        queue.learn_patient(card);
+    }
+    Ok(cards)
 }
 
 /// Fetches one patient fresh from the server, to confirm the choice, with the patients a search
@@ -28,8 +34,39 @@ pub async fn search_patients(
 pub async fn get_patient(state: State<'_, AppState>, id: String) -> UiResult<PatientView> {
     let client = state.client()?;
     let p = client.patient(&PatientId::new(id.trim())).await?;
-    Ok(identity::card_of(&client, &p).await)
+    let card = identity::card_of(&client, &p).await;
+    state.queue().learn_patient(&card);
+    Ok(card)
 }
+
+/// Patients files are bound to, asked for by id so the window can name them (name, date of
+/// birth and id) instead of showing an id alone; the list is drawn again once they are known.
+/// At most [`NAMES_AT_ONCE`] per call; one that cannot be fetched keeps its id.
+pub(crate) async fn name_patients<R: Runtime>(app: AppHandle<R>, ids: Vec<String>) {
+    let state = app.state::<AppState>();
+    let Ok(client) = state.client() else {
+        return;
+    };
+    let today = identity::today();
+    let mut learned = false;
+    for id in ids.iter().take(NAMES_AT_ONCE) {
+        match client.patient(&PatientId::new(id.as_str())).await {
+            Ok(p) => {
+                state
+                    .queue()
+                    .learn_patient(&PatientCard::new(&p, &[], today));
+                learned = true;
+            }
+            Err(e) => tracing::debug!("a waiting file's patient could not be named: {e}"),
+        }
+    }
+    if learned {
+        let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
+    }
+}
+
+/// Patients named per call of [`name_patients`].
+const NAMES_AT_ONCE: usize = 20;
 
 /// How the window treats a chosen patient.
 #[derive(Debug, Serialize)]
