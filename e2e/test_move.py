@@ -61,9 +61,11 @@ def test_a_file_sent_to_the_wrong_patient_is_moved_from_the_results_and_the_hist
     [stored] = sandbox.attachments()
     assert stored["patientId"] == "pat_1003", "the sandbox has it in James Chen's chart"
 
-    # The history was listed again: the file is on pat_1003, moved from pat_1001.
+    # The history was listed again: the file is on CHEN, James, moved from GARCIA, Maria, each
+    # named as the banner names them, not by an id alone.
     wait(driver).until(lambda d: d.find_element(By.ID, "history").is_displayed())
     row = driver.find_element(By.CSS_SELECTOR, "#history tbody tr").text
-    assert "pat_1003" in row and "Moved from pat_1001 to pat_1003 on " in row, row
+    assert "CHEN, James, born 02-Nov-1975" in row and "ID pat_1003" in row, row
+    assert "Moved from GARCIA, Maria, born 12-Mar-1984" in row and "to CHEN, James, born 02-Nov-1975" in row, row
     driver.execute_script("document.getElementById('history').scrollIntoView({block: 'end'})")
     shot("moved-and-in-the-history")

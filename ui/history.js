@@ -4,11 +4,16 @@ import { call, describe } from "./api.js";
 import { $, button, cell, setStatus } from "./dom.js";
 import { historyMovesText, MOVE_TEXT, moveLabel, movedText, openMove } from "./move.js";
 
-// One entry's cells: when (the stored timestamp, to the minute), patient id, name in
+// A patient of a history row as Rust named them (name, date of birth, ID), or their id.
+export function patientNamed(h, id) {
+  return h.patients?.[id] ?? `patient ${id}`;
+}
+
+// One entry's cells: when (the stored timestamp, to the minute), the patient it is on, name in
 // chart, the file's own name without its folder, attachment id.
 export function historyCells(h) {
-  return [h.uploadedAt.slice(0, 16).replace("T", " "), h.patientId, h.name, h.fileName.split(/[\\/]/).pop(),
-    h.attachmentId];
+  return [h.uploadedAt.slice(0, 16).replace("T", " "), patientNamed(h, h.patientId), h.name,
+    h.fileName.split(/[\\/]/).pop(), h.attachmentId];
 }
 
 export function historyStatus(entries) {
@@ -38,7 +43,7 @@ export async function refreshHistory() {
     body.replaceChildren(...entries.map((h) => {
       const tr = document.createElement("tr");
       tr.append(...historyCells(h).map(cell));
-      const moves = cell(historyMovesText(h.moves));
+      const moves = cell(historyMovesText(h.moves, (id) => patientNamed(h, id)));
       moves.className = "moved";
       const actions = document.createElement("td");
       const label = h.name || h.fileName;

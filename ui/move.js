@@ -45,9 +45,9 @@ function minute(at) {
 }
 
 // A history entry's moves, oldest first, in words (empty when it never moved).
-export function historyMovesText(moves = []) {
+export function historyMovesText(moves = [], named = (id) => id) {
   return moves
-    .map((m) => `Moved ${m.fromPatientId ? `from ${m.fromPatientId} ` : ""}to ${m.toPatientId} on ${minute(m.movedAt)}`)
+    .map((m) => `Moved ${m.fromPatientId ? `from ${named(m.fromPatientId)} ` : ""}to ${named(m.toPatientId)} on ${minute(m.movedAt)}`)
     .join("; ");
 }
 

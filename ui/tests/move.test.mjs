@@ -46,3 +46,11 @@ test("a history row says where its file was moved, and when, oldest first", () =
     { attachmentId: "att_9", fromPatientId: null, toPatientId: "pat_1004", movedAt: "2026-05-02T08:00:00Z" },
   ]), "Moved from pat_1001 to pat_1003 on 2026-05-01 10:02; Moved to pat_1004 on 2026-05-02 08:00");
 });
+
+test("a move names its patients as the history row names them", () => {
+  const names = { pat_1001: "GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001" };
+  const named = (id) => names[id] ?? `patient ${id}`;
+  assert.equal(historyMovesText([
+    { attachmentId: "att_9", fromPatientId: "pat_1001", toPatientId: "pat_1003", movedAt: "2026-05-01T10:02:33.1Z" },
+  ], named), "Moved from GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001 to patient pat_1003 on 2026-05-01 10:02");
+});

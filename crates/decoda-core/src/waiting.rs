@@ -487,6 +487,11 @@ impl Queue {
             .collect()
     }
 
+    /// How a patient is named (`PatientCard::label`), if the window has seen them.
+    pub fn patient_name(&self, id: &str) -> Option<&str> {
+        self.names.get(id).map(String::as_str)
+    }
+
     /// Remembers how a patient is named, for the files bound to them.
     pub fn learn_patient(&mut self, card: &crate::PatientCard) {
         self.names.insert(card.id.clone(), card.label());

@@ -43,13 +43,30 @@ pub async fn get_patient(state: State<'_, AppState>, id: String) -> UiResult<Pat
 /// birth and id) instead of showing an id alone; the list is drawn again once they are known.
 /// At most [`NAMES_AT_ONCE`] per call; one that cannot be fetched keeps its id.
 pub(crate) async fn name_patients<R: Runtime>(app: AppHandle<R>, ids: Vec<String>) {
-    let state = app.state::<AppState>();
+    if learn_names(&app.state::<AppState>(), &ids).await {
+        let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
+    }
+}
+
+/// Fetches the patients of `ids` the window cannot name yet (at most [`NAMES_AT_ONCE`]) and
+/// remembers their names; returns whether any was learned. One that cannot be fetched keeps its id.
+pub(crate) async fn learn_names(state: &AppState, ids: &[String]) -> bool {
+    let unknown: Vec<&String> = {
+        let queue = state.queue();
+        ids.iter()
+            .filter(|id| queue.patient_name(id).is_none())
+            .take(NAMES_AT_ONCE)
+            .collect()
+    };
+    if unknown.is_empty() {
+        return false;
+    }
     let Ok(client) = state.client() else {
-        return;
+        return false;
     };
     let today = identity::today();
     let mut learned = false;
-    for id in ids.iter().take(NAMES_AT_ONCE) {
+    for id in unknown {
         match client.patient(&PatientId::new(id.as_str())).await {
             Ok(p) => {
                 state
@@ -57,12 +74,10 @@ pub(crate) async fn name_patients<R: Runtime>(app: AppHandle<R>, ids: Vec<String
                     .learn_patient(&PatientCard::new(&p, &[], today));
                 learned = true;
             }
-            Err(e) => tracing::debug!("a waiting file's patient could not be named: {e}"),
+            Err(e) => tracing::debug!("a patient could not be named: {e}"),
         }
     }
-    if learned {
-        let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
-    }
+    learned
 }
 
 /// Patients named per call of [`name_patients`].
