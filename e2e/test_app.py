@@ -295,7 +295,7 @@ def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, s
     press(driver, Keys.ENTER)
     wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 1)
     assert active(driver)["text"] == "Remove", "focus stays in the queue after a removal"
-    assert "Ready to send 1 file(s) to GARCIA, Maria" in text_of(driver, "upload-hint")
+    assert "Ready to send 1 file to GARCIA, Maria" in text_of(driver, "upload-hint")
     assert driver.execute_script(UNNAMED_CONTROLS) == []
     shot("keyboard-queue")
 

@@ -17,7 +17,8 @@ export function historyCells(h) {
 }
 
 export function historyStatus(entries) {
-  return entries.length ? `${entries.length} upload(s).` : "No uploads found.";
+  if (!entries.length) return "No uploads found.";
+  return entries.length === 1 ? "1 upload." : `${entries.length} uploads.`;
 }
 
 // The history leaves the window (it names patients): an unattended screen shows none.

@@ -18,7 +18,7 @@ export function uploadControls({ upload, patient, uploading }) {
       : action === "choosePatient" ? "Choose the patient first (step 1)."
       : action === "allSent" ? "Everything listed has been sent. Add files to send more."
       : action === "addFiles" ? "Add the files to send (step 2)."
-      : action === "upload" ? `Ready to send ${upload.files} file(s) to ${patientLine(patient)}.`
+      : action === "upload" ? `Ready to send ${files(upload.files)} to ${patientLine(patient)}.`
       : "",
     label: action === "upload" && upload.retry ? "Upload (retry failed files)" : "Upload",
   };

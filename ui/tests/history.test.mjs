@@ -11,7 +11,8 @@ test("an entry shows the time to the minute and the file's own name without its 
 });
 
 test("the status counts the entries found", () => {
-  assert.equal(historyStatus([{}, {}]), "2 upload(s).");
+  assert.equal(historyStatus([{}, {}]), "2 uploads.");
+  assert.equal(historyStatus([{}]), "1 upload.");
   assert.equal(historyStatus([]), "No uploads found.");
 });
 

@@ -21,7 +21,7 @@ test("no patient: Upload is off and step 1 is named", () => {
 test("the count and whether it retries come from Rust", () => {
   const shown = uploadControls({ upload: upload(2, true), patient: garcia, uploading: false });
   assert.equal(shown.disabled, false);
-  assert.equal(shown.hint, "Ready to send 2 file(s) to GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001.");
+  assert.equal(shown.hint, "Ready to send 2 files to GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001.");
   assert.equal(shown.label, "Upload (retry failed files)");
 });
 
