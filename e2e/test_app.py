@@ -443,6 +443,10 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
         driver.find_element(By.ID, "copy-diagnostics").click()
         wait(driver).until(lambda d: d.find_element(By.ID, "diagnostics").is_displayed())
         report = driver.find_element(By.ID, "diagnostics").get_attribute("value")
+        assert "Diagnostics copied" in text_of(driver, "settings-status")
+        clipboard = subprocess.run(["xclip", "-o", "-selection", "clipboard"], capture_output=True, text=True,
+                                   timeout=10, check=True).stdout
+        assert clipboard.strip() == report.strip(), "the report is on the clipboard, as shown"
         assert "Tenant: demo-clinic (locked by the system configuration)" in report, report
         assert "5 uploaded" in report and "(applied)" in report, report
         for private in (KEY, "Garcia", "intake", "pat_1001"):

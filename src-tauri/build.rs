@@ -27,7 +27,7 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "start_upload",
     "cancel_upload",
-    "diagnostics",
+    "copy_diagnostics",
 ];
 
 fn main() {

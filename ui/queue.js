@@ -43,6 +43,55 @@ export function resumedChoice({ patientId, name, count }) {
   return `Choose ${name ?? `patient ${patientId}`} (${count === 1 ? "1 file" : `${count} files`})`;
 }
 
+// After a Remove the rows below move up, so the next file's Remove lands under the pointer: the
+// second click of a double-click (or an impatient second click) would remove that file too. So
+// from a Remove until the list is drawn again without the file, and then for a double-click's
+// time, Remove buttons ignore clicks (they stay focusable, so the keyboard focus is not lost).
+export const REMOVE_QUIET_MS = 500;
+
+// When Remove may act again: `start()` at a Remove, `done()` once the list is drawn without the
+// file (or the Remove failed), `wait()` how long until it may act (Infinity while one runs).
+export function removeGuard(now = () => Date.now(), quietMs = REMOVE_QUIET_MS) {
+  let running = false;
+  let until = 0;
+  return {
+    allows: () => !running && now() >= until,
+    start() { running = true; },
+    done() { running = false; until = now() + quietMs; },
+    wait: () => (running ? Infinity : Math.max(0, until - now())),
+  };
+}
+
+const removal = removeGuard();
+let removalTimer = null;
+
+// Marks the list's Remove buttons unavailable while `removal` says so, and available again after.
+function markRemoveButtons() {
+  const wait = removal.wait();
+  for (const b of $("queue").querySelectorAll("button.remove")) {
+    if (wait > 0) b.setAttribute("aria-disabled", "true");
+    else b.removeAttribute("aria-disabled");
+  }
+  clearTimeout(removalTimer);
+  if (wait > 0 && wait !== Infinity) removalTimer = setTimeout(markRemoveButtons, wait);
+}
+
+async function removeFile(id) {
+  if (!removal.allows()) return;
+  removal.start();
+  markRemoveButtons();
+  try {
+    await call("remove_file", { id });
+    // Drawn here, not only on the queue-changed event: the guard must outlast the re-render.
+    await refreshQueue();
+  } catch (err) {
+    setStatus("upload-status", describe(err), true);
+  } finally {
+    removal.done();
+    markRemoveButtons();
+  }
+}
+
 let queue = [];
 let upload = null;
 let hooks = { patientId: () => null, choosePatient: async () => {}, rendered: () => {} };
@@ -102,8 +151,8 @@ function row(item) {
       { label: `Send ${item.fileName} anyway`, focusKey: `${item.id}:again` }));
   }
   if (shown.removable) {
-    actions.append(button("Remove", () => call("remove_file", { id: item.id }),
-      { label: `Remove ${item.fileName}`, focusKey: `${item.id}:remove` }));
+    actions.append(button("Remove", () => removeFile(item.id),
+      { label: `Remove ${item.fileName}`, focusKey: `${item.id}:remove`, className: "remove" }));
   }
   tr.append(preview, nameCell, extCell, cell(shown.size), cell(shown.type), status, actions);
   return tr;
@@ -117,6 +166,7 @@ export function renderQueue() {
   for (const item of queue) rows.append(row(item));
   body.replaceChildren(rows);
   restoreQueueFocus(body, focus);
+  markRemoveButtons();
   renderResumed();
   hooks.rendered(upload);
 }

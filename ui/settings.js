@@ -23,6 +23,12 @@ export function settingsScreen(view) {
     keyState: view.keyFromEnvironment
       ? "(set by the environment)"
       : view.keySaved ? "(a key is saved)" : "(no key saved)",
+    // The field's hint follows the same facts as keyState: it offered to "replace the saved one"
+    // when none was saved, and a key from the environment cannot be changed here at all.
+    keyLocked: view.keyFromEnvironment,
+    keyHint: view.keyFromEnvironment
+      ? "Set by the environment (DECODA_API_KEY): it cannot be changed here"
+      : view.keySaved ? "Paste a new key to replace the saved one" : "Paste your clinic's API key",
   };
 }
 
@@ -49,6 +55,8 @@ export function renderSettings(view) {
   $("system-problem").textContent = screen.problem;
   $("inbox-state").textContent = screen.inboxState;
   $("key-state").textContent = screen.keyState;
+  $("api-key").placeholder = screen.keyHint;
+  $("api-key").disabled = screen.keyLocked;
   $("api-key").value = "";
 }
 
@@ -118,20 +126,15 @@ export function initSettings({ onAccountChanged }) {
   });
 }
 
+// Rust puts the report on the clipboard (the web view's clipboard API refuses without a
+// permission the window is not given); the report is also shown, to select by hand if it could not.
 async function copyDiagnostics() {
-  const text = await call("diagnostics");
+  const { text, copied } = await call("copy_diagnostics");
   const box = $("diagnostics");
   box.value = text;
   box.hidden = false;
   $("diagnostics-label").hidden = false;
   box.select();
-  let copied = false;
-  try {
-    await navigator.clipboard.writeText(text);
-    copied = true;
-  } catch {
-    copied = document.execCommand("copy");
-  }
   setStatus("settings-status", copied
     ? "Diagnostics copied: paste them into your support ticket."
     : "Select the diagnostics below and copy them into your support ticket.");

@@ -715,8 +715,9 @@ fn diagnostics_describe_the_setup_without_the_key_or_any_patient_or_file_name() 
     h.drop_paths(&[&scan, &empty]);
     upload_to(&h, "pat_1001");
 
-    let report = h.invoke("diagnostics", json!({})).unwrap();
-    let report = report.as_str().unwrap();
+    let copied = h.invoke("copy_diagnostics", json!({})).unwrap();
+    let report = copied["text"].as_str().unwrap();
+    assert!(copied["copied"].is_boolean(), "{copied}");
     for expected in [
         concat!("Decoda Uploader ", env!("CARGO_PKG_VERSION")),
         "Server: http://127.0.0.1:",
@@ -1402,4 +1403,49 @@ fn an_attachment_this_app_did_not_send_cannot_be_moved_from_the_window() {
         }
     }
     assert_eq!(patient_of(&h, &other), "pat_1001");
+}
+
+/// On a first run the settings folder does not exist yet: saving the window's size creates it,
+/// owner-only, instead of failing ("could not be saved") on every move and resize.
+#[test]
+fn the_window_size_is_saved_on_a_first_run_before_any_settings_folder_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir
+        .path()
+        .join("config")
+        .join("decoda")
+        .join("settings.toml");
+    let state = AppState::new(
+        settings.clone(),
+        decoda_settings::Keychain::with_service(format!(
+            "decoda-uploader-ipc-test-{}",
+            std::process::id()
+        )),
+        HashMap::new(),
+    );
+    let app = crate::builder(mock_builder(), state, Vec::new())
+        .build(tauri::generate_context!(test = true))
+        .unwrap();
+    let config = app.config().app.windows[0].clone();
+    let _window = WebviewWindowBuilder::from_config(&app, &config)
+        .unwrap()
+        .build()
+        .unwrap();
+
+    crate::window::save(app.handle()).unwrap();
+    let saved = crate::window::state_file(&settings);
+    assert!(saved.is_file(), "{} was written", saved.display());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(settings.parent().unwrap())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o777,
+            0o700,
+            "the settings folder is its owner's only"
+        );
+    }
 }

@@ -72,7 +72,7 @@ macro_rules! app_commands {
             commands::files::open_link,
             commands::upload::start_upload,
             commands::upload::cancel_upload,
-            commands::diagnostics::diagnostics
+            commands::diagnostics::copy_diagnostics
             $(, $extra)*
         ]
     };
@@ -90,6 +90,8 @@ pub fn builder<R: Runtime>(
     let builder = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
+        // For "Copy diagnostics", which writes from Rust: the window is granted none of its commands.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(window_state)
         .manage(state);
     #[cfg(feature = "e2e")]
@@ -100,6 +102,9 @@ pub fn builder<R: Runtime>(
         .setup(move |app| {
             #[cfg(feature = "e2e")]
             app.add_capability(include_str!("../capabilities-e2e/e2e.json"))?;
+            // The window-state plugin restored the hidden window's size and position as it was
+            // created, before this runs: show it now, at that size.
+            window::show_main(app.handle());
             if let Err(e) = commands::files::resume_interrupted(app.handle()) {
                 tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
             }

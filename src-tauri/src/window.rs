@@ -5,7 +5,10 @@
 //! kill or a logout still comes back as it was. The state file sits next to the settings file.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::{path::Path, time::Duration};
+use std::{
+    path::{Path, PathBuf},
+    time::Duration,
+};
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
@@ -22,11 +25,48 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// The plugin, keeping its file next to `settings_path`.
 pub fn state_plugin<R: Runtime>(settings_path: &Path) -> tauri::plugin::TauriPlugin<R> {
-    let file = settings_path.with_file_name("window-state.json");
+    let file = state_file(settings_path);
     tauri_plugin_window_state::Builder::new()
         .with_state_flags(FLAGS)
         .with_filename(file.to_string_lossy())
         .build()
+}
+
+/// Where the window's state is kept: next to the settings file.
+pub fn state_file(settings_path: &Path) -> PathBuf {
+    settings_path.with_file_name("window-state.json")
+}
+
+/// Creates the settings folder if it is missing, owner-only on Unix like the app's other folders.
+/// The plugin creates only its own default folder, not the one holding the settings file, so on
+/// a first run (no settings saved yet) every save failed with "could not be saved". An existing
+/// folder is left as it is: it may be one IT chose with `DECODA_CONFIG`.
+pub fn prepare_state_folder(settings_path: &Path) -> std::io::Result<()> {
+    let Some(dir) = state_file(settings_path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+        .map(Path::to_path_buf)
+    else {
+        return Ok(());
+    };
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Shows the main window. It starts hidden (`"visible": false` in `tauri.conf.json`) and the
+/// plugin restores its size and position as it is created, before the app's setup runs: shown
+/// only now, it appears at its remembered size instead of at the default one and then jumping.
+pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
+    use tauri::Manager;
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    if let Err(e) = window.show() {
+        tracing::warn!("the window could not be shown: {e}");
+    }
 }
 
 /// Saves the window's state once it has stopped moving for [`QUIET`].
@@ -38,10 +78,19 @@ pub fn remember_soon<R: Runtime>(app: &AppHandle<R>) {
         if GENERATION.load(Ordering::SeqCst) != generation {
             return;
         }
-        if let Err(e) = app.save_window_state(FLAGS) {
+        if let Err(e) = save(&app) {
             tracing::warn!("the window's size and position could not be saved: {e}");
         }
     });
+}
+
+/// Writes the window's state now, creating the settings folder first if it is still missing.
+pub fn save<R: Runtime>(app: &AppHandle<R>) -> Result<(), String> {
+    use tauri::Manager;
+    if let Some(state) = app.try_state::<crate::AppState>() {
+        prepare_state_folder(state.settings_path()).map_err(|e| e.to_string())?;
+    }
+    app.save_window_state(FLAGS).map_err(|e| e.to_string())
 }
 
 /// Uploads shorter than this end while the person is still looking: no notification.

@@ -1,7 +1,7 @@
 // `node --test ui/tests`: what a queue row shows is what Rust reported for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { queueRow, resumedChoice, resumedText, waitingPatients } from "../queue.js";
+import { REMOVE_QUIET_MS, queueRow, removeGuard, resumedChoice, resumedText, waitingPatients } from "../queue.js";
 
 // A QueueView as list_queue returns it (its state flattened in, camelCase).
 function view(fields = {}) {
@@ -73,4 +73,21 @@ test("a waiting patient is named as soon as one of their files carries Rust's na
   const named = "GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001";
   const queue = [view({ waitingFor: "pat_1001" }), view({ id: 2, waitingFor: "pat_1001", waitingForName: named })];
   assert.deepEqual(waitingPatients(queue).patients, [{ patientId: "pat_1001", name: named, count: 2 }]);
+});
+
+test("a second click right after Remove removes nothing, even once the next row moved up", () => {
+  let clock = 1000;
+  const guard = removeGuard(() => clock);
+  assert.equal(guard.allows(), true);
+  guard.start();
+  assert.equal(guard.allows(), false, "while the first Remove runs");
+  assert.equal(guard.wait(), Infinity);
+  clock += 2000;
+  assert.equal(guard.allows(), false, "however long Rust takes, until the list is drawn again");
+  guard.done();
+  clock += REMOVE_QUIET_MS - 1;
+  assert.equal(guard.allows(), false, "a double-click's second click on the row that moved up");
+  assert.equal(guard.wait(), 1);
+  clock += 1;
+  assert.equal(guard.allows(), true, "a deliberate next Remove works");
 });

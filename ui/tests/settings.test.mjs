@@ -15,7 +15,8 @@ function view(fields = {}) {
 test("nothing is locked or wrong on a plain workstation", () => {
   assert.deepEqual(settingsScreen(view()), {
     apiUrlLocked: false, tenantLocked: false, inboxLocked: false, managedNote: "", problem: "",
-    inboxState: "", keyState: "(a key is saved)",
+    inboxState: "", keyState: "(a key is saved)", keyLocked: false,
+    keyHint: "Paste a new key to replace the saved one",
   });
 });
 
@@ -46,4 +47,16 @@ test("problems read as sentences, and an unwatched inbox is not announced as wat
 test("the key's state never shows the key, only where it comes from", () => {
   assert.equal(settingsScreen(view({ keyFromEnvironment: true })).keyState, "(set by the environment)");
   assert.equal(settingsScreen(view({ keySaved: false })).keyState, "(no key saved)");
+});
+
+test("the key field's hint says what the key's state says", () => {
+  const none = settingsScreen(view({ keySaved: false }));
+  assert.deepEqual([none.keyState, none.keyHint, none.keyLocked],
+    ["(no key saved)", "Paste your clinic's API key", false], "nothing saved: nothing to replace");
+  const saved = settingsScreen(view());
+  assert.deepEqual([saved.keyState, saved.keyHint, saved.keyLocked],
+    ["(a key is saved)", "Paste a new key to replace the saved one", false]);
+  const env = settingsScreen(view({ keyFromEnvironment: true }));
+  assert.equal(env.keyLocked, true, "a key from the environment cannot be replaced here");
+  assert.match(env.keyHint, /cannot be changed here/);
 });

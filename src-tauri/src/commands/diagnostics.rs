@@ -6,17 +6,42 @@
 
 use crate::{error::UiResult, logging::LogInfo, state::AppState};
 use decoda_core::waiting::ItemState;
+use serde::Serialize;
 use std::{collections::BTreeMap, fmt::Write};
 use tauri::{AppHandle, Manager, Runtime, State};
 
-/// The diagnostics report, as plain text for a support ticket.
+/// What "Copy diagnostics" did: the report (the window also shows it, so it can be selected by
+/// hand) and whether it is on the clipboard.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopiedDiagnostics {
+    /// The report, as plain text for a support ticket.
+    pub text: String,
+    /// Whether the system clipboard now holds it.
+    pub copied: bool,
+}
+
+/// Makes the diagnostics report and puts it on the system clipboard. Rust writes it, so the
+/// window needs no clipboard permission (the web view's own clipboard API is refused without a
+/// user gesture it recognises, which is why the button used to copy nothing).
 #[tauri::command]
-pub async fn diagnostics<R: Runtime>(
+pub async fn copy_diagnostics<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> UiResult<String> {
+) -> UiResult<CopiedDiagnostics> {
     let log = app.try_state::<LogInfo>().map(|l| (*l).clone());
-    report(&state, log.unwrap_or_default())
+    let text = report(&state, log.unwrap_or_default())?;
+    let copied = match app.try_state::<tauri_plugin_clipboard_manager::Clipboard<R>>() {
+        Some(clipboard) => match clipboard.write_text(text.as_str()) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("the diagnostics could not be put on the clipboard: {e}");
+                false
+            }
+        },
+        None => false,
+    };
+    Ok(CopiedDiagnostics { text, copied })
 }
 
 pub(crate) fn report(state: &AppState, log: LogInfo) -> UiResult<String> {
