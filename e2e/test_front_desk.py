@@ -120,8 +120,12 @@ def test_an_unattended_window_clears_the_patient_and_keeps_the_files(app, sandbo
     (files / "letter.txt").write_text("letter\n")
     drop(driver, [files / "letter.txt"])
     assert driver.find_element(By.ID, "patient-banner").is_displayed()
-    # Nobody touches the window: the patient leaves it.
+    # Upload, and walk away from the question: the patient and the question leave the window.
+    driver.find_element(By.ID, "upload").click()
+    wait(driver).until(lambda d: d.find_element(By.ID, "confirm-upload").is_displayed())
     wait(driver, 30).until(lambda d: not d.find_element(By.ID, "patient-banner").is_displayed())
+    assert not driver.find_element(By.ID, "confirm-upload").is_displayed(), "the unanswered question is gone"
+    assert sandbox.attachments() == [], "and nothing was sent"
     assert "cleared after" in text_of(driver, "patient-status")
     assert "GARCIA" not in driver.find_element(By.ID, "main").text, "no patient named anywhere"
     assert len(driver.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 1, "the file stays listed"

@@ -10,7 +10,7 @@ import { closeMove, initMove } from "./move.js";
 import { initPreviews } from "./previews.js";
 import { currentQueue, initQueue, refreshQueue } from "./queue.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
-import { clearResults, initUpload, isUploading, updateUploadButton } from "./upload.js";
+import { clearResults, closeConfirm, initUpload, isUploading, updateUploadButton } from "./upload.js";
 
 async function start() {
   if (!inApp) {
@@ -40,6 +40,7 @@ async function start() {
     busy: isUploading,
     onIdle: async () => {
       closeMove();
+      closeConfirm();
       clearResults();
       clearHistory();
       await clearPatient(clearedText(policy.clearAfterMs));

@@ -185,6 +185,12 @@ async function upload() {
   }
 }
 
+// The confirmation leaves the window unanswered (it names the patient): nothing is sent.
+export function closeConfirm() {
+  const dialog = $("confirm-upload");
+  if (dialog.open) dialog.close(); // Its close handler answers "no".
+}
+
 // The results leave the window (they name the patient): an unattended screen shows none.
 export function clearResults() {
   $("results-grid").replaceChildren();
