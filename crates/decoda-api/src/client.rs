@@ -396,14 +396,7 @@ impl Client {
                 Subject::Attachments(&ids),
             )
             .await?;
-        if ok {
-            Ok(())
-        } else {
-            Err(ApiError::UnexpectedStatus {
-                status: 200,
-                detail: Some("the server did not confirm the rename".to_owned()),
-            })
-        }
+        confirmed(ok, "the rename")
     }
 
     /// `PUT /attachments/{attachment_id}/patient`: files a misfiled upload (the server moves it
@@ -426,14 +419,7 @@ impl Client {
                 Subject::AttachmentAndPatient(attachment, to),
             )
             .await?;
-        if ok {
-            Ok(())
-        } else {
-            Err(ApiError::UnexpectedStatus {
-                status: 200,
-                detail: Some("the server did not confirm the move".to_owned()),
-            })
-        }
+        confirmed(ok, "the move")
     }
 
     fn request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
@@ -792,6 +778,19 @@ fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
         cur = e.source();
     }
     parts.join(": ")
+}
+
+/// A change the server answers with a boolean: only `true` is a success (an answer of `false`,
+/// with status 200, would otherwise pass for one).
+fn confirmed(ok: bool, what: &str) -> Result<()> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::UnexpectedStatus {
+            status: 200,
+            detail: Some(format!("the server did not confirm {what}")),
+        })
+    }
 }
 
 #[cfg(test)]
