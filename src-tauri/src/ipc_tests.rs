@@ -1254,13 +1254,7 @@ fn the_window_learns_how_long_an_unattended_patient_may_stay_from_the_settings()
 
 /// The patient the sandbox has an attachment on.
 fn patient_of(h: &Harness, attachment: &str) -> String {
-    h.sandbox
-        .state()
-        .attachments()
-        .into_iter()
-        .find(|a| a.response.id == attachment)
-        .unwrap()
-        .patient_id
+    h.sandbox.state().patient_of(attachment).unwrap()
 }
 
 /// Preparing a move shows the patient the file is on and the one it would go to, in the banner's

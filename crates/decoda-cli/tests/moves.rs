@@ -27,13 +27,7 @@ async fn uploaded(e: &Env, patient: &str) -> String {
 }
 
 fn patient_of(e: &Env, attachment: &str) -> String {
-    e.sandbox
-        .state()
-        .attachments()
-        .into_iter()
-        .find(|a| a.response.id == attachment)
-        .unwrap()
-        .patient_id
+    e.sandbox.state().patient_of(attachment).unwrap()
 }
 
 #[tokio::test]

@@ -54,13 +54,7 @@ impl Moves for World {
     }
 
     fn patient_of(&self, attachment: &str) -> String {
-        self.sandbox
-            .state()
-            .attachments()
-            .into_iter()
-            .find(|a| a.response.id == attachment)
-            .unwrap()
-            .patient_id
+        self.sandbox.state().patient_of(attachment).unwrap()
     }
 }
 

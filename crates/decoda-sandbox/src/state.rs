@@ -127,6 +127,15 @@ impl SandboxState {
             .collect()
     }
 
+    /// The patient whose chart holds an attachment now (after any move); `None` when the id is
+    /// unknown.
+    pub fn patient_of(&self, attachment_id: &str) -> Option<String> {
+        lock(&self.inner.store)
+            .all()
+            .find(|a| a.stored.response.id == attachment_id)
+            .map(|a| a.stored.patient_id.clone())
+    }
+
     /// Backdates (or postdates) an attachment, for tests of day paging; false when the id is unknown.
     pub fn set_created_date(&self, attachment_id: &str, created: DateTime<Utc>) -> bool {
         lock(&self.inner.store).set_created(attachment_id, created)
