@@ -65,8 +65,10 @@ pub(crate) fn file_body(
 }
 
 async fn next_chunk(mut r: Reader) -> std::io::Result<Option<(Bytes, Reader)>> {
-    let checked = r.checked.clone();
-    let pieces = r.pieces.get_or_insert_with(|| start_reading(checked));
+    let checked = &r.checked;
+    let pieces = r
+        .pieces
+        .get_or_insert_with(|| start_reading(Arc::clone(checked)));
     let piece = pieces.recv().await.unwrap_or_else(|| {
         Piece::Failed(std::io::Error::other(
             "reading the file stopped unexpectedly",

@@ -53,9 +53,10 @@ pub struct CheckedFile {
     /// Modification time at check time, to notice a file that changes before it is sent.
     #[serde(skip)]
     pub modified: Option<SystemTime>,
-    /// The content hash, once taken (the queue takes it before the first byte leaves): what a
-    /// file found in the chart after a lost answer is compared with. `None` until then; the
-    /// engine hashes the file itself when it needs the hash and has none.
+    /// The content hash, when taken before sending (a file that could be a copy of another):
+    /// the bytes sent are checked against it. `None` otherwise; the engine then takes it while
+    /// the file is sent, which is what a file found in the chart after a lost answer is compared
+    /// with.
     #[serde(skip)]
     pub content_hash: Option<ContentHash>,
 }

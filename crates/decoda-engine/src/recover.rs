@@ -11,7 +11,7 @@
 use crate::{
     fetch::{download_hash, Fetched},
     files::CheckedFile,
-    hash::{hash_file, ContentHash},
+    hash::ContentHash,
     verify::same_file_name,
 };
 use chrono::{DateTime, Duration as ChronoDuration, NaiveDate, NaiveDateTime, Utc};
@@ -175,7 +175,7 @@ async fn find_one(
     if named.is_empty() {
         return Landed::Absent;
     }
-    let ours = match own_hash(file).await {
+    let ours = match own_hash(file) {
         Ok(hash) => hash,
         Err(why) => return Landed::Unknown(why),
     };
@@ -217,17 +217,14 @@ fn claim(claimed: &Mutex<HashSet<AttachmentId>>, id: &AttachmentId) -> bool {
         .insert(id.clone())
 }
 
-/// The hash taken before sending, or else the file's hash now (it was checked for changes while
-/// it was sent).
-async fn own_hash(file: &CheckedFile) -> Result<ContentHash, String> {
-    if let Some(hash) = &file.content_hash {
-        return Ok(hash.clone());
-    }
-    let path = file.path.clone();
-    tokio::task::spawn_blocking(move || hash_file(&path))
-        .await
-        .map_err(|_| "the file could not be read again to compare it".to_owned())?
-        .map_err(|e| format!("the file could not be read again to compare it ({e})"))
+/// The hash of the bytes that were sent: taken before sending, while sending, or (by the upload's
+/// `ensure_hashes`) read again from a file still as it was checked. A file with none changed or
+/// could not be read after it was sent: its bytes now are not the ones to compare with the chart.
+fn own_hash(file: &CheckedFile) -> Result<ContentHash, String> {
+    file.content_hash.clone().ok_or_else(|| {
+        "the file changed or could not be read after it was sent, so it cannot be compared with the chart"
+            .to_owned()
+    })
 }
 
 /// An attachment's `createdDate` as the server wrote it: the contract does not promise a time

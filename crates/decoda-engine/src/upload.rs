@@ -248,18 +248,31 @@ impl Uploader {
 
     /// Looks in the patient's chart for attachments that are these files, sent since `since` by a
     /// run whose answer never came (for example a process that was killed): each file is found
-    /// (by name and content), absent, or could not be compared. Nothing is sent.
+    /// (by name and content), absent, or could not be compared. A file given without its hash is
+    /// read for one if it is still as it was checked. Nothing is sent.
     pub async fn find_in_chart(
         &self,
         patient: &PatientId,
         since: chrono::DateTime<chrono::Utc>,
         files: &[&CheckedFile],
     ) -> Result<Vec<Landed>, ApiError> {
+        let mut hashed = Vec::with_capacity(files.len());
+        for &file in files {
+            let content_hash = match &file.content_hash {
+                Some(hash) => Some(hash.clone()),
+                None => hash_unchanged(file).await,
+            };
+            hashed.push(CheckedFile {
+                content_hash,
+                ..file.clone()
+            });
+        }
+        let hashed: Vec<&CheckedFile> = hashed.iter().collect();
         find_landed(
             &self.client,
             patient,
             since,
-            files,
+            &hashed,
             &Mutex::new(HashSet::new()),
         )
         .await
