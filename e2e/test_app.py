@@ -44,6 +44,12 @@ def first_row(driver):
     return driver.execute_script("const r = document.querySelector('#queue tbody tr'); return r ? r.innerText : '';")
 
 
+def queue_rows(driver):
+    """How many rows the queue shows, counted in one step: the table is redrawn as the queue
+    changes, and an element found before a redraw is stale after it."""
+    return driver.execute_script("return document.querySelectorAll('#queue tbody tr').length;")
+
+
 def invoke(driver, command, args):
     """Calls an app command from the page, as the UI does, and returns its result (or error)."""
     return driver.execute_async_script(
@@ -98,7 +104,7 @@ def drop(driver, paths):
     """Adds files through the same Rust function a window drop calls."""
     added = invoke(driver, "e2e_drop_paths", {"paths": [str(p) for p in paths]})
     assert not isinstance(added, dict), added
-    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) >= added)
+    wait(driver).until(lambda d: queue_rows(d) >= added)
 
 
 def test_first_run_settings_patient_files_upload_and_thumbnails(app, sandbox):
@@ -293,7 +299,7 @@ def test_the_keyboard_alone_reaches_every_step_and_every_control_is_named(app, s
     drop(driver, [first, second])
     tab_until(driver, lambda a: a["tag"] == "BUTTON" and a["text"] == "Remove")
     press(driver, Keys.ENTER)
-    wait(driver).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 1)
+    wait(driver).until(lambda d: queue_rows(d) == 1)
     assert active(driver)["text"] == "Remove", "focus stays in the queue after a removal"
     assert "Ready to send 1 file to GARCIA, Maria" in text_of(driver, "upload-hint")
     assert driver.execute_script(UNNAMED_CONTROLS) == []
@@ -418,7 +424,7 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
         (inbox / "referral.pdf.tmp").rename(inbox / "referral.pdf")
         for n in range(3):
             (inbox / f"batch {n}.txt").write_text(f"page {n}\n")
-        wait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 5)
+        wait(driver, 30).until(lambda d: queue_rows(d) == 5)
         rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
         assert all("from the scanner inbox" in r for r in rows), rows
         assert not driver.find_element(By.ID, "upload").is_enabled(), "no upload before a patient is chosen"
