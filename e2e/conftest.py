@@ -6,6 +6,7 @@ fresh settings file, so every run starts as a first run, and the real keychain o
 D-Bus session that scripts/test.sh starts.
 """
 
+import ctypes
 import json
 import os
 import pathlib
@@ -32,14 +33,17 @@ OUT = ROOT / "target" / "e2e-out"
 class Sandbox:
     """A running decoda-sandbox and its admin routes."""
 
-    def __init__(self):
+    def __init__(self, port=0):
+        """Starts a sandbox on `port` (0: any free one; a stopped sandbox's port brings "the
+        server" back at the same address)."""
         self.proc = subprocess.Popen(
-            [str(SANDBOX), "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+            [str(SANDBOX), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
         )
         first = self.proc.stdout.readline()
         match = re.match(r"decoda-sandbox listening on (http://\S+)", first)
         assert match, f"unexpected sandbox banner: {first!r}"
         self.url = match.group(1)
+        self.port = int(self.url.rsplit(":", 1)[1].split("/")[0])
 
     def admin(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -172,6 +176,47 @@ def app_pid():
     return int(out[0])
 
 
+class _ClientMessage(ctypes.Structure):
+    _fields_ = [("type", ctypes.c_int), ("serial", ctypes.c_ulong), ("send_event", ctypes.c_int),
+                ("display", ctypes.c_void_p), ("window", ctypes.c_ulong), ("message_type", ctypes.c_ulong),
+                ("format", ctypes.c_int), ("data", ctypes.c_long * 5)]
+
+
+class _Event(ctypes.Union):
+    _fields_ = [("client", _ClientMessage), ("pad", ctypes.c_long * 24)]
+
+
+def ask_window_to_close(title="Decoda Uploader"):
+    """What a window manager's close button does: a WM_DELETE_WINDOW message to each top-level
+    window with `title` (the virtual display has no window manager to click)."""
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True, check=True).stdout
+    windows = [int(m.group(1), 16) for m in re.finditer(r"^\s*(0x[0-9a-f]+) \"([^\"]*)\"", tree, re.M)
+               if m.group(2) == title]
+    assert windows, f"no window named {title!r}"
+    x11 = ctypes.cdll.LoadLibrary("libX11.so.6")
+    x11.XOpenDisplay.restype = ctypes.c_void_p
+    x11.XOpenDisplay.argtypes = [ctypes.c_char_p]
+    x11.XInternAtom.restype = ctypes.c_ulong
+    x11.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x11.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.POINTER(_Event)]
+    x11.XFlush.argtypes = [ctypes.c_void_p]
+    x11.XCloseDisplay.argtypes = [ctypes.c_void_p]
+    display = x11.XOpenDisplay(None)
+    assert display, "no X display"
+    try:
+        for window in windows:
+            event = _Event()
+            event.client.type = 33  # ClientMessage
+            event.client.window = window
+            event.client.message_type = x11.XInternAtom(display, b"WM_PROTOCOLS", 0)
+            event.client.format = 32
+            event.client.data[0] = x11.XInternAtom(display, b"WM_DELETE_WINDOW", 0)
+            x11.XSendEvent(display, window, 0, 0, ctypes.byref(event))
+        x11.XFlush(display)
+    finally:
+        x11.XCloseDisplay(display)
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "app_env(**variables): extra environment for the app under test")
 
@@ -195,6 +240,9 @@ def app(request):
     try:
         yield driver, Shots(driver, request.node.name), files
     finally:
-        driver.quit()
+        try:
+            driver.quit()
+        except Exception:  # noqa: BLE001 - the app may have ended itself (a test closed it)
+            pass
         stop_group(driver_proc)
         shutil.rmtree(work, ignore_errors=True)

@@ -89,6 +89,25 @@ def choose_patient(driver, term, dob):
     wait(driver).until(lambda d: text_of(d, "patient-born").startswith(dob))
 
 
+def sort_scan(driver, term, born, before_send=None):
+    """In the scan sorter, finds the scan's patient, checks the card, and sends the scan
+    (`before_send()` runs just before Send is pressed)."""
+    driver.find_element(By.ID, "sort-term").send_keys(term)
+    driver.find_element(By.CSS_SELECTOR, "#sort-search button[type=submit]").click()
+    hit = wait(driver).until(EC.element_to_be_clickable(
+        (By.XPATH, f"//button[contains(@class,'sort-hit')][contains(., '{born}')]")))
+    hit.click()
+    send = wait(driver).until(EC.element_to_be_clickable((By.ID, "sort-send")))
+    name = text_of(driver, "sort-name")
+    assert text_of(driver, "sort-born").startswith(born)
+    assert send.text == f"Send this scan to {name}"
+    assert driver.switch_to.active_element.get_attribute("id") == "sort-chosen", "Enter alone never sends"
+    if before_send:
+        before_send()
+    send.click()
+    wait(driver, 30).until(lambda d: text_of(d, "sort-status").startswith(f"Sent to {name}, born {born}"))
+
+
 def press_upload(driver):
     """Upload, then Send in the confirmation, which names the patient; returns what it said."""
     driver.find_element(By.ID, "upload").click()
@@ -382,7 +401,8 @@ def test_the_app_killed_mid_upload_comes_back_and_sends_each_file_once(sandbox, 
 def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed(sandbox, tmp_path):
     """IT's system file sets and locks the server, tenant and scanner inbox; the user enters only
     the key. Scans written slowly, renamed into place or dropped together join the list, wait for
-    a patient, and move to the sent folder once in the chart. Diagnostics and the window's size
+    its own patient (given one at a time in the scan sorter, never the one chosen in the window),
+    and move to the sent folder once in the chart. Diagnostics and the window's size
     and position survive too."""
     inbox, sent = tmp_path / "inbox", tmp_path / "sent"
     inbox.mkdir()
@@ -424,21 +444,44 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
         (inbox / "referral.pdf.tmp").rename(inbox / "referral.pdf")
         for n in range(3):
             (inbox / f"batch {n}.txt").write_text(f"page {n}\n")
-        wait(driver, 30).until(lambda d: queue_rows(d) == 5)
+        (inbox / "insurance card.png").write_bytes(png(640, 400, (40, 90, 160)))
+        wait(driver, 30).until(lambda d: queue_rows(d) == 6)
         rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
         assert all("from the scanner inbox" in r for r in rows), rows
-        assert not driver.find_element(By.ID, "upload").is_enabled(), "no upload before a patient is chosen"
         assert sandbox.attachments() == []
+
+        # A patient chosen in the window does not make a scan ready for them: each scan waits for
+        # its own patient.
+        choose_patient(driver, "garcia", "12-Mar-1984")
+        assert not driver.find_element(By.ID, "upload").is_enabled(), "no scan goes to the patient chosen"
+        rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
+        assert all("waiting for a person to choose its patient" in r for r in rows), rows
+        assert text_of(driver, "sort-text") == "6 scans from the scanner are waiting for their patient."
         shot("scans-waiting-for-a-patient")
 
-        choose_patient(driver, "garcia", "12-Mar-1984")
-        wait(driver).until(lambda d: d.find_element(By.ID, "upload").is_enabled())
-        press_upload(driver)
-        wait(driver, 60).until(lambda d: "5 uploaded" in text_of(d, "upload-status"))
+        # One sitting: each scan shown large, given its own patient, and sent; three charts.
+        owners = {"intake form.pdf": ("chen", "02-Nov-1975", "pat_1003"),
+                  "referral.pdf": ("garcia", "30-Jul-1991", "pat_1002"),
+                  "insurance card.png": ("pat_1001", "12-Mar-1984", "pat_1001")}
+        driver.find_element(By.ID, "sort-open").click()
+        for n in range(6):
+            wait(driver).until(lambda d: text_of(d, "sort-position").startswith(f"Scan {n + 1} of 6: "))
+            file_name = text_of(driver, "sort-position").split(": ", 1)[1].split(",")[0]
+            term, born, _ = owners.get(file_name, ("garcia", "12-Mar-1984", "pat_1001"))
+            if file_name == "insurance card.png":
+                wait(driver).until(lambda d: d.execute_script(
+                    "const i = document.getElementById('sort-image'); return !i.hidden && i.naturalWidth === 640;"))
+            before_send = (lambda: shot("sorting-a-scan")) if file_name == "insurance card.png" else None
+            sort_scan(driver, term, born, before_send)
+        wait(driver).until(lambda d: text_of(d, "sort-position").startswith("Every scan listed now has its patient"))
+        driver.find_element(By.ID, "sort-close").click()
+        wait(driver).until(lambda d: d.find_element(By.ID, "sort").get_attribute("hidden") is not None)
         stored = sandbox.attachments()
         assert sorted(a["originalFilename"] for a in stored) == sorted(
-            ["intake form.pdf", "referral.pdf", "batch 0.txt", "batch 1.txt", "batch 2.txt"])
-        assert all(a["patientId"] == "pat_1001" for a in stored)
+            ["intake form.pdf", "referral.pdf", "batch 0.txt", "batch 1.txt", "batch 2.txt", "insurance card.png"])
+        for a in stored:
+            owner = owners.get(a["originalFilename"], ("", "", "pat_1001"))[2]
+            assert a["patientId"] == owner, a
         intake = [a for a in stored if a["originalFilename"] == "intake form.pdf"][0]
         assert intake["size"] == len(b"%PDF-1.4 page 1 page 2 page 3 page 4 page 5 "), "the whole scan, not a part"
         assert sorted(p.name for p in sent.iterdir()) == sorted(a["originalFilename"] for a in stored)
@@ -454,13 +497,13 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
                                    timeout=10, check=True).stdout
         assert clipboard.strip() == report.strip(), "the report is on the clipboard, as shown"
         assert "Tenant: demo-clinic (locked by the system configuration)" in report, report
-        assert "5 uploaded" in report and "(applied)" in report, report
+        assert "6 uploaded" in report and "(applied)" in report, report
         for private in (KEY, "Garcia", "intake", "pat_1001"):
             assert private not in report, private
         logs = list((tmp_path / "logs").iterdir())
         assert logs, "a log file is written"
         log_text = "".join(p.read_text() for p in logs)
-        assert "upload finished: 5 uploaded" in log_text, log_text
+        assert log_text.count("upload finished: 1 uploaded") == 6, log_text
         for private in (KEY, "Garcia", "intake", "referral"):
             assert private not in log_text, private
         shot("diagnostics")

@@ -1,10 +1,15 @@
 """The window at the front desk: the patient unmistakable, nothing sent by accident, nothing left on
 an unattended screen (CLINICAL_UI.md)."""
 
+import os
+import time
+
 import pytest
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
+from conftest import Sandbox, app_pid, ask_window_to_close
 from test_app import KEY, choose_patient, drop, press_upload, save_settings, text_of, wait
 
 
@@ -131,3 +136,80 @@ def test_an_unattended_window_clears_the_patient_and_keeps_the_files(app, sandbo
     assert len(driver.find_elements(By.CSS_SELECTOR, "#queue tbody tr")) == 1, "the file stays listed"
     assert not driver.find_element(By.ID, "upload").is_enabled(), "nothing goes without a patient"
     shot("cleared-when-unattended")
+
+
+def test_closing_the_window_while_files_are_sent_asks_first(app, sandbox):
+    """The close button during an upload asks, opened on "Keep sending"; keeping it changes
+    nothing, and "Stop and close" ends the app."""
+    driver, shot, files = app
+    save_settings(driver, sandbox.url, KEY)
+    choose_patient(driver, "garcia", "12-Mar-1984")
+    (files / "scan.txt").write_text("scan\n")
+    drop(driver, [files / "scan.txt"])
+    sandbox.fault("hang")
+    press_upload(driver)
+    wait(driver, 30).until(lambda d: "storing" in text_of(d, "upload-status"))
+    pid = app_pid()
+
+    ask_window_to_close()
+    wait(driver).until(lambda d: d.find_element(By.ID, "close-dialog").is_displayed())
+    assert text_of(driver, "close-what").startswith("Files are still being sent to GARCIA, Maria.")
+    assert driver.switch_to.active_element.get_attribute("id") == "close-keep", "a reflex Enter keeps sending"
+    shot("close-while-sending")
+    driver.find_element(By.ID, "close-keep").click()
+    wait(driver).until(lambda d: not d.find_element(By.ID, "close-dialog").is_displayed())
+    assert "storing" in text_of(driver, "upload-status"), "the upload goes on"
+    assert os.path.exists(f"/proc/{pid}")
+
+    ask_window_to_close()
+    wait(driver).until(lambda d: d.find_element(By.ID, "close-dialog").is_displayed())
+    try:
+        driver.find_element(By.ID, "close-anyway").click()
+    except WebDriverException:
+        pass  # the app ended while the click was being answered: what the click asked for
+    deadline = time.monotonic() + 30
+    while os.path.exists(f"/proc/{pid}") and not ended(pid):
+        assert time.monotonic() < deadline, "the app did not end"
+        time.sleep(0.1)
+
+
+def ended(pid):
+    """Whether the process has exited (a zombie not yet reaped counts)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(") ", 1)[1].startswith("Z")
+    except OSError:
+        return True
+
+
+def row_status(driver):
+    return driver.execute_script("return document.querySelector('#queue tbody tr td.status')?.textContent ?? '';")
+
+
+@pytest.mark.app_env(DECODA_NETWORK_RETRY_MS="1500")
+def test_files_wait_for_the_network_and_go_by_themselves_when_it_answers(app, sandbox):
+    """Decoda cannot be reached when Send is pressed: the file waits for its patient with a
+    countdown that moves, and goes by itself once the server answers again, at the same address."""
+    driver, shot, files = app
+    save_settings(driver, sandbox.url, KEY)
+    choose_patient(driver, "garcia", "12-Mar-1984")
+    (files / "consent.txt").write_text("consent\n")
+    drop(driver, [files / "consent.txt"])
+    sandbox.stop()  # the network goes
+    press_upload(driver)
+    wait(driver, 60).until(lambda d: "Waiting for the network, sends by itself" in row_status(d))
+    assert text_of(driver, "upload-status").startswith("Decoda cannot be reached just now. Nothing is lost")
+    before = row_status(driver)
+    wait(driver, 30).until(lambda d: row_status(d) != before and "Waiting for the network" in row_status(d))
+    assert "to GARCIA, Maria, born 12-Mar-1984" in row_status(driver), row_status(driver)
+    shot("waiting-for-the-network")
+
+    back = Sandbox(port=sandbox.port)  # the network comes back
+    try:
+        wait(driver, 90).until(lambda d: row_status(d).startswith("Uploaded"))
+        stored = back.attachments()
+        assert [(a["originalFilename"], a["patientId"]) for a in stored] == [("consent.txt", "pat_1001")]
+        assert text_of(driver, "upload-status").startswith("Decoda answered again, and the app sent 1 file to GARCIA, Maria")
+        shot("sent-once-the-network-came-back")
+    finally:
+        back.stop()

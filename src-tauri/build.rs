@@ -23,11 +23,13 @@ const COMMANDS: &[&str] = &[
     "prepare_move",
     "move_upload",
     "preview",
+    "scan_preview",
     "thumbnail",
     "open_link",
     "start_upload",
     "cancel_upload",
     "copy_diagnostics",
+    "close_anyway",
 ];
 
 fn main() {

@@ -17,12 +17,24 @@ export function onInboxChanged(handler) {
   return tauri.event.listen("inbox-changed", handler);
 }
 
+// Files that waited for the network were sent by the app itself once Decoda answered again.
+export function onSentByItself(handler) {
+  return tauri.event.listen("sent-by-itself", (e) => handler(e.payload));
+}
+
+// The window was asked to close while files are being sent (Rust kept it open).
+export function onCloseAsked(handler) {
+  return tauri.event.listen("close-asked", handler);
+}
+
 // Starts an upload; `onEvent` receives cumulative progress events over a Channel.
 // Only the files in `fileIds` go: those the person saw listed when they pressed Upload.
-export function startUpload(patientId, noteId, fileIds, onEvent) {
+// `assignScan` is a scan the person gave this patient in the scan sorter (Rust binds it to the
+// patient once it has confirmed them).
+export function startUpload(patientId, noteId, fileIds, onEvent, assignScan = null) {
   const channel = new tauri.core.Channel();
   channel.onmessage = onEvent;
-  return call("start_upload", { patientId, noteId: noteId || null, fileIds, onEvent: channel });
+  return call("start_upload", { patientId, noteId: noteId || null, fileIds, assignScan, onEvent: channel });
 }
 
 // An error as a sentence for the user.

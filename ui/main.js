@@ -1,16 +1,18 @@
 // The window: wires the modules of each step together and starts them. No secrets and no business
 // rules live in the page: it shows what Rust reports and forwards clicks (see api.js, the only
 // module that calls Rust). Patient data is rendered with textContent only.
-import { call, describe, inApp, onInboxChanged, onQueueChanged } from "./api.js";
+import { call, describe, inApp, onInboxChanged, onQueueChanged, onSentByItself } from "./api.js";
 import { $, setStatus } from "./dom.js";
+import { initClosing } from "./closing.js";
 import { clearHistory, initHistory, refreshHistory } from "./history.js";
 import { clearedText, watchIdle } from "./idle.js";
 import { choosePatient, chosenPatient, clearPatient, forgetPatient, initPatient, lockPatient } from "./patient.js";
 import { closeMove, initMove } from "./move.js";
 import { initPreviews } from "./previews.js";
-import { currentQueue, initQueue, refreshQueue } from "./queue.js";
+import { currentQueue, initQueue, refreshQueue, scansToSort } from "./queue.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
-import { clearResults, closeConfirm, initUpload, isUploading, updateUploadButton } from "./upload.js";
+import { closeSort, initSort, isSorting, renderSortPanel, sortingTo } from "./sort.js";
+import { clearResults, closeConfirm, initUpload, isUploading, sentByItselfText, updateUploadButton } from "./upload.js";
 
 async function start() {
   if (!inApp) {
@@ -25,7 +27,11 @@ async function start() {
     await call("clear_uploaded");
   };
   initPatient({ onChange: refreshQueue, isLocked: isUploading, onNewPatient: newPatient });
-  initQueue({ patientId: () => chosenPatient()?.id ?? null, choosePatient, rendered: updateUploadButton });
+  const rendered = (upload) => {
+    updateUploadButton(upload);
+    renderSortPanel();
+  };
+  initQueue({ patientId: () => chosenPatient()?.id ?? null, choosePatient, rendered });
   initPreviews();
   initUpload({ patient: chosenPatient, queue: currentQueue, refreshQueue, lockPatient });
   // Patient ids mean a person only on one server and tenant: another one clears the choice.
@@ -33,12 +39,15 @@ async function start() {
   initHistory();
   // A moved file: the history lists it again, with the move.
   initMove({ onMoved: refreshHistory });
+  // Scans from the scanner get their own patient, one at a time.
+  initSort({ waiting: scansToSort, queue: currentQueue, refreshQueue, busy: isUploading });
 
   const policy = await call("patient_policy");
   watchIdle({
     afterMs: policy.clearAfterMs,
-    busy: isUploading,
+    busy: () => isUploading() || isSorting(),
     onIdle: async () => {
+      closeSort();
       closeMove();
       closeConfirm();
       clearResults();
@@ -47,10 +56,13 @@ async function start() {
     },
   });
 
+  await initClosing({ sendingTo: () => (isUploading() ? chosenPatient() : sortingTo()) });
+
   const info = await call("app_info");
   $("version").textContent = `Version ${info.version}`;
   await onQueueChanged(refreshQueue);
   await onInboxChanged(refreshSettings);
+  await onSentByItself((summary) => setStatus("upload-status", sentByItselfText(summary), summary.failed > 0));
   await refreshQueue();
   await loadSettings().catch((err) => {
     showSettings(true);

@@ -6,13 +6,23 @@ import { $, button, cell, item as listItem, setStatus } from "./dom.js";
 import { formatBytes, typeLabel } from "./format.js";
 import { forgetPreviewCells, lazyPreview } from "./previews.js";
 
-// What one row shows, from one QueueView.
-export function queueRow(item) {
+// How long until a file waiting for the network is tried again, as the row's status ends:
+// " — next try in 1:05", or " — trying now" once the time has come.
+export function countdown(retryAt, now) {
+  const seconds = Math.ceil((retryAt - now) / 1000);
+  if (seconds <= 0) return " — trying now";
+  const minutes = Math.floor(seconds / 60);
+  return ` — next try in ${minutes}:${String(seconds % 60).padStart(2, "0")}`;
+}
+
+// What one row shows, from one QueueView, at `now` (for a countdown).
+export function queueRow(item, now = Date.now()) {
   const origin = item.fromInbox ? " (from the scanner inbox)" : "";
+  const retry = item.retryAt ? countdown(item.retryAt, now) : "";
   return {
     label: typeLabel(item.contentType),
     image: (item.contentType || "").startsWith("image/"),
-    status: item.status + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""),
+    status: item.status + retry + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""),
     size: item.size == null ? "" : formatBytes(item.size),
     type: item.contentType || "",
     editable: item.editable,
@@ -35,7 +45,9 @@ export function waitingPatients(queue) {
 }
 
 export function resumedText(total) {
-  return `${total} file(s) not sent yet, from an upload that was interrupted or failed, wait for another patient. They go only to the patient they were meant for.`;
+  return total === 1
+    ? "1 file not sent yet, from an upload that was interrupted or failed, waits for another patient. It goes only to the patient it was meant for."
+    : `${total} files not sent yet, from an upload that was interrupted or failed, wait for another patient. They go only to the patient they were meant for.`;
 }
 
 // Rust names the patient (name, date of birth, ID) once it knows them; until then, the id.
@@ -94,11 +106,17 @@ async function removeFile(id) {
 
 let queue = [];
 let upload = null;
+let toSort = [];
 let hooks = { patientId: () => null, choosePatient: async () => {}, rendered: () => {} };
 
 // The queue as last listed by Rust.
 export function currentQueue() {
   return queue;
+}
+
+// The scans waiting for a person to give them their patient, oldest first, as last listed.
+export function scansToSort() {
+  return toSort;
 }
 
 // `patientId()` is the chosen patient's id (or null), `choosePatient(id)` chooses one, and
@@ -112,7 +130,7 @@ export function initQueue(given) {
 // The queue as Rust sees it for the chosen patient: which files would go, and why not, and what
 // Upload does.
 export async function refreshQueue() {
-  ({ items: queue, upload } = await call("list_queue", { patientId: hooks.patientId() }));
+  ({ items: queue, upload, toSort } = await call("list_queue", { patientId: hooks.patientId() }));
   renderQueue();
 }
 
@@ -167,8 +185,27 @@ export function renderQueue() {
   body.replaceChildren(rows);
   restoreQueueFocus(body, focus);
   markRemoveButtons();
+  tickCountdowns();
   renderResumed();
   hooks.rendered(upload);
+}
+
+// Rows of files waiting for the network count down each second; only their status cells change.
+let ticking = null;
+function tickCountdowns() {
+  const waiting = queue.filter((i) => i.retryAt);
+  if (waiting.length === 0) {
+    clearInterval(ticking);
+    ticking = null;
+    return;
+  }
+  ticking ??= setInterval(() => {
+    const body = $("queue").querySelector("tbody");
+    for (const item of queue.filter((i) => i.retryAt)) {
+      const status = body.querySelector(`tr[data-id="${item.id}"] td.status`);
+      if (status) status.textContent = queueRow(item).status;
+    }
+  }, 1000);
 }
 
 // Files not sent yet (back from an interrupted upload, or failed earlier) wait for their own

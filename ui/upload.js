@@ -47,6 +47,12 @@ export function summaryStatus(summary, seconds) {
   };
 }
 
+// What the status line says after files that waited for the network were sent by themselves.
+export function sentByItselfText(summary) {
+  const failed = summary.failed ? `; ${files(summary.failed)} not uploaded (they stay in the list)` : "";
+  return `Decoda answered again, and the app sent ${files(summary.uploaded.length)} to ${patientLine(summary.patient)}${failed}.`;
+}
+
 // Whose chart the results are in.
 export function resultsPatient(patient) {
   return `${patient.name}, born ${patient.born}`;

@@ -299,6 +299,7 @@ fn an_upload_streams_progress_and_its_thumbnails_come_only_from_its_answer() {
         "pat_1001".into(),
         None,
         sendable_ids(&h),
+        None,
         channel,
     ))
     .unwrap();
@@ -361,9 +362,35 @@ fn upload_ids(h: &Harness, patient: &str, ids: Vec<u64>) -> crate::commands::upl
         patient.into(),
         None,
         ids,
+        None,
         Channel::new(|_| Ok(())),
     ))
     .unwrap()
+}
+
+/// What the scan sorter does: gives scan `id` the patient a person chose for it, and sends it.
+fn sort_scan(
+    h: &Harness,
+    patient: &str,
+    id: u64,
+) -> crate::error::UiResult<crate::commands::upload::UploadSummary> {
+    tauri::async_runtime::block_on(start_upload(
+        h.app.handle().clone(),
+        h.app.state(),
+        patient.into(),
+        None,
+        vec![id],
+        Some(id),
+        Channel::new(|_| Ok(())),
+    ))
+}
+
+fn id_of(items: &[Value], file_name: &str) -> u64 {
+    items
+        .iter()
+        .find(|i| i["fileName"] == file_name)
+        .and_then(|i| i["id"].as_u64())
+        .unwrap_or_else(|| panic!("{file_name} in {items:?}"))
 }
 
 /// A note id from another patient's chart (a stale list in the window) sends nothing anywhere;
@@ -382,6 +409,7 @@ fn a_note_of_another_patient_is_refused_before_anything_is_sent() {
             "pat_1001".into(),
             Some(note.into()),
             sendable_ids(&h),
+            None,
             Channel::new(|_| Ok(())),
         ))
     };
@@ -784,13 +812,25 @@ fn scans_from_the_inbox_wait_for_a_patient_and_only_confirmed_ones_move_to_sent(
         Some(json!("refused")),
         "over the size limit"
     );
+    let scan = id_of(&items, "scan-0001.pdf");
+    let listed = h
+        .invoke("list_queue", json!({ "patientId": "pat_1001" }))
+        .unwrap();
+    assert_eq!(listed["toSort"], json!([scan]), "{listed}");
+    assert_eq!(
+        upload_to(&h, "pat_1001").uploaded.len(),
+        0,
+        "a scan does not go to the patient chosen in the window"
+    );
     assert!(
         h.sandbox.state().attachments().is_empty(),
-        "nothing is sent before a person chooses the patient"
+        "nothing is sent before a person gives the scan its patient"
     );
 
-    let summary = upload_to(&h, "pat_1001");
+    let summary = sort_scan(&h, "pat_1001", scan).unwrap();
     assert_eq!(summary.uploaded.len(), 1);
+    let again = sort_scan(&h, "pat_1002", scan).unwrap_err();
+    assert!(again.to_string().contains("no longer waiting"), "{again}");
     assert!(
         sent.join("scan-0001.pdf").exists() && !inbox.join("scan-0001.pdf").exists(),
         "the confirmed scan moved to the sent folder"
@@ -829,8 +869,9 @@ fn a_scan_left_in_the_inbox_comes_back_as_already_uploaded_never_ready_for_anoth
     });
     let inbox = h._dir.path().join("inbox");
     std::fs::write(inbox.join("scan-0001.pdf"), b"%PDF-1.4 for pat_1001").unwrap();
-    queue_until(&h, "the scan is listed", |q| q.len() == 1);
-    assert_eq!(upload_to(&h, "pat_1001").uploaded.len(), 1);
+    let items = queue_until(&h, "the scan is listed", |q| q.len() == 1);
+    let sent = sort_scan(&h, "pat_1001", id_of(&items, "scan-0001.pdf")).unwrap();
+    assert_eq!(sent.uploaded.len(), 1);
     assert!(
         inbox.join("scan-0001.pdf").exists(),
         "no sent folder: it stays"
@@ -906,6 +947,16 @@ fn inbox_scans_with_an_unfinished_or_forgotten_past_are_never_ready_for_anyone()
     assert_eq!(by_name("scan-new.pdf")["state"], "ready");
 
     upload_to(&h, "pat_1001");
+    assert!(
+        h.sandbox.state().attachments().is_empty(),
+        "no scan goes to the patient chosen in the window"
+    );
+    for id in h.invoke("list_queue", json!({})).unwrap()["toSort"]
+        .as_array()
+        .unwrap()
+    {
+        sort_scan(&h, "pat_1001", id.as_u64().unwrap()).unwrap();
+    }
     let stored = h.sandbox.state().attachments();
     assert_eq!(
         stored
@@ -924,7 +975,13 @@ fn inbox_scans_with_an_unfinished_or_forgotten_past_are_never_ready_for_anyone()
         !forced,
         "released to the usual checks, not forced past them"
     );
-    upload_ids(&h, "pat_1001", vec![id]);
+    let waiting = h.invoke("list_queue", json!({})).unwrap()["toSort"].clone();
+    assert_eq!(
+        waiting,
+        json!([id]),
+        "released, it waits for its own patient"
+    );
+    sort_scan(&h, "pat_1001", id).unwrap();
     assert_eq!(h.sandbox.state().attachments().len(), 2);
 }
 
@@ -986,6 +1043,7 @@ fn an_absurd_rate_limit_wait_neither_wedges_uploads_nor_leaves_a_file_sending() 
             "pat_1001".into(),
             None,
             ids,
+            None,
             Channel::new(|_| Ok(())),
         )
         .await
@@ -1010,6 +1068,7 @@ fn an_absurd_rate_limit_wait_neither_wedges_uploads_nor_leaves_a_file_sending() 
         "pat_1001".into(),
         None,
         sendable_ids(&h),
+        None,
         Channel::new(|_| Ok(())),
     ));
     let second = second.unwrap_or_else(|e| panic!("a later upload is accepted: {e:?}"));
@@ -1442,4 +1501,91 @@ fn the_window_size_is_saved_on_a_first_run_before_any_settings_folder_exists() {
             "the settings folder is its owner's only"
         );
     }
+}
+
+/// Decoda cannot be reached when Upload is pressed: the files wait for the network, bound to
+/// the patient confirmed for them, count down to the next try, and go by themselves once the
+/// server answers; the wait is recorded until then.
+#[test]
+fn files_that_could_not_reach_decoda_wait_and_go_by_themselves_once_it_answers() {
+    let h = Harness::start();
+    h.app
+        .state::<crate::network_wait::NetworkWaits>()
+        .shorten_first_wait(std::time::Duration::from_millis(300));
+    let files = tempfile::tempdir().unwrap();
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"referral letter").unwrap();
+    h.drop_paths(&[&letter]);
+    let ids = sendable_ids(&h);
+    h.sandbox.state().push_fault(decoda_sandbox::FaultRule {
+        fault: decoda_sandbox::Fault::Status500,
+        path: None,
+        times: 10_000,
+    });
+    let refused = tauri::async_runtime::block_on(start_upload(
+        h.app.handle().clone(),
+        h.app.state(),
+        "pat_1001".into(),
+        None,
+        ids,
+        None,
+        Channel::new(|_| Ok(())),
+    ))
+    .unwrap_err();
+    assert!(matches!(refused, crate::UiError::Network(_)), "{refused}");
+    let items = queue_until(&h, "the file waits for the network", |q| {
+        q[0]["status"]
+            .as_str()
+            .is_some_and(|s| s.starts_with(decoda_core::waiting::NETWORK_WAIT))
+    });
+    assert!(items[0]["retryAt"].as_u64().is_some(), "{items:?}");
+    assert_eq!(
+        items[0]["patientId"], "pat_1001",
+        "bound to the confirmed patient"
+    );
+    let recorded = || {
+        h.app
+            .state::<AppState>()
+            .store()
+            .unwrap()
+            .network_waits()
+            .unwrap()
+    };
+    assert_eq!(recorded(), ["pat_1001"]);
+    assert!(h.sandbox.state().attachments().is_empty());
+
+    h.sandbox.state().clear_faults();
+    queue_until(&h, "sent once Decoda answers", |q| {
+        q[0]["state"] == "uploaded"
+    });
+    let stored = h.sandbox.state().attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].patient_id, "pat_1001");
+    assert!(recorded().is_empty(), "the wait is over");
+}
+
+/// A wait for the network recorded when the app last ran goes on after a restart, with the
+/// files resumed from the crash-safe queue.
+#[test]
+fn a_wait_for_the_network_goes_on_after_a_restart() {
+    let h = Harness::start();
+    h.app
+        .state::<crate::network_wait::NetworkWaits>()
+        .shorten_first_wait(std::time::Duration::from_millis(300));
+    let files = tempfile::tempdir().unwrap();
+    let letter = files.path().join("letter.txt");
+    std::fs::write(&letter, b"lab results").unwrap();
+    leave_interrupted(&h, &letter, "pat_1002");
+    let state = h.app.state::<AppState>();
+    state.store().unwrap().wait_for_network("pat_1002").unwrap();
+    // What the start does: resume the rows, then the waits.
+    crate::commands::files::resume_interrupted(h.app.handle()).unwrap();
+    crate::network_wait::resume(h.app.handle());
+    queue_until(&h, "sent by itself after the restart", |q| {
+        q[0]["state"] == "uploaded"
+    });
+    let stored = h.sandbox.state().attachments();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].patient_id, "pat_1002");
+    assert!(state.store().unwrap().network_waits().unwrap().is_empty());
 }

@@ -4,10 +4,12 @@
 //! CLI; the web UI in `ui/` only shows state and forwards clicks. Files arrive by native drop (the
 //! window gives real paths, which Rust streams from disk) or the system picker.
 
+mod clipboard;
 mod commands;
 mod error;
 mod inbox;
 mod logging;
+mod network_wait;
 mod state;
 mod window;
 
@@ -15,7 +17,7 @@ pub use error::UiError;
 pub use state::AppState;
 
 use serde::Serialize;
-use tauri::{DragDropEvent, Manager, Runtime, WindowEvent};
+use tauri::{DragDropEvent, Emitter, Manager, Runtime, WindowEvent};
 
 /// What the window may know about the app.
 #[derive(Debug, Serialize)]
@@ -68,11 +70,13 @@ macro_rules! app_commands {
             commands::moves::prepare_move,
             commands::moves::move_upload,
             commands::files::preview,
+            commands::scans::scan_preview,
             commands::files::thumbnail,
             commands::files::open_link,
             commands::upload::start_upload,
             commands::upload::cancel_upload,
-            commands::diagnostics::copy_diagnostics
+            commands::diagnostics::copy_diagnostics,
+            window::close_anyway
             $(, $extra)*
         ]
     };
@@ -90,10 +94,9 @@ pub fn builder<R: Runtime>(
     let builder = base
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        // For "Copy diagnostics", which writes from Rust: the window is granted none of its commands.
-        .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(window_state)
-        .manage(state);
+        .manage(state)
+        .manage(network_wait::NetworkWaits::default());
     #[cfg(feature = "e2e")]
     let builder = builder.invoke_handler(app_commands!(e2e_drop_paths));
     #[cfg(not(feature = "e2e"))]
@@ -108,6 +111,7 @@ pub fn builder<R: Runtime>(
             if let Err(e) = commands::files::resume_interrupted(app.handle()) {
                 tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
             }
+            network_wait::resume(app.handle());
             open_with(app.handle(), launch_args, None);
             inbox::watch_and_keep_trying(app.handle());
             Ok(())
@@ -121,6 +125,11 @@ pub fn builder<R: Runtime>(
                         tracing::warn!("dropped files could not be added: {}", e.kind());
                     }
                 });
+            }
+            WindowEvent::CloseRequested { api, .. } if window::upload_running(window) => {
+                // Files are being sent: the window asks first (see `close_anyway`).
+                api.prevent_close();
+                let _ = window.emit(window::CLOSE_ASKED, ());
             }
             WindowEvent::Moved(_) | WindowEvent::Resized(_) => {
                 window::remember_soon(window.app_handle());

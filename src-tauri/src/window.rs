@@ -9,7 +9,7 @@ use std::{
     path::{Path, PathBuf},
     time::Duration,
 };
-use tauri::{AppHandle, Runtime};
+use tauri::{AppHandle, Manager, Runtime};
 use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 
 /// Size, position and maximised state; never visibility (a window saved hidden would not come back).
@@ -56,11 +56,37 @@ pub fn prepare_state_folder(settings_path: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// The event that asks the window whether to close while files are being sent.
+pub const CLOSE_ASKED: &str = "close-asked";
+
+/// Whether an upload is running, so closing the window must ask first: closing stops it, and a
+/// person who closes by habit must not learn the next day that half a stack never arrived.
+pub fn upload_running<R: Runtime>(window: &tauri::Window<R>) -> bool {
+    window
+        .try_state::<crate::state::AppState>()
+        .is_some_and(|state| state.upload_slot().is_some())
+}
+
+/// "Stop and close": cancels the running upload, if any, and closes the window (which ends the
+/// app). What was not confirmed in the chart stays in the crash-safe queue and is checked
+/// against the chart before it is sent again, on the next start.
+#[tauri::command]
+pub fn close_anyway<R: Runtime>(app: AppHandle<R>) {
+    if let Some(cancel) = app.state::<crate::state::AppState>().upload_slot().as_ref() {
+        cancel.cancel();
+    }
+    tracing::info!("closed by the user while an upload was running");
+    if let Some(window) = app.get_webview_window("main") {
+        if let Err(e) = window.destroy() {
+            tracing::warn!("the window could not be closed: {e}");
+        }
+    }
+}
+
 /// Shows the main window. It starts hidden (`"visible": false` in `tauri.conf.json`) and the
 /// plugin restores its size and position as it is created, before the app's setup runs: shown
 /// only now, it appears at its remembered size instead of at the default one and then jumping.
 pub fn show_main<R: Runtime>(app: &AppHandle<R>) {
-    use tauri::Manager;
     let Some(window) = app.get_webview_window("main") else {
         return;
     };

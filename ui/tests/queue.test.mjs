@@ -1,7 +1,7 @@
 // `node --test ui/tests`: what a queue row shows is what Rust reported for it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { REMOVE_QUIET_MS, queueRow, removeGuard, resumedChoice, resumedText, waitingPatients } from "../queue.js";
+import { REMOVE_QUIET_MS, countdown, queueRow, removeGuard, resumedChoice, resumedText, waitingPatients } from "../queue.js";
 
 // A QueueView as list_queue returns it (its state flattened in, camelCase).
 function view(fields = {}) {
@@ -62,7 +62,8 @@ test("a file bound to a patient waits only when Rust says so", () => {
 });
 
 test("the resumed notice names the count and each patient to choose", () => {
-  assert.match(resumedText(3), /^3 file\(s\) not sent yet/);
+  assert.match(resumedText(3), /^3 files not sent yet/);
+  assert.match(resumedText(1), /^1 file not sent yet, .* waits for another patient\. It goes only/);
   assert.match(resumedText(3), /go only to the patient they were meant for/);
   assert.equal(resumedChoice({ patientId: "pat_1001", name: null, count: 2 }), "Choose patient pat_1001 (2 files)");
   assert.equal(resumedChoice({ patientId: "pat_1001", name: "GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1001", count: 1 }),
@@ -90,4 +91,13 @@ test("a second click right after Remove removes nothing, even once the next row 
   assert.equal(guard.wait(), 1);
   clock += 1;
   assert.equal(guard.allows(), true, "a deliberate next Remove works");
+});
+
+test("a file waiting for the network counts down to its next try", () => {
+  assert.equal(countdown(65_000, 0), " — next try in 1:05");
+  assert.equal(countdown(9_001, 0), " — next try in 0:10");
+  assert.equal(countdown(1_000, 1_000), " — trying now");
+  const row = queueRow({ status: "Waiting for the network, sends by itself", retryAt: 42_000, notes: [], fromInbox: false,
+    contentType: "text/plain" }, 0);
+  assert.equal(row.status, "Waiting for the network, sends by itself — next try in 0:42");
 });

@@ -1,7 +1,7 @@
 // `node --test ui/tests`: the Upload button and the upload's texts, from what Rust reported.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls } from "../upload.js";
+import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls, sentByItselfText } from "../upload.js";
 
 const garcia = {
   id: "pat_1001", name: "GARCIA, Maria", born: "12-Mar-1984 (42y)", gender: "Female", archived: false, lookAlikes: [],
@@ -82,4 +82,11 @@ test("the confirmation names the patient, the count and the note, repeats every 
   assert.equal(one.send, "Send 1 file to GARCIA, Maria");
   assert.equal(one.what, "1 file, not attached to a note.");
   assert.deepEqual(one.warnings, []);
+});
+
+test("a send made by itself after the network came back names the patient and what failed", () => {
+  const patient = { id: "pat_1", name: "GARCIA, Maria", born: "12-Mar-1984 (42y)" };
+  assert.equal(sentByItselfText({ patient, uploaded: [{}, {}], failed: 0 }),
+    "Decoda answered again, and the app sent 2 files to GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1.");
+  assert.match(sentByItselfText({ patient, uploaded: [{}], failed: 1 }), /the app sent 1 file to .*; 1 file not uploaded \(they stay in the list\)\.$/);
 });

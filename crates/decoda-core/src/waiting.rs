@@ -88,6 +88,14 @@ pub struct QueueItem {
     /// Whether the scanner inbox added it (it may then be moved to the sent folder once in the
     /// chart).
     pub from_inbox: bool,
+    /// A scan that waits for a person to give it its own patient ([`Queue::assign`]): a stack
+    /// from the scanner holds papers of many patients, so a scan never goes to whoever happens
+    /// to be chosen in the window.
+    pub needs_patient: bool,
+    /// When the app tries by itself to send it again (milliseconds since 1970): it could not be
+    /// sent because the server could not be reached, and it goes once the server answers
+    /// ([`Queue::wait_for_network`]).
+    pub retry_at: Option<u64>,
     /// Its row in the persistent queue, for a resumed file.
     #[serde(skip)]
     pub row_id: Option<i64>,
@@ -135,6 +143,8 @@ pub struct QueueList {
     pub items: Vec<QueueView>,
     /// What pressing Upload would do now.
     pub upload: UploadAction,
+    /// The scans waiting for a person to choose their patient, oldest first ([`Queue::to_sort`]).
+    pub to_sort: Vec<u64>,
 }
 
 /// What the Upload button does for the chosen patient, decided with the list: the window shows
@@ -191,9 +201,11 @@ pub struct UploadedView {
 }
 
 impl QueueItem {
-    /// Whether Upload for `patient` sends it: ready or failed, and bound to no other patient.
+    /// Whether Upload for `patient` sends it: ready or failed, bound to no other patient, and not
+    /// a scan still waiting for its own patient.
     fn goes_to(&self, patient: &str) -> bool {
-        matches!(self.state, ItemState::Ready | ItemState::Failed { .. })
+        !self.needs_patient
+            && matches!(self.state, ItemState::Ready | ItemState::Failed { .. })
             && self.patient_id.as_deref().is_none_or(|p| p == patient)
     }
 
@@ -225,10 +237,15 @@ impl QueueItem {
         let waiting_for_name = waiting_for.as_ref().and(name).map(str::to_owned);
         let whom = |patient: &str| name.map_or_else(|| format!("patient {patient}"), str::to_owned);
         let status = match (&self.state, &waiting_for) {
+            (ItemState::Failed { .. }, _) if self.retry_at.is_some() => match name {
+                Some(name) => format!("{NETWORK_WAIT} to {name}"),
+                None => NETWORK_WAIT.to_owned(),
+            },
             (ItemState::Failed { reason }, Some(patient)) => {
                 format!("Waiting for {}: {reason}", whom(patient))
             }
             (ItemState::Ready, Some(patient)) => format!("Waiting for {}", whom(patient)),
+            (ItemState::Ready, None) if self.needs_patient => NEEDS_PATIENT.to_owned(),
             (ItemState::Ready, None) => "Ready".to_owned(),
             (ItemState::Sending, _) => "Sending…".to_owned(),
             (ItemState::Uploaded { .. }, _) => "Uploaded".to_owned(),
@@ -278,6 +295,15 @@ impl QueueItem {
         }
     }
 }
+
+/// The status of a file that waits for the network and then goes by itself.
+pub const NETWORK_WAIT: &str = "Waiting for the network, sends by itself";
+
+/// Why a file waits for the network when it was not even started.
+pub const SERVER_UNREACHABLE: &str = "Decoda could not be reached";
+
+/// The status of a scan that waits for its own patient.
+pub const NEEDS_PATIENT: &str = "New scan: waiting for a person to choose its patient (Sort scans)";
 
 /// Why a file that changed after it was listed is not sent.
 pub const CHANGED_SINCE_LISTED: &str = "the file changed on disk after it was listed (a scanner may have reused its name), so it was not sent: remove it and add it again";
@@ -347,6 +373,8 @@ impl Queue {
                 force: false,
                 unchecked: false,
                 from_inbox,
+                needs_patient: false,
+                retry_at: None,
                 row_id: None,
                 listed_hash: None,
                 identity,
@@ -358,7 +386,9 @@ impl Queue {
 
     /// Adds checked scans from the scanner inbox, each listed with what the records say of it
     /// (`records`, by path; see [`crate::scans`]) in the same step, so that a scan uploaded before
-    /// is never listed as ready. Returns the ids of those that were new.
+    /// is never listed as ready. A scan not bound to the patient of an earlier upload waits for a
+    /// person to choose its own patient ([`Queue::assign`]). Returns the ids of those that were
+    /// new.
     pub fn add_scans(
         &mut self,
         checked: Vec<IntakeItem>,
@@ -366,10 +396,12 @@ impl Queue {
     ) -> Vec<u64> {
         let ids = self.add(checked, true);
         for id in &ids {
-            let Some(record) = self.get(*id).and_then(|item| records.get(&item.path)) else {
-                continue;
-            };
-            self.list_scan(*id, record.clone());
+            if let Some(record) = self.get(*id).and_then(|item| records.get(&item.path)) {
+                self.list_scan(*id, record.clone());
+            }
+            if let Some(item) = self.items.iter_mut().find(|i| i.id == *id) {
+                item.needs_patient = item.patient_id.is_none();
+            }
         }
         ids
     }
@@ -441,6 +473,8 @@ impl Queue {
                 force: false,
                 unchecked: false,
                 from_inbox: false,
+                needs_patient: false,
+                retry_at: None,
                 row_id: Some(row.id),
                 listed_hash,
                 identity,
@@ -543,7 +577,89 @@ impl Queue {
                 retry: sendable().any(|v| matches!(v.item.state, ItemState::Failed { .. })),
             },
         };
-        QueueList { items, upload }
+        QueueList {
+            items,
+            upload,
+            to_sort: self.to_sort(),
+        }
+    }
+
+    /// The scans a person can give their patient now (they wait for one and are ready), oldest
+    /// first: the window shows them one at a time.
+    pub fn to_sort(&self) -> Vec<u64> {
+        self.items
+            .iter()
+            .filter(|i| i.needs_patient && i.state == ItemState::Ready)
+            .map(|i| i.id)
+            .collect()
+    }
+
+    /// The files among `ids` that Upload for `patient` would send wait for the network: each is
+    /// bound to `patient` (a person confirmed them for that chart) and is tried again by itself
+    /// at `at` (milliseconds since 1970). A file that was not started is marked as not sent
+    /// because the server could not be reached. Returns how many wait.
+    pub fn wait_for_network(&mut self, patient: &str, ids: &[u64], at: u64) -> usize {
+        let mut waiting = 0;
+        for item in self.items.iter_mut().filter(|i| ids.contains(&i.id)) {
+            if !item.goes_to(patient) {
+                continue;
+            }
+            item.patient_id = Some(patient.to_owned());
+            if item.state == ItemState::Ready {
+                item.state = ItemState::Failed {
+                    reason: SERVER_UNREACHABLE.to_owned(),
+                };
+            }
+            item.retry_at = Some(at);
+            waiting += 1;
+        }
+        waiting
+    }
+
+    /// The files that wait for the network to send them to `patient`, in order.
+    pub fn network_waiting(&self, patient: &str) -> Vec<u64> {
+        self.items
+            .iter()
+            .filter(|i| i.retry_at.is_some() && i.goes_to(patient))
+            .filter(|i| i.patient_id.as_deref() == Some(patient))
+            .map(|i| i.id)
+            .collect()
+    }
+
+    /// The files bound to `patient` that failed (they went through an upload to them, or were
+    /// resumed from one), for a wait for the network that outlived a restart.
+    pub fn failed_for(&self, patient: &str) -> Vec<u64> {
+        self.items
+            .iter()
+            .filter(|i| matches!(i.state, ItemState::Failed { .. }))
+            .filter(|i| i.patient_id.as_deref() == Some(patient))
+            .map(|i| i.id)
+            .collect()
+    }
+
+    /// The files of `patient` stop waiting for the network (the server answered, but not with a
+    /// way to send them): they stay listed as not sent, with their reason, for a person.
+    pub fn stop_network_wait(&mut self, patient: &str) {
+        for item in &mut self.items {
+            if item.patient_id.as_deref() == Some(patient) {
+                item.retry_at = None;
+            }
+        }
+    }
+
+    /// Gives a scan that waits for its patient ([`QueueItem::needs_patient`]) the patient a
+    /// person chose for it: it is then bound to them and goes to no one else. Returns whether it
+    /// was such a scan (one already given a patient, or not ready, is left as it is).
+    pub fn assign(&mut self, id: u64, patient: &str) -> bool {
+        let Some(item) = self.items.iter_mut().find(|i| i.id == id) else {
+            return false;
+        };
+        if !item.needs_patient || item.state != ItemState::Ready {
+            return false;
+        }
+        item.needs_patient = false;
+        item.patient_id = Some(patient.to_owned());
+        true
     }
 
     /// Removes an item; returns it if it was there. Items being sent cannot be removed.
@@ -600,6 +716,7 @@ impl Queue {
             })
             .map(|i| {
                 i.state = ItemState::Sending;
+                i.retry_at = None;
                 i.notes.clear();
                 let spec = FileSpec {
                     path: i.path.clone(),
@@ -1183,10 +1300,12 @@ mod tests {
                 "fromInbox",
                 "id",
                 "name",
+                "needsPatient",
                 "notes",
                 "path",
                 "patientId",
                 "removable",
+                "retryAt",
                 "sendable",
                 "size",
                 "state",
@@ -1559,6 +1678,115 @@ mod tests {
             Vec::<u64>::new(),
             "a scan handed over twice is listed once"
         );
+    }
+
+    #[test]
+    fn a_new_scan_goes_to_no_one_until_a_person_gives_it_its_own_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 3);
+        let hash = |i: usize| decoda_store::hash_file(&paths[i]).unwrap();
+        let records: HashMap<PathBuf, ScanRecord> = [
+            (paths[0].clone(), ScanRecord::New(hash(0))),
+            (paths[1].clone(), ScanRecord::New(hash(1))),
+            (
+                paths[2].clone(),
+                ScanRecord::Unfinished(hash(2), "pat_B".into()),
+            ),
+        ]
+        .into();
+        let mut q = Queue::default();
+        let scans = q.add_scans(checked(&paths), &records);
+        let elsewhere = dir.path().join("dropped");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let dropped = q.add(checked(&pdfs(&elsewhere, 1)), false)[0];
+        let list = q.list(Some("pat_A"));
+        assert_eq!(list.to_sort, [scans[0], scans[1]], "oldest first");
+        assert!(!list.items[0].sendable && !list.items[1].sendable);
+        assert_eq!(list.items[0].status, NEEDS_PATIENT);
+        assert!(list.items[3].sendable, "a dropped file goes with the batch");
+        assert_eq!(
+            list.upload,
+            UploadAction::Upload {
+                files: 1,
+                retry: false
+            },
+            "Upload for the chosen patient takes only the dropped file"
+        );
+        assert!(
+            !q.assign(scans[2], "pat_A"),
+            "a scan bound to an earlier upload's patient keeps that patient"
+        );
+        assert!(
+            !q.assign(dropped, "pat_A"),
+            "only scans are given a patient"
+        );
+
+        assert!(q.assign(scans[1], "pat_C"));
+        assert!(!q.assign(scans[1], "pat_A"), "given once");
+        assert_eq!(q.to_sort(), [scans[0]]);
+        let ids: Vec<u64> = q.items().iter().map(|i| i.id).collect();
+        assert_eq!(
+            q.start_sending("pat_A", &ids)
+                .iter()
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>(),
+            [dropped],
+            "neither the scan given to another patient nor the one still waiting goes"
+        );
+        assert_eq!(
+            q.start_sending("pat_C", &ids)
+                .iter()
+                .map(|(id, _)| *id)
+                .collect::<Vec<_>>(),
+            [scans[1]]
+        );
+    }
+
+    #[test]
+    fn files_that_could_not_reach_the_server_wait_for_it_bound_to_their_patient() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = pdfs(dir.path(), 3);
+        let mut q = Queue::default();
+        let ids = q.add(checked(&paths), false);
+        q.bind(ids[2], "pat_B");
+        assert_eq!(
+            q.wait_for_network("pat_A", &ids, 1_000),
+            2,
+            "not the file bound to another"
+        );
+        assert_eq!(q.network_waiting("pat_A"), [ids[0], ids[1]]);
+        let item = q.get(ids[0]).unwrap();
+        assert_eq!(
+            item.patient_id.as_deref(),
+            Some("pat_A"),
+            "bound: it goes to no one else"
+        );
+        assert_eq!(
+            item.state,
+            ItemState::Failed {
+                reason: SERVER_UNREACHABLE.into()
+            }
+        );
+        let views = q.views(None);
+        assert_eq!(views[0].status, NETWORK_WAIT);
+        assert_eq!(views[0].item.retry_at, Some(1_000));
+        assert_eq!(q.list(Some("pat_C")).upload, UploadAction::AddFiles);
+
+        let sending = q.start_sending("pat_A", &ids);
+        assert_eq!(sending.len(), 2);
+        assert_eq!(
+            q.get(ids[0]).unwrap().retry_at,
+            None,
+            "sending ends the wait"
+        );
+        q.not_sent(&[ids[0], ids[1]], "still down");
+        assert_eq!(q.failed_for("pat_A"), [ids[0], ids[1]]);
+        q.wait_for_network("pat_A", &q.failed_for("pat_A"), 2_000);
+        q.stop_network_wait("pat_A");
+        assert!(q.network_waiting("pat_A").is_empty());
+        assert!(q.views(None)[0]
+            .status
+            .starts_with("Waiting for patient pat_A: still down"));
     }
 
     #[test]

@@ -116,6 +116,19 @@ CREATE INDEX moves_account_attachment ON moves(account, attachment_id);
 CREATE INDEX history_attachment ON history(attachment_id);
 "#,
     ),
+    // Version 6: the patients whose files wait for the network to come back and are then sent by
+    // themselves (a person confirmed them before the network went); kept so that a restart
+    // while the network is down goes on waiting instead of dropping the promise.
+    Migration::Sql(
+        r#"
+CREATE TABLE network_waits (
+    account    TEXT NOT NULL DEFAULT '',
+    patient_id TEXT NOT NULL,
+    since      TEXT NOT NULL,
+    PRIMARY KEY (account, patient_id)
+);
+"#,
+    ),
 ];
 
 /// Brings the database to the current schema, refusing one from a newer version.

@@ -526,6 +526,37 @@ impl Store {
         Ok(moves)
     }
 
+    /// Records that this patient's unsent files wait for the network and go by themselves once
+    /// the server answers ([`Store::network_answered`] ends it).
+    pub fn wait_for_network(&self, patient_id: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO network_waits (account, patient_id, since) VALUES (?1, ?2, ?3)",
+            params![self.account_text(), patient_id, now()],
+        )?;
+        Ok(())
+    }
+
+    /// The patients whose files wait for the network, for this account, longest waiting first.
+    pub fn network_waits(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT patient_id FROM network_waits WHERE (?1 IS NULL OR account = ?1)
+             ORDER BY since, patient_id",
+        )?;
+        let patients = stmt
+            .query_map(params![self.account_filter()], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(patients)
+    }
+
+    /// The server answered for this patient: their files no longer wait for the network.
+    pub fn network_answered(&self, patient_id: &str) -> Result<()> {
+        self.conn.execute(
+            "DELETE FROM network_waits WHERE patient_id = ?1 AND (?2 IS NULL OR account = ?2)",
+            params![patient_id, self.account_filter()],
+        )?;
+        Ok(())
+    }
+
     /// The account written on new rows ('' when this store works for none).
     fn account_text(&self) -> String {
         self.account

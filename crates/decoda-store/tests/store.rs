@@ -564,7 +564,7 @@ fn a_version_4_database_upgrades_and_a_move_takes_the_history_to_the_new_patient
     let version: i64 = rusqlite_conn(&db)
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, 6, "upgraded to the current schema");
     let before = store
         .upload_of("att_1")
         .unwrap()
@@ -659,4 +659,35 @@ fn old_moves_are_pruned_with_the_history() {
         .prune_history_before(chrono::Utc::now() + chrono::Duration::seconds(1))
         .unwrap();
     assert!(store.moves(None).unwrap().is_empty());
+}
+
+#[test]
+fn a_wait_for_the_network_outlives_a_restart_and_belongs_to_its_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Account::new("http://127.0.0.1:8787", "demo-clinic");
+    let production = Account::new("https://api.decodahealth.com", "demo-clinic");
+    {
+        let store = Store::open(dir.path())
+            .unwrap()
+            .for_account(sandbox.clone())
+            .unwrap();
+        store.wait_for_network("pat_1").unwrap();
+        store.wait_for_network("pat_2").unwrap();
+        store.wait_for_network("pat_1").unwrap();
+    }
+    let store = Store::open(dir.path())
+        .unwrap()
+        .for_account(sandbox)
+        .unwrap();
+    assert_eq!(store.network_waits().unwrap(), ["pat_1", "pat_2"]);
+    store.network_answered("pat_1").unwrap();
+    assert_eq!(store.network_waits().unwrap(), ["pat_2"]);
+    let other = Store::open(dir.path())
+        .unwrap()
+        .for_account(production)
+        .unwrap();
+    assert!(
+        other.network_waits().unwrap().is_empty(),
+        "the same id on another server is another person"
+    );
 }

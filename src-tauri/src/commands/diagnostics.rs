@@ -31,15 +31,12 @@ pub async fn copy_diagnostics<R: Runtime>(
 ) -> UiResult<CopiedDiagnostics> {
     let log = app.try_state::<LogInfo>().map(|l| (*l).clone());
     let text = report(&state, log.unwrap_or_default())?;
-    let copied = match app.try_state::<tauri_plugin_clipboard_manager::Clipboard<R>>() {
-        Some(clipboard) => match clipboard.write_text(text.as_str()) {
-            Ok(()) => true,
-            Err(e) => {
-                tracing::warn!("the diagnostics could not be put on the clipboard: {e}");
-                false
-            }
-        },
-        None => false,
+    let copied = match crate::clipboard::write_text(&app, text.clone()).await {
+        Ok(()) => true,
+        Err(e) => {
+            tracing::warn!("the diagnostics could not be put on the clipboard: {e}");
+            false
+        }
     };
     Ok(CopiedDiagnostics { text, copied })
 }

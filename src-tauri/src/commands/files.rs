@@ -190,13 +190,15 @@ fn small_png(path: &std::path::Path) -> UiResult<Option<String>> {
 
 /// Decodes `path` under [`preview_limits`]: an image over them is refused from its header,
 /// before any pixel buffer is allocated.
-fn decode_for_preview(path: &std::path::Path) -> image::ImageResult<image::DynamicImage> {
+pub(crate) fn decode_for_preview(
+    path: &std::path::Path,
+) -> image::ImageResult<image::DynamicImage> {
     let mut reader = image::ImageReader::open(path)?.with_guessed_format()?;
     reader.limits(preview_limits());
     reader.decode()
 }
 
-fn preview_limits() -> image::Limits {
+pub(crate) fn preview_limits() -> image::Limits {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_PREVIEW_DIMENSION);
     limits.max_image_height = Some(MAX_PREVIEW_DIMENSION);
@@ -204,7 +206,7 @@ fn preview_limits() -> image::Limits {
     limits
 }
 
-fn data_url(content_type: &str, bytes: &[u8]) -> String {
+pub(crate) fn data_url(content_type: &str, bytes: &[u8]) -> String {
     format!(
         "data:{content_type};base64,{}",
         base64::engine::general_purpose::STANDARD.encode(bytes)

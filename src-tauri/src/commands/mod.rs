@@ -8,5 +8,6 @@ pub mod files;
 pub mod history;
 pub mod moves;
 pub mod patients;
+pub mod scans;
 pub mod settings;
 pub mod upload;

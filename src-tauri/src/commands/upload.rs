@@ -75,7 +75,9 @@ pub struct UploadSummary {
 
 /// Uploads the files the window listed (`file_ids`, those ready or previously failed) to the
 /// patient, confirming the patient with the server first: the window's idea of the patient is not
-/// trusted.
+/// trusted. `assign_scan` is a scan a person gave this patient in the scan sorter: it is bound to
+/// them only once the patient is confirmed and this upload holds the slot, and is then sent (it
+/// must be among `file_ids`).
 #[tauri::command]
 pub async fn start_upload<R: Runtime>(
     app: AppHandle<R>,
@@ -83,36 +85,99 @@ pub async fn start_upload<R: Runtime>(
     patient_id: String,
     note_id: Option<String>,
     file_ids: Vec<u64>,
+    assign_scan: Option<u64>,
     on_event: Channel<UploadEvent>,
 ) -> UiResult<UploadSummary> {
     let uploader = state.uploader()?;
     // The window's idea of the patient, and its list of notes (which may be another patient's:
     // an answer that came late, a stale list), are confirmed with the server first.
-    let target = Target::confirm(&uploader, &patient_id, note_id.as_deref()).await?;
+    let target = match Target::confirm(&uploader, &patient_id, note_id.as_deref()).await {
+        Ok(target) => target,
+        Err(e) => {
+            let e = UiError::from(e);
+            if !matches!(e, UiError::Network(_)) {
+                return Err(e);
+            }
+            // The person confirmed these files for this patient: they wait for the network and
+            // go by themselves (the patient is confirmed with the server then). The technical
+            // reason goes to the log, not to the front desk.
+            tracing::debug!("Decoda could not be reached: {e}");
+            if let Some(scan) = assign_scan {
+                state.queue().assign(scan, patient_id.trim());
+            }
+            crate::network_wait::begin(&app, patient_id.trim(), note_id, &file_ids);
+            return Err(UiError::Network(WAITING_FOR_NETWORK.into()));
+        }
+    };
+    send_confirmed(
+        &app,
+        &state,
+        &uploader,
+        &target,
+        Request {
+            file_ids,
+            assign_scan,
+            on_event: Some(on_event),
+        },
+    )
+    .await
+}
+
+/// What an upload to a confirmed patient takes.
+pub(crate) struct Request {
+    /// The files the person saw listed when they pressed Upload (or that wait for the network).
+    pub file_ids: Vec<u64>,
+    /// A scan given this patient in the scan sorter.
+    pub assign_scan: Option<u64>,
+    /// Where progress goes; `None` for a send the app makes by itself.
+    pub on_event: Option<Channel<UploadEvent>>,
+}
+
+/// Sends the files of `request` to the confirmed `target` and records what became of them. A
+/// file not sent because the server could not be reached waits for the network
+/// ([`crate::network_wait`]).
+pub(crate) async fn send_confirmed<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    uploader: &Uploader,
+    target: &Target,
+    request: Request,
+) -> UiResult<UploadSummary> {
     let patient = target.patient();
     let cancel = CancellationToken::new();
     // Held until this function returns or unwinds, whichever way that happens.
-    let mut running = RunningUpload::claim(&app, &state, cancel.clone())?;
+    let mut running = RunningUpload::claim(app, state, cancel.clone())?;
     let started = std::time::Instant::now();
-    let sending = state.queue().start_sending(patient.id.as_str(), &file_ids);
+    if let Some(scan) = request.assign_scan {
+        if !state.queue().assign(scan, patient.id.as_str()) {
+            return Err(UiError::Invalid(SCAN_NOT_WAITING.into()));
+        }
+    }
+    let sending = state
+        .queue()
+        .start_sending(patient.id.as_str(), &request.file_ids);
     tracing::info!("upload started: {} files", sending.len());
     let _ = app.emit(QUEUE_CHANGED, ());
     let ids: Vec<u64> = sending.iter().map(|(id, _)| *id).collect();
     running.sending(&ids, patient.id.as_str());
-    let outcome = send(&state, &uploader, &target, sending, on_event, cancel).await;
+    let outcome = send(state, uploader, target, sending, request.on_event, cancel).await;
     let outcome = match outcome {
         Ok(outcome) => outcome,
         Err(e) => {
             // Nothing was handed to the engine: the files are as they were, with the reason.
             state.queue().not_sent(&ids, &e.to_string());
+            if matches!(e, UiError::Network(_)) {
+                drop(running);
+                crate::network_wait::begin(app, patient.id.as_str(), note_of(target), &ids);
+            }
             let _ = app.emit(QUEUE_CHANGED, ());
             tracing::warn!("upload stopped before sending: {}", e.kind());
-            crate::window::tell_if_away(&app, started.elapsed(), 0, ids.len());
+            crate::window::tell_if_away(app, started.elapsed(), 0, ids.len());
             return Err(e);
         }
     };
     let Recorded { uploaded, skipped } = state.queue().record(patient.id.as_str(), &ids, outcome);
-    crate::inbox::move_confirmed(&app, &ids).await;
+    crate::inbox::move_confirmed(app, &ids).await;
     state.remember_returned(
         uploaded.iter().filter_map(|u| u.thumbnail_url.clone()),
         uploaded.iter().map(|u| u.signed_url.clone()),
@@ -127,7 +192,11 @@ pub async fn start_upload<R: Runtime>(
         uploaded.len(),
         started.elapsed().as_secs_f64()
     );
-    crate::window::tell_if_away(&app, started.elapsed(), uploaded.len(), failed);
+    crate::window::tell_if_away(app, started.elapsed(), uploaded.len(), failed);
+    drop(running);
+    if failed > 0 {
+        crate::network_wait::if_unreachable(app, patient.id.as_str(), note_of(target));
+    }
     Ok(UploadSummary {
         patient: target.card().clone(),
         uploaded,
@@ -135,6 +204,17 @@ pub async fn start_upload<R: Runtime>(
         skipped,
     })
 }
+
+fn note_of(target: &Target) -> Option<String> {
+    target.note().map(|n| n.as_str().to_owned())
+}
+
+/// What the window says when Upload found Decoda out of reach.
+const WAITING_FOR_NETWORK: &str = "Decoda cannot be reached just now. Nothing is lost: the files wait in the list and are sent to this patient by themselves as soon as Decoda answers. To stop that, remove them from the list.";
+
+/// Why a scan cannot be given the patient chosen in the scan sorter.
+const SCAN_NOT_WAITING: &str =
+    "this scan is no longer waiting for a patient (it was removed, sent, or given one already)";
 
 /// The app's one "upload running" slot, held for as long as an upload runs.
 ///
@@ -198,7 +278,7 @@ async fn send(
     uploader: &Uploader,
     target: &Target,
     sending: Vec<(u64, Selected)>,
-    on_event: Channel<UploadEvent>,
+    on_event: Option<Channel<UploadEvent>>,
     cancel: CancellationToken,
 ) -> UiResult<Vec<Outcome>> {
     let (ids, selection): (Vec<u64>, Vec<Selected>) = sending.into_iter().unzip();
@@ -232,7 +312,7 @@ pub fn cancel_upload(state: State<'_, AppState>) -> bool {
 async fn forward(
     mut rx: tokio::sync::mpsc::UnboundedReceiver<Progress>,
     ids: Vec<u64>,
-    channel: Channel<UploadEvent>,
+    channel: Option<Channel<UploadEvent>>,
 ) {
     let id = |i: usize| ids.get(i).copied().unwrap_or_default();
     while let Some(event) = rx.recv().await {
@@ -266,7 +346,8 @@ async fn forward(
             },
             Progress::Hashed { .. } | Progress::Finished { .. } => continue,
         };
-        if channel.send(mapped).is_err() {
+        // A send the app makes by itself has no one watching its bytes: the rows say "Sending…".
+        if channel.as_ref().is_some_and(|c| c.send(mapped).is_err()) {
             break;
         }
     }

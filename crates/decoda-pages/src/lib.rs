@@ -1,0 +1,202 @@
+//! The pages of scanned documents.
+//!
+//! Scanners write PDFs that hold one JPEG per page, so the first page of a scan is shown by
+//! taking that JPEG out as it is, without rendering the PDF (which would need a PDF engine the
+//! web view does not have and the package should not carry). A PDF whose first page is not a
+//! single embedded JPEG (a letter printed to PDF) has no preview: the sorter says so.
+//!
+//! The other way round, [`pdf_from_jpegs`] puts JPEG pages together as one PDF without
+//! re-encoding them: what the scanner sent is what the chart gets.
+
+use image::ImageDecoder;
+use lopdf::{dictionary, Document, Object, Stream};
+use std::path::Path;
+
+/// Why the pages of a document cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PagesError {
+    /// The file is not a PDF this app can read (damaged, encrypted or not a PDF).
+    #[error("it cannot be read as a PDF ({0})")]
+    NotReadable(String),
+    /// A page given to [`pdf_from_jpegs`] is not a JPEG image.
+    #[error("page {page} is not a JPEG image ({reason})")]
+    NotJpeg {
+        /// Which page, counted from 1.
+        page: usize,
+        /// What the image reader said.
+        reason: String,
+    },
+}
+
+/// The first page of a PDF as the scanner made it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstPage {
+    /// How many pages the document has.
+    pub pages: usize,
+    /// The page's JPEG, as embedded, when the page is one JPEG image.
+    pub jpeg: Option<Vec<u8>>,
+}
+
+/// Reads how many pages `path` has and, when its first page is a single JPEG image (as
+/// scanners write them), that image.
+pub fn first_page(path: &Path) -> Result<FirstPage, PagesError> {
+    let doc = Document::load(path).map_err(|e| PagesError::NotReadable(e.to_string()))?;
+    let pages = doc.get_pages();
+    let jpeg = pages
+        .values()
+        .next()
+        .and_then(|page| doc.get_page_images(*page).ok())
+        .and_then(|images| match images.as_slice() {
+            [only] if is_jpeg(only) => Some(only.content.to_vec()),
+            _ => None,
+        });
+    Ok(FirstPage {
+        pages: pages.len(),
+        jpeg,
+    })
+}
+
+fn is_jpeg(image: &lopdf::xobject::PdfImage<'_>) -> bool {
+    matches!(image.filters.as_deref(), Some([only]) if only == "DCTDecode")
+}
+
+/// PDF user space units per inch.
+const POINTS_PER_INCH: f64 = 72.0;
+
+/// Puts JPEG pages together as one PDF, each page embedded as it is (no re-encoding), sized
+/// for `dpi` (the resolution the pages were scanned at).
+pub fn pdf_from_jpegs(pages: &[Vec<u8>], dpi: u32) -> Result<Vec<u8>, PagesError> {
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut kids = Vec::with_capacity(pages.len());
+    for (i, jpeg) in pages.iter().enumerate() {
+        let (width, height, gray) = jpeg_header(jpeg).map_err(|reason| PagesError::NotJpeg {
+            page: i + 1,
+            reason,
+        })?;
+        let image = Stream::new(
+            dictionary! {
+                "Type" => "XObject",
+                "Subtype" => "Image",
+                "Width" => width,
+                "Height" => height,
+                "ColorSpace" => if gray { "DeviceGray" } else { "DeviceRGB" },
+                "BitsPerComponent" => 8,
+                "Filter" => "DCTDecode",
+            },
+            jpeg.clone(),
+        );
+        let image_id = doc.add_object(image);
+        let scale = POINTS_PER_INCH / f64::from(dpi.max(1));
+        let (w, h) = (f64::from(width) * scale, f64::from(height) * scale);
+        let content = format!("q {w:.2} 0 0 {h:.2} 0 0 cm /Im0 Do Q");
+        let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+        let page = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "MediaBox" => vec![0.into(), 0.into(), Object::Real(w as f32), Object::Real(h as f32)],
+            "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
+            "Contents" => content_id,
+        });
+        kids.push(page.into());
+    }
+    let count = i64::try_from(kids.len()).unwrap_or(i64::MAX);
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| PagesError::NotReadable(e.to_string()))?;
+    Ok(out)
+}
+
+/// A JPEG's size and whether it is grey, from its header alone.
+fn jpeg_header(jpeg: &[u8]) -> Result<(u32, u32, bool), String> {
+    let reader =
+        image::ImageReader::with_format(std::io::Cursor::new(jpeg), image::ImageFormat::Jpeg);
+    let decoder = reader.into_decoder().map_err(|e| e.to_string())?;
+    let (width, height) = decoder.dimensions();
+    let gray = matches!(
+        decoder.color_type(),
+        image::ColorType::L8 | image::ColorType::L16
+    );
+    Ok((width, height, gray))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn jpeg(width: u32, height: u32, shade: u8) -> Vec<u8> {
+        let img = image::RgbImage::from_pixel(width, height, image::Rgb([shade, 40, 90]));
+        let mut out = std::io::Cursor::new(Vec::new());
+        img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    }
+
+    #[test]
+    fn the_first_page_of_a_scan_is_its_jpeg_as_embedded() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = [jpeg(60, 80, 10), jpeg(60, 80, 200), jpeg(40, 30, 90)];
+        let pdf = dir.path().join("scan.pdf");
+        std::fs::write(&pdf, pdf_from_jpegs(&pages, 300).unwrap()).unwrap();
+        let first = first_page(&pdf).unwrap();
+        assert_eq!(first.pages, 3);
+        assert_eq!(
+            first.jpeg.as_deref(),
+            Some(pages[0].as_slice()),
+            "not re-encoded"
+        );
+    }
+
+    #[test]
+    fn pages_are_sized_for_the_resolution_they_were_scanned_at() {
+        let pdf = pdf_from_jpegs(&[jpeg(600, 300, 1)], 300).unwrap();
+        let doc = Document::load_mem(&pdf).unwrap();
+        let page = *doc.get_pages().values().next().unwrap();
+        let media = doc.get_dictionary(page).unwrap().get(b"MediaBox").unwrap();
+        let sides: Vec<f32> = media
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_float().unwrap())
+            .collect();
+        assert_eq!(sides, [0.0, 0.0, 144.0, 72.0], "2 by 1 inches");
+    }
+
+    #[test]
+    fn a_pdf_without_a_jpeg_page_has_no_preview_and_junk_is_not_a_pdf() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let text = dir.path().join("letter.pdf");
+        doc.save(&text).unwrap();
+        assert_eq!(
+            first_page(&text).unwrap(),
+            FirstPage {
+                pages: 1,
+                jpeg: None
+            }
+        );
+
+        let junk = dir.path().join("junk.pdf");
+        std::fs::write(&junk, b"%PDF-1.4 not really").unwrap();
+        assert!(matches!(first_page(&junk), Err(PagesError::NotReadable(_))));
+        assert!(matches!(
+            pdf_from_jpegs(&[b"png?".to_vec()], 300),
+            Err(PagesError::NotJpeg { page: 1, .. })
+        ));
+    }
+}
