@@ -455,7 +455,7 @@ def test_a_managed_workstation_picks_up_scans_and_files_them_only_once_confirmed
         choose_patient(driver, "garcia", "12-Mar-1984")
         assert not driver.find_element(By.ID, "upload").is_enabled(), "no scan goes to the patient chosen"
         rows = driver.execute_script("return [...document.querySelectorAll('#queue tbody tr')].map((r) => r.innerText);")
-        assert all("waiting for a person to choose its patient" in r for r in rows), rows
+        assert all("Waiting for its own patient: press Sort scans" in r for r in rows), rows
         assert text_of(driver, "sort-text") == "6 scans from the scanner are waiting for their patient."
         shot("scans-waiting-for-a-patient")
 

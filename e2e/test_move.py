@@ -61,11 +61,12 @@ def test_a_file_sent_to_the_wrong_patient_is_moved_from_the_results_and_the_hist
     [stored] = sandbox.attachments()
     assert stored["patientId"] == "pat_1003", "the sandbox has it in James Chen's chart"
 
-    # The history was listed again: the file is on CHEN, James, moved from GARCIA, Maria, each
+    # The history, its own view, lists the file on CHEN, James, moved from GARCIA, Maria, each
     # named as the banner names them, not by an id alone.
+    driver.find_element(By.ID, "view-history").click()
     wait(driver).until(lambda d: d.find_element(By.ID, "history").is_displayed())
     row = driver.find_element(By.CSS_SELECTOR, "#history tbody tr").text
     assert "CHEN, James, born 02-Nov-1975" in row and "ID pat_1003" in row, row
     assert "Moved from GARCIA, Maria, born 12-Mar-1984" in row and "to CHEN, James, born 02-Nov-1975" in row, row
-    driver.execute_script("document.getElementById('history').scrollIntoView({block: 'end'})")
+    assert driver.find_element(By.ID, "main").get_attribute("hidden") is not None, "one view at a time"
     shot("moved-and-in-the-history")

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 command -v tauri-driver >/dev/null 2>&1 || cargo install tauri-driver --locked
 python3 -c "import selenium, pytest" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check selenium pytest
+# axe-core (package.json) checks every view for accessibility problems.
+[ -f node_modules/axe-core/axe.min.js ] || npm ci --no-audit --no-fund --loglevel=error
 bash scripts/build-debug.sh
 
 xvfb_pid=""

@@ -22,6 +22,11 @@ export function onSentByItself(handler) {
   return tauri.event.listen("sent-by-itself", (e) => handler(e.payload));
 }
 
+// Files are dragged over the window (true) or no longer are (false).
+export function onDragging(handler) {
+  return tauri.event.listen("dragging", (e) => handler(e.payload === true));
+}
+
 // The window was asked to close while files are being sent (Rust kept it open).
 export function onCloseAsked(handler) {
   return tauri.event.listen("close-asked", handler);

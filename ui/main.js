@@ -1,7 +1,7 @@
 // The window: wires the modules of each step together and starts them. No secrets and no business
 // rules live in the page: it shows what Rust reports and forwards clicks (see api.js, the only
 // module that calls Rust). Patient data is rendered with textContent only.
-import { call, describe, inApp, onInboxChanged, onQueueChanged, onSentByItself } from "./api.js";
+import { call, describe, inApp, onDragging, onInboxChanged, onQueueChanged, onSentByItself } from "./api.js";
 import { $, setStatus } from "./dom.js";
 import { initClosing } from "./closing.js";
 import { clearHistory, initHistory, refreshHistory } from "./history.js";
@@ -12,6 +12,7 @@ import { initPreviews } from "./previews.js";
 import { currentQueue, initQueue, refreshQueue, scansToSort } from "./queue.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
 import { closeSort, initSort, isSorting, renderSortPanel, sortingTo } from "./sort.js";
+import { initViews } from "./views.js";
 import { clearResults, closeConfirm, initUpload, isUploading, sentByItselfText, updateUploadButton } from "./upload.js";
 
 async function start() {
@@ -37,6 +38,8 @@ async function start() {
   // Patient ids mean a person only on one server and tenant: another one clears the choice.
   initSettings({ onAccountChanged: forgetPatient });
   initHistory();
+  // The history lists the latest uploads each time it is opened.
+  initViews({ history: refreshHistory });
   // A moved file: the history lists it again, with the move.
   initMove({ onMoved: refreshHistory });
   // Scans from the scanner get their own patient, one at a time.
@@ -62,6 +65,8 @@ async function start() {
   $("version").textContent = `Version ${info.version}`;
   await onQueueChanged(refreshQueue);
   await onInboxChanged(refreshSettings);
+  // Files dragged over the window: the whole window is the drop zone, and says so.
+  await onDragging((over) => document.body.classList.toggle("dragging", over));
   await onSentByItself((summary) => setStatus("upload-status", sentByItselfText(summary), summary.failed > 0));
   await refreshQueue();
   await loadSettings().catch((err) => {

@@ -10,9 +10,10 @@ import { hitText, searchStatus } from "./patient.js";
 // The button on each uploaded file and each history row.
 export const MOVE_TEXT = "Move to another patient…";
 
-// What a screen reader announces for that button: which file.
+// What a screen reader announces for that button: its visible text (so speech control finds it
+// by what it shows), then which file.
 export function moveLabel(name) {
-  return `Move ${name} to another patient`;
+  return `${MOVE_TEXT} ${name}`;
 }
 
 // A patient as the confirmation shows them, in the banner's order; `null` (not known on this

@@ -166,7 +166,7 @@ function row(item) {
   const actions = document.createElement("td");
   if (shown.sendAnyway) {
     actions.append(button("Send anyway", () => call("send_anyway", { id: item.id }),
-      { label: `Send ${item.fileName} anyway`, focusKey: `${item.id}:again` }));
+      { label: `Send anyway ${item.fileName}`, focusKey: `${item.id}:again` }));
   }
   if (shown.removable) {
     actions.append(button("Remove", () => removeFile(item.id),

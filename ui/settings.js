@@ -2,6 +2,7 @@
 // saved, locked or wrong is reported by Rust (get_settings and friends); this module shows it.
 import { call, describe } from "./api.js";
 import { $, setStatus } from "./dom.js";
+import { showView } from "./views.js";
 
 const SETTING_LABELS = { api_url: "server address", tenant: "tenant", inbox: "scanner inbox" };
 
@@ -33,9 +34,7 @@ export function settingsScreen(view) {
 }
 
 export function showSettings(show) {
-  $("settings").hidden = !show;
-  $("main").hidden = show;
-  if (show) $("api-url").focus();
+  showView(show ? "settings" : "send", show ? "api-url" : "open-settings");
 }
 
 export function renderSettings(view) {
@@ -117,10 +116,7 @@ export function initSettings({ onAccountChanged }) {
   }));
   $("copy-diagnostics").addEventListener("click", () => attempt(copyDiagnostics));
   $("open-settings").addEventListener("click", () => showSettings(true));
-  $("close-settings").addEventListener("click", () => {
-    showSettings(false);
-    $("open-settings").focus();
-  });
+  $("close-settings").addEventListener("click", () => showSettings(false));
   $("settings").addEventListener("keydown", (e) => {
     if (e.key === "Escape") $("close-settings").click();
   });

@@ -157,7 +157,7 @@ async function upload() {
   updateUploadButton();
   $("cancel").hidden = false;
   $("cancel").focus();
-  $("progress").hidden = false;
+  $("status-bar").hidden = false;
   $("progress").value = 0;
   const started = Date.now();
   setStatus("upload-status", `Sending to ${patientLine(patient)}…`);
@@ -183,7 +183,7 @@ async function upload() {
     uploading = false;
     hooks.lockPatient(false);
     $("cancel").hidden = true;
-    $("progress").hidden = true;
+    $("status-bar").hidden = true;
     $("progress-text").textContent = "";
     await hooks.refreshQueue();
     const next = !$("results").hidden ? $("results-title") : !$("upload").disabled ? $("upload") : $("add-files");

@@ -117,7 +117,14 @@ pub fn builder<R: Runtime>(
             Ok(())
         })
         .on_window_event(|window, event| match event {
+            WindowEvent::DragDrop(DragDropEvent::Enter { .. }) => {
+                let _ = window.emit(window::DRAGGING, true);
+            }
+            WindowEvent::DragDrop(DragDropEvent::Leave) => {
+                let _ = window.emit(window::DRAGGING, false);
+            }
             WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
+                let _ = window.emit(window::DRAGGING, false);
                 let app = window.app_handle().clone();
                 let paths = paths.clone();
                 tauri::async_runtime::spawn(async move {

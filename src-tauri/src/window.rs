@@ -56,6 +56,10 @@ pub fn prepare_state_folder(settings_path: &Path) -> std::io::Result<()> {
     builder.create(dir)
 }
 
+/// The event that tells the window files are dragged over it (`true`) or no longer are, so the
+/// whole window lights up as the drop zone.
+pub const DRAGGING: &str = "dragging";
+
 /// The event that asks the window whether to close while files are being sent.
 pub const CLOSE_ASKED: &str = "close-asked";
 

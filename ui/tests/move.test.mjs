@@ -12,7 +12,7 @@ const chen = {
 
 test("the button says what it does, and which file to a screen reader", () => {
   assert.equal(MOVE_TEXT, "Move to another patient…");
-  assert.equal(moveLabel("referral.pdf"), "Move referral.pdf to another patient");
+  assert.equal(moveLabel("referral.pdf"), "Move to another patient… referral.pdf");
 });
 
 test("the confirmation names both patients in the banner's order and the button names the new one", () => {

@@ -303,7 +303,7 @@ pub const NETWORK_WAIT: &str = "Waiting for the network, sends by itself";
 pub const SERVER_UNREACHABLE: &str = "Decoda could not be reached";
 
 /// The status of a scan that waits for its own patient.
-pub const NEEDS_PATIENT: &str = "New scan: waiting for a person to choose its patient (Sort scans)";
+pub const NEEDS_PATIENT: &str = "Waiting for its own patient: press Sort scans";
 
 /// Why a file that changed after it was listed is not sent.
 pub const CHANGED_SINCE_LISTED: &str = "the file changed on disk after it was listed (a scanner may have reused its name), so it was not sent: remove it and add it again";
