@@ -45,6 +45,15 @@ impl From<decoda_store::StoreError> for UiError {
     }
 }
 
+impl From<decoda_core::FindError> for UiError {
+    fn from(e: decoda_core::FindError) -> Self {
+        match e {
+            decoda_core::FindError::Api(a) => a.into(),
+            unreadable => Self::Invalid(unreadable.to_string()),
+        }
+    }
+}
+
 impl From<decoda_core::LedgerError> for UiError {
     fn from(e: decoda_core::LedgerError) -> Self {
         match e {

@@ -47,6 +47,15 @@ pub enum CliError {
     Cancelled,
 }
 
+impl From<decoda_core::FindError> for CliError {
+    fn from(e: decoda_core::FindError) -> Self {
+        match e {
+            decoda_core::FindError::Api(a) => Self::Api(a),
+            unreadable => Self::Usage(unreadable.to_string()),
+        }
+    }
+}
+
 impl From<decoda_core::LedgerError> for CliError {
     fn from(e: decoda_core::LedgerError) -> Self {
         match e {

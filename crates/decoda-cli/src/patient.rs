@@ -14,7 +14,7 @@ pub async fn run(ctx: &Context, args: PatientArgs) -> Result<u8, CliError> {
     let client = ctx.client()?;
     let patients = match (&args.id, &args.search) {
         (Some(id), _) => vec![client.patient(&PatientId::new(id.as_str())).await?],
-        (None, Some(term)) => client.search_patients(term, args.limit).await?,
+        (None, Some(term)) => decoda_core::find_patients(&client, term, args.limit).await?,
         (None, None) => return Err(CliError::Usage("give a patient id or --search TEXT".into())),
     };
     if args.json {

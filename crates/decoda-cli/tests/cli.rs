@@ -213,6 +213,18 @@ async fn patient_lookup_shows_name_and_birth_date_and_search_finds_look_alikes()
         dobs.contains(&"1984-03-12") && dobs.contains(&"1991-07-30"),
         "{dobs:?}"
     );
+    // A date of birth typed as the clinic writes it.
+    let out = e
+        .run(Some(KEY), &["patient", "--search", "12-Mar-1984"])
+        .await;
+    assert!(text(&out.stdout).contains("ID pat_1001"), "{out:?}");
+    let out = e.run(Some(KEY), &["patient", "--search", "12/3/84"]).await;
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a date that cannot be read is a usage error"
+    );
+    assert!(text(&out.stderr).contains("cannot be read"), "{out:?}");
 }
 
 /// Runs only where a Secret Service is available (the test script starts one); elsewhere it

@@ -12,6 +12,7 @@
 //! misfiled upload to another patient's chart: both patients shown, the move checked in the chart
 //! it went to, and recorded.
 
+pub mod finding;
 mod forget;
 pub mod identity;
 pub mod ledger;
@@ -21,6 +22,7 @@ pub mod scans;
 mod target;
 pub mod waiting;
 
+pub use finding::{find_patients, FindError};
 pub use forget::{forget_removed, Removed};
 pub use identity::PatientCard;
 pub use ledger::{plan, LedgerError, Outcome, Prepared, Selected};

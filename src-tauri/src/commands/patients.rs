@@ -12,13 +12,14 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 /// wherever a patient is named.
 pub type PatientView = PatientCard;
 
-/// Searches by name, date of birth, phone or id; each result is flagged against the others.
+/// Searches by name, date of birth (in the forms of [`decoda_core::finding::DATE_FORMS`]), phone
+/// or id; each result is flagged against the others.
 #[tauri::command]
 pub async fn search_patients(
     state: State<'_, AppState>,
     term: String,
 ) -> UiResult<Vec<PatientView>> {
-    let hits = state.client()?.search_patients(term.trim(), 20).await?;
+    let hits = decoda_core::find_patients(&state.client()?, &term, 20).await?;
     let cards = identity::cards(&hits, identity::today());
     let mut queue = state.queue();
     for card in &cards {
