@@ -53,6 +53,15 @@ export function sentByItselfText(summary) {
   return `Decoda answered again, and the app sent ${files(summary.uploaded.length)} to ${patientLine(summary.patient)}${failed}.`;
 }
 
+// What the status line (a live region) says for an upload stage: each stage is announced once per
+// upload, however many batches repeat it (`announced` remembers them); `null` when nothing new is
+// to be said.
+export function announcement(announced, text) {
+  if (!text || announced.has(text)) return null;
+  announced.add(text);
+  return text;
+}
+
 // Whose chart the results are in.
 export function resultsPatient(patient) {
   return `${patient.name}, born ${patient.born}`;
@@ -160,6 +169,7 @@ async function upload() {
   $("status-bar").hidden = false;
   $("progress").value = 0;
   const started = Date.now();
+  const announced = new Set();
   setStatus("upload-status", `Sending to ${patientLine(patient)}…`);
   try {
     const summary = await startUpload(patient.id, $("note").value, ids, (event) => {
@@ -170,7 +180,8 @@ async function upload() {
         // Not a live region: a screen reader would read every tick. Phases go to upload-status.
         $("progress-text").textContent = `${shown.text} — to ${patient.name}`;
       } else if (event.event === "status") {
-        setStatus("upload-status", event.text);
+        const said = announcement(announced, event.text);
+        if (said) setStatus("upload-status", said);
       }
     });
     const seconds = (Date.now() - started) / 1000;

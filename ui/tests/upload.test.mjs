@@ -1,7 +1,7 @@
 // `node --test ui/tests`: the Upload button and the upload's texts, from what Rust reported.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls, sentByItselfText } from "../upload.js";
+import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls, sentByItselfText, announcement } from "../upload.js";
 
 const garcia = {
   id: "pat_1001", name: "GARCIA, Maria", born: "12-Mar-1984 (42y)", gender: "Female", archived: false, lookAlikes: [],
@@ -89,4 +89,14 @@ test("a send made by itself after the network came back names the patient and wh
   assert.equal(sentByItselfText({ patient, uploaded: [{}, {}], failed: 0 }),
     "Decoda answered again, and the app sent 2 files to GARCIA, Maria, born 12-Mar-1984 (42y), ID pat_1.");
   assert.match(sentByItselfText({ patient, uploaded: [{}], failed: 1 }), /the app sent 1 file to .*; 1 file not uploaded \(they stay in the list\)\.$/);
+});
+
+test("a stage that every batch repeats is announced once per upload", () => {
+  const said = new Set();
+  const storing = "All sent; Decoda is storing the files…";
+  assert.equal(announcement(said, "Sending…"), "Sending…");
+  assert.equal(announcement(said, storing), storing);
+  assert.equal(announcement(said, "Sending…"), null, "the next batch's stages are not said again");
+  assert.equal(announcement(said, storing), null);
+  assert.equal(announcement(said, ""), null);
 });
