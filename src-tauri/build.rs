@@ -3,6 +3,7 @@
 
 const COMMANDS: &[&str] = &[
     "app_info",
+    "window_ready",
     "get_settings",
     "save_settings",
     "test_connection",

@@ -15,10 +15,24 @@ import { closeSort, initSort, isSorting, renderSortPanel, sortingTo } from "./so
 import { initViews } from "./views.js";
 import { clearResults, closeConfirm, initUpload, isUploading, sentByItselfText, updateUploadButton } from "./upload.js";
 
+// The first frame drawn after the page was read: the first paint, where the web view does not
+// report one itself.
+let firstFrame = null;
+globalThis.requestAnimationFrame?.(() => {
+  firstFrame = performance.now();
+});
+
+// How long ago the window first drew, for the launch log line (window_ready).
+function firstPaintAgo() {
+  const paint = performance.getEntriesByType?.("paint").find((e) => e.name === "first-contentful-paint");
+  const at = paint?.startTime ?? firstFrame ?? performance.now();
+  return Math.max(0, performance.now() - at);
+}
+
 async function start() {
   if (!inApp) {
     document.body.textContent = "Open this page inside the Decoda Uploader app.";
-    return;
+    return false;
   }
   // Which files go now depends on the patient: a new choice lists the queue again.
   // Another patient: the last one's results and sent files leave the window, so nothing shown
@@ -73,6 +87,9 @@ async function start() {
     showSettings(true);
     setStatus("settings-status", describe(err), true);
   });
+  return true;
 }
 
-start();
+start()
+  .then((started) => started && call("window_ready", { firstPaintAgoMs: firstPaintAgo() }))
+  .catch(() => {});

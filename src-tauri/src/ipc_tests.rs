@@ -1589,3 +1589,32 @@ fn a_wait_for_the_network_goes_on_after_a_restart() {
     assert_eq!(stored[0].patient_id, "pat_1002");
     assert!(state.store().unwrap().network_waits().unwrap().is_empty());
 }
+
+/// A date of birth is found in the forms the front desk types it; a numeric one that reads both
+/// ways finds both days, and a date that cannot be read says which forms can.
+#[test]
+fn a_date_of_birth_is_found_as_the_clinic_writes_it() {
+    let h = Harness::start();
+    let ids = |term: &str| -> Vec<String> {
+        h.invoke("search_patients", json!({ "term": term }))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for term in ["12-Mar-1984", "12 March 1984", "1984-03-12", "03/12/1984"] {
+        assert!(ids(term).contains(&"pat_1001".to_owned()), "{term}");
+    }
+    assert_eq!(ids("30/07/1991"), ["pat_1002"], "day first");
+    assert_eq!(ids("07/30/1991"), ["pat_1002"], "month first");
+    let refused = h
+        .invoke("search_patients", json!({ "term": "12/3/84" }))
+        .unwrap_err();
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.contains("cannot be read") && message.contains("12-Mar-1984"),
+        "{message}"
+    );
+}

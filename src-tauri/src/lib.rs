@@ -35,6 +35,21 @@ fn app_info() -> AppInfo {
     }
 }
 
+/// The window drew its first screen `first_paint_ago_ms` ago and is now ready for input. Logged
+/// (no patient data) with both moments on the computer's clock, in milliseconds since 1970, so
+/// that the launch benchmark (`scripts/bench-launch.sh`) measures from the moment it started the
+/// app, and support can read how long a slow computer takes to open the window.
+#[tauri::command]
+fn window_ready(first_paint_ago_ms: f64) {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0);
+    let painted = now - first_paint_ago_ms.clamp(0.0, now);
+    tracing::info!(
+        "window ready: first paint at {painted:.0}, interactive at {now:.0} (ms since 1970)"
+    );
+}
+
 /// Adds paths exactly as a window drop does. Compiled only with the `e2e` feature, for the
 /// end-to-end tests, which cannot perform a native drag and drop under WebDriver.
 #[cfg(feature = "e2e")]
@@ -50,6 +65,7 @@ macro_rules! app_commands {
     ($($extra:path),*) => {
         tauri::generate_handler![
             app_info,
+            window_ready,
             commands::settings::get_settings,
             commands::settings::save_settings,
             commands::settings::test_connection,

@@ -1,0 +1,5 @@
+//! Generates the hello-world window's context.
+
+fn main() {
+    tauri_build::build();
+}

@@ -1,0 +1,137 @@
+"""The release build's start, measured from outside: see scripts/bench-launch.sh.
+
+Each run starts the program as a user would (a fresh process, a first run with no settings) and
+measures, from the moment it was started:
+- the window mapped on the display (both programs; polled with xwininfo),
+- the app's first paint and the moment its window is ready for input (the app logs both on the
+  computer's clock once its page has started: `window ready: first paint at …, interactive at …`),
+- idle memory once the window has settled: PSS of the program and the WebKit processes it started.
+The app and the hello-world window alternate, so both see the same machine load."""
+
+import os
+import pathlib
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+APP = ROOT / "target" / "release" / "decoda-uploader"
+HELLO = ROOT / "target" / "release" / "hello-tauri"
+SETTLE = 5.0  # idle memory is measured after the window has settled: by definition a wait
+READY = re.compile(r"window ready: first paint at (\d+), interactive at (\d+)")
+
+
+def descendants(pid):
+    children = {}
+    for status in pathlib.Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        children.setdefault(int(fields["PPid"]), []).append(int(fields["Pid"]))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def pss_kib(pid):
+    try:
+        for line in pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def mapped(title):
+    tree = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True, text=True).stdout
+    return any(f'"{title}"' in line and "+" in line for line in tree.splitlines()
+               if re.search(r"\d+x\d+\+", line) and "1x1+" not in line)
+
+
+def until(what, check, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+def ready_line(log_dir):
+    for f in log_dir.glob("*"):
+        match = READY.search(f.read_text(errors="replace"))
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def run(binary, title, work, is_app):
+    env = dict(os.environ)
+    for var in ("DECODA_API_URL", "DECODA_TENANT", "DECODA_API_KEY"):
+        env.pop(var, None)
+    logs = work / "logs"
+    env.update(DECODA_CONFIG=str(work / "settings.toml"), DECODA_DATA_DIR=str(work / "data"),
+               DECODA_SYSTEM_CONFIG=str(work / "none.toml"), DECODA_LOG_DIR=str(logs))
+    started = time.time()
+    proc = subprocess.Popen([str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        until(f"{title} mapped", lambda: mapped(title))
+        shown = time.time() - started
+        paint = ready = None
+        if is_app:
+            painted_ms, ready_ms = until("the app's ready line", lambda: logs.exists() and ready_line(logs))
+            paint, ready = painted_ms / 1000 - started, ready_ms / 1000 - started
+        until("the web view's process", lambda: any("WebKit" in pathlib.Path(f"/proc/{p}/comm").read_text()
+                                                    for p in descendants(proc.pid)
+                                                    if pathlib.Path(f"/proc/{p}/comm").exists()))
+        time.sleep(SETTLE)
+        memory = pss_kib(proc.pid) + sum(pss_kib(p) for p in descendants(proc.pid))
+        return {"shown": shown, "paint": paint, "ready": ready, "memory": memory}
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def describe(values, unit, scale=1.0, digits=2):
+    values = [v * scale for v in values]
+    return f"{statistics.median(values):.{digits}f} {unit} | {min(values):.{digits}f}–{max(values):.{digits}f} {unit}"
+
+
+def main():
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    app, hello = [], []
+    for _ in range(runs):
+        for results, binary, title, is_app in ((app, APP, "Decoda Uploader", True), (hello, HELLO, "Hello Tauri", False)):
+            work = pathlib.Path(tempfile.mkdtemp(prefix="decoda-bench-launch-"))
+            try:
+                results.append(run(binary, title, work, is_app))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+    mem_ratio = statistics.median(r["memory"] for r in app) / statistics.median(r["memory"] for r in hello)
+    print()
+    print(f"| what (release build, median of {runs}) | median | range |")
+    print("|---|---|---|")
+    print(f"| app: launch to first paint | {describe([r['paint'] for r in app], 's')} |")
+    print(f"| app: launch to interactive (settings read, handlers in place) | {describe([r['ready'] for r in app], 's')} |")
+    print(f"| app: launch to window shown | {describe([r['shown'] for r in app], 's')} |")
+    print(f"| hello-world Tauri: launch to window shown | {describe([r['shown'] for r in hello], 's')} |")
+    print(f"| app: idle memory, with its WebKit processes (PSS) | {describe([r['memory'] for r in app], 'MiB', 1 / 1024, 0)} |")
+    print(f"| hello-world Tauri: idle memory, likewise | {describe([r['memory'] for r in hello], 'MiB', 1 / 1024, 0)} |")
+    print(f"| memory ratio, app / hello world (medians) | {mem_ratio:.2f}× | target ≤ 1.20× |")
+
+
+if __name__ == "__main__":
+    main()
