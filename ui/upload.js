@@ -53,6 +53,20 @@ export function sentByItselfText(summary) {
   return `Decoda answered again, and the app sent ${files(summary.uploaded.length)} to ${patientLine(summary.patient)}${failed}.`;
 }
 
+// A file's row while it is sent: how much of it has gone, as "Sending… 45%".
+export function fileProgressText(sent, size) {
+  const percent = size > 0 ? Math.min(100, Math.floor((sent / size) * 100)) : 100;
+  return `Sending… ${percent}%`;
+}
+
+// Each file that moved shows its own progress in its row's status (not a live region either).
+function showFileProgress(files) {
+  for (const [id, sent, size] of files) {
+    const status = document.querySelector(`#queue tr[data-id="${id}"] td.status`);
+    if (status) status.textContent = fileProgressText(sent, size);
+  }
+}
+
 // What the status line (a live region) says for an upload stage: each stage is announced once per
 // upload, however many batches repeat it (`announced` remembers them); `null` when nothing new is
 // to be said.
@@ -179,6 +193,7 @@ async function upload() {
         $("progress").value = shown.value;
         // Not a live region: a screen reader would read every tick. Phases go to upload-status.
         $("progress-text").textContent = `${shown.text} — to ${patient.name}`;
+        showFileProgress(event.files);
       } else if (event.event === "status") {
         const said = announcement(announced, event.text);
         if (said) setStatus("upload-status", said);

@@ -1,7 +1,7 @@
 // `node --test ui/tests`: the Upload button and the upload's texts, from what Rust reported.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls, sentByItselfText, announcement } from "../upload.js";
+import { confirmShown, progressShown, resultsPatient, sendableIds, summaryStatus, uploadControls, sentByItselfText, announcement, fileProgressText } from "../upload.js";
 
 const garcia = {
   id: "pat_1001", name: "GARCIA, Maria", born: "12-Mar-1984 (42y)", gender: "Female", archived: false, lookAlikes: [],
@@ -99,4 +99,11 @@ test("a stage that every batch repeats is announced once per upload", () => {
   assert.equal(announcement(said, "Sending…"), null, "the next batch's stages are not said again");
   assert.equal(announcement(said, storing), null);
   assert.equal(announcement(said, ""), null);
+});
+
+test("each file's row shows how much of it has gone", () => {
+  assert.equal(fileProgressText(0, 1000), "Sending… 0%");
+  assert.equal(fileProgressText(455, 1000), "Sending… 45%");
+  assert.equal(fileProgressText(1000, 1000), "Sending… 100%");
+  assert.equal(fileProgressText(0, 0), "Sending… 100%", "an empty part is all sent");
 });
