@@ -96,8 +96,8 @@ def test_upload_asks_first_naming_the_patient_and_cancel_sends_nothing(app, sand
     shot("another-patient-chosen")
 
 
-def test_the_patient_cannot_be_changed_while_files_are_sent(app, sandbox):
-    driver, shot, files = app
+def send_one_file_the_server_holds(driver, sandbox, files):
+    """Sends one file to GARCIA, Maria while the sandbox holds the answer: the upload stays running."""
     save_settings(driver, sandbox.url, KEY)
     choose_patient(driver, "garcia", "12-Mar-1984")
     (files / "scan.txt").write_text("scan\n")
@@ -105,6 +105,11 @@ def test_the_patient_cannot_be_changed_while_files_are_sent(app, sandbox):
     sandbox.fault("hang")
     press_upload(driver)
     wait(driver, 30).until(lambda d: "storing" in text_of(d, "upload-status"))
+
+
+def test_the_patient_cannot_be_changed_while_files_are_sent(app, sandbox):
+    driver, shot, files = app
+    send_one_file_the_server_holds(driver, sandbox, files)
     assert not driver.find_element(By.ID, "patient-term").is_enabled(), "the search is off while sending"
     assert text_of(driver, "patient-name") == "GARCIA, Maria"
     chosen = driver.execute_async_script(
@@ -142,13 +147,7 @@ def test_closing_the_window_while_files_are_sent_asks_first(app, sandbox):
     """The close button during an upload asks, opened on "Keep sending"; keeping it changes
     nothing, and "Stop and close" ends the app."""
     driver, shot, files = app
-    save_settings(driver, sandbox.url, KEY)
-    choose_patient(driver, "garcia", "12-Mar-1984")
-    (files / "scan.txt").write_text("scan\n")
-    drop(driver, [files / "scan.txt"])
-    sandbox.fault("hang")
-    press_upload(driver)
-    wait(driver, 30).until(lambda d: "storing" in text_of(d, "upload-status"))
+    send_one_file_the_server_holds(driver, sandbox, files)
     pid = app_pid()
 
     ask_window_to_close()

@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-system.sh
+# The measuring helpers are shared with the end-to-end benchmarks (e2e/), which import selenium.
+python3 -c "import selenium, pytest" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check selenium pytest
 # Both as the installers build them: the release profile, the page served from the binary.
 cargo build --release --locked --features tauri/custom-protocol -p decoda-uploader -p hello-tauri
 export BENCH_HOME="$(mktemp -d)"

@@ -20,36 +20,13 @@ import tempfile
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "e2e"))
+from bench_app import tree_pss_kib  # noqa: E402 - the e2e helpers, found through the path above
+from test_app import descendants  # noqa: E402
 APP = ROOT / "target" / "release" / "decoda-uploader"
 HELLO = ROOT / "target" / "release" / "hello-tauri"
 SETTLE = 5.0  # idle memory is measured after the window has settled: by definition a wait
 READY = re.compile(r"window ready: first paint at (\d+), interactive at (\d+)")
-
-
-def descendants(pid):
-    children = {}
-    for status in pathlib.Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
-        except OSError:
-            continue
-        children.setdefault(int(fields["PPid"]), []).append(int(fields["Pid"]))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def pss_kib(pid):
-    try:
-        for line in pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def mapped(title):
@@ -94,11 +71,9 @@ def run(binary, title, work, is_app):
         if is_app:
             painted_ms, ready_ms = until("the app's ready line", lambda: logs.exists() and ready_line(logs))
             paint, ready = painted_ms / 1000 - started, ready_ms / 1000 - started
-        until("the web view's process", lambda: any("WebKit" in pathlib.Path(f"/proc/{p}/comm").read_text()
-                                                    for p in descendants(proc.pid)
-                                                    if pathlib.Path(f"/proc/{p}/comm").exists()))
+        until("the web view's process", lambda: any(name.startswith("WebKit") for _, name in descendants(proc.pid)))
         time.sleep(SETTLE)
-        memory = pss_kib(proc.pid) + sum(pss_kib(p) for p in descendants(proc.pid))
+        memory = tree_pss_kib(proc.pid)
         return {"shown": shown, "paint": paint, "ready": ready, "memory": memory}
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

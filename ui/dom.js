@@ -36,3 +36,14 @@ export function item(child, className) {
   li.append(child);
   return li;
 }
+
+// Fills the list `id` with one item per text (warnings, look-alikes), hidden when there are none.
+export function fillList(id, texts) {
+  const list = $(id);
+  list.hidden = texts.length === 0;
+  list.replaceChildren(...texts.map((text) => {
+    const li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }));
+}

@@ -3,9 +3,9 @@
 // every warning, opened on Cancel, so Enter alone never moves anything. Which files may be moved
 // and every check are Rust's (prepare_move, move_upload). Patient data goes in with textContent.
 import { call, describe } from "./api.js";
-import { $, button, item, setStatus } from "./dom.js";
+import { $, fillList, setStatus } from "./dom.js";
 import { latestOnly, Superseded } from "./latest.js";
-import { hitText, searchStatus } from "./patient.js";
+import { searchInto } from "./patient.js";
 
 // The button on each uploaded file and each history row.
 export const MOVE_TEXT = "Move to another patient…";
@@ -111,21 +111,9 @@ function showFind() {
   $("move-term").focus();
 }
 
-async function search() {
-  const list = $("move-results");
-  list.replaceChildren();
-  setStatus("move-status", "Searching…");
-  try {
-    const hits = await searching(() => call("search_patients", { term: $("move-term").value.trim() }));
-    setStatus("move-status", searchStatus(hits));
-    for (const p of hits) {
-      const b = button(hitText(p), () => prepare(p.id), { className: "move-hit" });
-      b.dataset.id = p.id;
-      list.append(item(b));
-    }
-  } catch (err) {
-    if (!(err instanceof Superseded)) setStatus("move-status", describe(err), true);
-  }
+function search() {
+  return searchInto({ term: $("move-term").value, list: "move-results", status: "move-status",
+    className: "move-hit", onChoose: prepare, latest: searching });
 }
 
 async function prepare(patientId) {
@@ -148,12 +136,7 @@ function showConfirm(shown, toId) {
   for (const [side, p] of [["from", shown.from], ["to", shown.to]]) {
     for (const field of ["name", "born", "gender", "id"]) $(`move-${side}-${field}`).textContent = p[field];
   }
-  $("move-warnings").hidden = shown.warnings.length === 0;
-  $("move-warnings").replaceChildren(...shown.warnings.map((w) => {
-    const li = document.createElement("li");
-    li.textContent = w;
-    return li;
-  }));
+  fillList("move-warnings", shown.warnings);
   $("move-send").textContent = shown.move;
   $("move-send").dataset.to = toId;
   $("move-send").disabled = false;

@@ -2,7 +2,7 @@
 // which results look alike, is decided in Rust; this module shows the results and remembers the
 // choice. Patient data is rendered with textContent only.
 import { call, describe } from "./api.js";
-import { $, button, item, setStatus } from "./dom.js";
+import { $, button, fillList, item, setStatus } from "./dom.js";
 import { latestOnly, Superseded } from "./latest.js";
 
 // Name and date of birth together, always: the two identifiers a person checks, in the banner's
@@ -44,6 +44,26 @@ export function noteLabel(n) {
   return `${n.title}${n.visitDate ? " — " + n.visitDate : ""}`;
 }
 
+// One patient search into a result list, as the patient step, the move and the scan sorter
+// show it: the status line says what was found (and warns of look-alikes), and each result is a
+// button (class `className`) that calls `onChoose(id)`. `latest` (a latestOnly) drops the answer
+// of a search a newer one has replaced.
+export async function searchInto({ term, list, status, className, onChoose, latest = (f) => f() }) {
+  $(list).replaceChildren();
+  setStatus(status, "Searching…");
+  try {
+    const hits = await latest(() => call("search_patients", { term: term.trim() }));
+    setStatus(status, searchStatus(hits));
+    for (const p of hits) {
+      const b = button(hitText(p), () => onChoose(p.id), { className });
+      b.dataset.id = p.id;
+      $(list).append(item(b));
+    }
+  } catch (err) {
+    if (!(err instanceof Superseded)) setStatus(status, describe(err), true);
+  }
+}
+
 let chosen = null;
 let changed = async () => {};
 let locked = () => false;
@@ -62,23 +82,10 @@ export function initPatient({ onChange, isLocked = () => false, onNewPatient = a
   changed = onChange;
   locked = isLocked;
   newPatient = onNewPatient;
-  $("patient-search").addEventListener("submit", async (e) => {
+  $("patient-search").addEventListener("submit", (e) => {
     e.preventDefault();
-    const term = $("patient-term").value.trim();
-    const list = $("patient-results");
-    list.replaceChildren();
-    setStatus("patient-status", "Searching…");
-    try {
-      const hits = await call("search_patients", { term });
-      setStatus("patient-status", searchStatus(hits));
-      for (const p of hits) {
-        const b = button(hitText(p), () => choosePatient(p.id), { className: "patient-hit" });
-        b.dataset.id = p.id;
-        list.append(item(b));
-      }
-    } catch (err) {
-      setStatus("patient-status", describe(err), true);
-    }
+    searchInto({ term: $("patient-term").value, list: "patient-results", status: "patient-status",
+      className: "patient-hit", onChoose: choosePatient });
   });
 }
 
@@ -157,11 +164,6 @@ function showBanner(shown) {
   $("patient-preferred-name").textContent = shown.preferred ?? "";
   $("patient-archived").hidden = !shown.archived;
   $("patient-look-alike").hidden = shown.warnings.length === 0;
-  $("patient-look-alikes").hidden = shown.warnings.length === 0;
-  $("patient-look-alikes").replaceChildren(...shown.warnings.map((w) => {
-    const li = document.createElement("li");
-    li.textContent = w;
-    return li;
-  }));
+  fillList("patient-look-alikes", shown.warnings);
   $("patient-banner").hidden = false;
 }

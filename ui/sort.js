@@ -4,9 +4,9 @@
 // its warnings, and the binding are Rust's (list_queue's toSort, get_patient, start_upload's
 // assignScan). Patient data goes in with textContent.
 import { call, describe, startUpload } from "./api.js";
-import { $, button, item, setStatus } from "./dom.js";
+import { $, fillList, setStatus } from "./dom.js";
 import { latestOnly, Superseded } from "./latest.js";
-import { hitText, patientLine, searchStatus } from "./patient.js";
+import { patientLine, searchInto } from "./patient.js";
 
 // The line above the scan lists: how many scans wait for their patient.
 export function sortPanelText(count) {
@@ -161,23 +161,11 @@ function clearPatient() {
   setStatus("sort-status", "");
 }
 
-async function search() {
-  if (!sitting?.scan) return;
-  const list = $("sort-results");
-  list.replaceChildren();
+function search() {
+  if (!sitting?.scan) return null;
   $("sort-chosen").hidden = true;
-  setStatus("sort-status", "Searching…");
-  try {
-    const hits = await searching(() => call("search_patients", { term: $("sort-term").value.trim() }));
-    setStatus("sort-status", searchStatus(hits));
-    for (const p of hits) {
-      const b = button(hitText(p), () => choose(p.id), { className: "sort-hit" });
-      b.dataset.id = p.id;
-      list.append(item(b));
-    }
-  } catch (err) {
-    if (!(err instanceof Superseded)) setStatus("sort-status", describe(err), true);
-  }
+  return searchInto({ term: $("sort-term").value, list: "sort-results", status: "sort-status",
+    className: "sort-hit", onChoose: choose, latest: searching });
 }
 
 async function choose(id) {
@@ -193,12 +181,7 @@ async function choose(id) {
   sitting.patient = p;
   const shown = sortChosen(p);
   for (const field of ["name", "born", "gender", "id"]) $(`sort-${field}`).textContent = shown[field];
-  $("sort-warnings").hidden = shown.warnings.length === 0;
-  $("sort-warnings").replaceChildren(...shown.warnings.map((w) => {
-    const li = document.createElement("li");
-    li.textContent = w;
-    return li;
-  }));
+  fillList("sort-warnings", shown.warnings);
   $("sort-send").textContent = shown.send;
   $("sort-send").disabled = false;
   $("sort-results").replaceChildren();

@@ -2,7 +2,7 @@
 // what Rust marked sendable for the chosen patient; Rust confirms the patient again before it
 // sends anything.
 import { call, describe, startUpload } from "./api.js";
-import { $, button, item, setStatus } from "./dom.js";
+import { $, button, fillList, item, setStatus } from "./dom.js";
 import { formatEta, progressText, typeLabel } from "./format.js";
 import { MOVE_TEXT, moveLabel, movedText, openMove } from "./move.js";
 import { patientLine } from "./patient.js";
@@ -143,12 +143,7 @@ function confirmUpload(shown) {
   $("confirm-born").textContent = shown.born;
   $("confirm-id").textContent = shown.id;
   $("confirm-what").textContent = shown.what;
-  $("confirm-warnings").hidden = shown.warnings.length === 0;
-  $("confirm-warnings").replaceChildren(...shown.warnings.map((w) => {
-    const li = document.createElement("li");
-    li.textContent = w;
-    return li;
-  }));
+  fillList("confirm-warnings", shown.warnings);
   $("confirm-send").textContent = shown.send;
   return new Promise((resolve) => {
     const done = (answer) => {

@@ -1503,16 +1503,21 @@ fn the_window_size_is_saved_on_a_first_run_before_any_settings_folder_exists() {
     }
 }
 
+/// A harness whose waits for the network are short, and a folder for files.
+fn harness_with_short_network_waits() -> (Harness, tempfile::TempDir) {
+    let h = Harness::start();
+    h.app
+        .state::<crate::network_wait::NetworkWaits>()
+        .shorten_first_wait(std::time::Duration::from_millis(300));
+    (h, tempfile::tempdir().unwrap())
+}
+
 /// Decoda cannot be reached when Upload is pressed: the files wait for the network, bound to
 /// the patient confirmed for them, count down to the next try, and go by themselves once the
 /// server answers; the wait is recorded until then.
 #[test]
 fn files_that_could_not_reach_decoda_wait_and_go_by_themselves_once_it_answers() {
-    let h = Harness::start();
-    h.app
-        .state::<crate::network_wait::NetworkWaits>()
-        .shorten_first_wait(std::time::Duration::from_millis(300));
-    let files = tempfile::tempdir().unwrap();
+    let (h, files) = harness_with_short_network_waits();
     let letter = files.path().join("letter.txt");
     std::fs::write(&letter, b"referral letter").unwrap();
     h.drop_paths(&[&letter]);
@@ -1568,11 +1573,7 @@ fn files_that_could_not_reach_decoda_wait_and_go_by_themselves_once_it_answers()
 /// files resumed from the crash-safe queue.
 #[test]
 fn a_wait_for_the_network_goes_on_after_a_restart() {
-    let h = Harness::start();
-    h.app
-        .state::<crate::network_wait::NetworkWaits>()
-        .shorten_first_wait(std::time::Duration::from_millis(300));
-    let files = tempfile::tempdir().unwrap();
+    let (h, files) = harness_with_short_network_waits();
     let letter = files.path().join("letter.txt");
     std::fs::write(&letter, b"lab results").unwrap();
     leave_interrupted(&h, &letter, "pat_1002");
