@@ -26,6 +26,10 @@ pub struct ScanPreview {
 /// the default window size, and a 300 dpi page is scaled down about three times.
 const SCAN_PREVIEW_SIDE: u32 = 1400;
 
+/// The largest PDF whose first page is shown: a scanned stack of a hundred pages at 300 dpi stays
+/// well under it.
+const MAX_PDF_PREVIEW_BYTES: u64 = 128 * 1024 * 1024;
+
 /// The scan's page, large: an image itself, or the JPEG a scanner put on a PDF's first page.
 /// Made off the window's thread; a scan that cannot be shown says why instead.
 #[tauri::command]
@@ -57,6 +61,11 @@ fn preview_of(path: &Path, content_type: &str) -> ScanPreview {
 }
 
 fn pdf_preview(path: &Path) -> ScanPreview {
+    // The whole document is read to find its first page: a very large one is not, so that a
+    // preview can never take the memory a clinic's computer needs for its work.
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_PDF_PREVIEW_BYTES) {
+        return without_image("the document is too large to show here (it can still be sent)");
+    }
     let first = match decoda_pages::first_page(path) {
         Ok(first) => first,
         Err(e) => {
