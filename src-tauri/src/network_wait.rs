@@ -19,6 +19,7 @@ use crate::{
     UiError,
 };
 use decoda_core::Target;
+use decoda_engine::api::PatientId;
 use std::{
     collections::HashMap,
     sync::{
@@ -119,7 +120,9 @@ pub fn if_unreachable<R: Runtime>(app: &AppHandle<R>, patient: &str, note: Optio
         let Ok(uploader) = state.uploader() else {
             return;
         };
-        let probe = Target::confirm(&uploader, &patient, note.as_deref()).await;
+        // Only whether Decoda answers matters here: the patient alone, without the search for
+        // look-alikes that confirming a target adds (the try that sends confirms it in full).
+        let probe = uploader.confirm_patient(&PatientId::new(&*patient)).await;
         if matches!(probe.map_err(UiError::from), Err(UiError::Network(_))) {
             let failed = state.queue().failed_for(&patient);
             begin(&app, &patient, note, &failed);

@@ -115,6 +115,14 @@ impl AppState {
         lock(&self.upload)
     }
 
+    /// Cancels the running upload, if any; returns whether one was running.
+    pub fn cancel_upload(&self) -> bool {
+        self.upload_slot()
+            .as_ref()
+            .map(CancellationToken::cancel)
+            .is_some()
+    }
+
     /// The scanner inbox being watched, if any.
     pub fn inbox(&self) -> MutexGuard<'_, Option<decoda_inbox::Inbox>> {
         lock(&self.inbox)

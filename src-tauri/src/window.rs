@@ -76,9 +76,7 @@ pub fn upload_running<R: Runtime>(window: &tauri::Window<R>) -> bool {
 /// against the chart before it is sent again, on the next start.
 #[tauri::command]
 pub fn close_anyway<R: Runtime>(app: AppHandle<R>) {
-    if let Some(cancel) = app.state::<crate::state::AppState>().upload_slot().as_ref() {
-        cancel.cancel();
-    }
+    app.state::<crate::state::AppState>().cancel_upload();
     tracing::info!("closed by the user while an upload was running");
     if let Some(window) = app.get_webview_window("main") {
         if let Err(e) = window.destroy() {

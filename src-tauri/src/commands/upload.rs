@@ -302,11 +302,7 @@ async fn send(
 /// Cancels the running upload, if any.
 #[tauri::command]
 pub fn cancel_upload(state: State<'_, AppState>) -> bool {
-    state
-        .upload_slot()
-        .as_ref()
-        .map(CancellationToken::cancel)
-        .is_some()
+    state.cancel_upload()
 }
 
 async fn forward(
