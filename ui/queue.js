@@ -3,7 +3,8 @@
 // decided in Rust; this module draws the rows and forwards edits and clicks.
 import { call, describe } from "./api.js";
 import { $, button, cell, item as listItem, setStatus } from "./dom.js";
-import { formatBytes, typeLabel } from "./format.js";
+import { formatBytes } from "./format.js";
+import { typeIcon } from "./icons.js";
 import { forgetPreviewCells, lazyPreview } from "./previews.js";
 
 // How long until a file waiting for the network is tried again, as the row's status ends:
@@ -20,7 +21,6 @@ export function queueRow(item, now = Date.now()) {
   const origin = item.fromInbox ? " (from the scanner inbox)" : "";
   const retry = item.retryAt ? countdown(item.retryAt, now) : "";
   return {
-    label: typeLabel(item.contentType),
     image: (item.contentType || "").startsWith("image/"),
     status: item.status + retry + origin + (item.notes.length ? ` — ${item.notes.join("; ")}` : ""),
     size: item.size == null ? "" : formatBytes(item.size),
@@ -149,7 +149,7 @@ function row(item) {
   tr.className = `state-${item.state}`;
   const preview = document.createElement("td");
   preview.className = "preview";
-  preview.textContent = shown.label;
+  preview.append(typeIcon(item.contentType));
   if (shown.image) lazyPreview(preview, item.id);
   const name = input(item.name, `${item.id}:name`, `Name in chart for ${item.fileName}`);
   const ext = input(item.externalId || "", `${item.id}:ext`, `External id for ${item.fileName}`);

@@ -3,7 +3,8 @@
 // sends anything.
 import { call, describe, startUpload } from "./api.js";
 import { $, button, fillList, item, setStatus } from "./dom.js";
-import { formatEta, progressText, typeLabel } from "./format.js";
+import { formatEta, progressText } from "./format.js";
+import { typeIcon } from "./icons.js";
 import { MOVE_TEXT, moveLabel, movedText, openMove } from "./move.js";
 import { patientLine } from "./patient.js";
 
@@ -233,7 +234,7 @@ function showResults(summary) {
   for (const file of summary.uploaded) {
     const figure = document.createElement("div");
     figure.className = "thumb";
-    figure.textContent = typeLabel(file.contentType);
+    figure.append(typeIcon(file.contentType));
     if (file.thumbnailUrl) {
       call("thumbnail", { url: file.thumbnailUrl }).then((dataUrl) => {
         const img = document.createElement("img");

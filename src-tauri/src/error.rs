@@ -95,7 +95,8 @@ impl From<ApiError> for UiError {
             ErrorCategory::Invalid => Self::Invalid(message),
             ErrorCategory::Cancelled => Self::Cancelled(message),
             ErrorCategory::Unreachable => Self::Network(format!(
-                "Decoda could not be reached or answered wrongly ({message}). {}",
+                "{}. {}",
+                sentence_case(&message),
                 ErrorCategory::Unreachable.advice()
             )),
         }
@@ -133,6 +134,14 @@ impl UiError {
     }
 }
 
+/// The message with its first letter capitalised, to stand as a sentence of its own.
+fn sentence_case(message: &str) -> String {
+    let mut chars = message.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
 /// Result type of the app's commands.
 pub type UiResult<T> = Result<T, UiError>;
 
@@ -151,17 +160,19 @@ mod tests {
     #[test]
     fn the_window_and_the_cli_classify_failures_the_same_way() {
         let unreachable = UiError::from(ApiError::Transport {
-            message: "connection refused".into(),
+            message: "could not connect to Decoda".into(),
+            detail: "tcp connect error: Connection refused (os error 111)".into(),
             connect: true,
             timeout: false,
         });
         assert_eq!(unreachable.kind(), "server unreachable or wrong answer");
+        let said = unreachable.to_string();
+        assert!(said.starts_with("Could not connect to Decoda. "), "{said}");
         assert!(
-            unreachable
-                .to_string()
-                .contains("the files stay in the list"),
-            "says what to do: {unreachable}"
+            said.contains("the files stay in the list"),
+            "says what to do: {said}"
         );
+        assert!(!said.contains("os error"), "no technical chain: {said}");
         assert_eq!(UiError::from(ApiError::Cancelled).kind(), "cancelled");
         let bad_proxy = UiError::from(ApiError::InvalidProxy {
             reason: "not a URL".into(),

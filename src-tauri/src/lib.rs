@@ -124,12 +124,8 @@ pub fn builder<R: Runtime>(
             // The window-state plugin restored the hidden window's size and position as it was
             // created, before this runs: show it now, at that size.
             window::show_main(app.handle());
-            if let Err(e) = commands::files::resume_interrupted(app.handle()) {
-                tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
-            }
-            network_wait::resume(app.handle());
-            open_with(app.handle(), launch_args, None);
-            inbox::watch_and_keep_trying(app.handle());
+            let app = app.handle().clone();
+            tauri::async_runtime::spawn_blocking(move || start_queue(&app, launch_args));
             Ok(())
         })
         .on_window_event(|window, event| match event {
@@ -159,6 +155,19 @@ pub fn builder<R: Runtime>(
             }
             _ => {}
         })
+}
+
+/// Brings back what the last run left (interrupted uploads, waits for the network), adds the
+/// files the app was opened with, and starts watching the scanner inbox. Run off the main thread:
+/// the queue's database is opened (and on a first run created) here, and the window shows and
+/// its page loads meanwhile. The window lists the queue as each step announces a change.
+fn start_queue<R: Runtime>(app: &tauri::AppHandle<R>, launch_args: Vec<String>) {
+    if let Err(e) = commands::files::resume_interrupted(app) {
+        tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
+    }
+    network_wait::resume(app);
+    open_with(app, launch_args, None);
+    inbox::watch_and_keep_trying(app);
 }
 
 /// A second launch (for example "Open with" on a file) hands its files to the running window and

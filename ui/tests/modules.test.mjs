@@ -41,3 +41,9 @@ test("main.js links (every name it imports exists) and, outside the app, says wh
   await import(new URL("main.js", dir));
   assert.equal(document.body.textContent, "Open this page inside the Decoda Uploader app.");
 });
+
+test("index.html preloads every module main.js imports, so none waits for the one before it", () => {
+  const html = readFileSync(new URL("index.html", dir), "utf8");
+  const preloaded = [...html.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)].map((m) => m[1]).sort();
+  assert.deepEqual(preloaded, modules.filter((f) => f !== "main.js").sort());
+});

@@ -37,9 +37,9 @@ test("Send anyway and Remove follow Rust's flags, not the state", () => {
 
 test("size and type cells say nothing when Rust does not know them", () => {
   const unknown = queueRow(view({ size: null, contentType: null }));
-  assert.deepEqual([unknown.size, unknown.type, unknown.label, unknown.image], ["", "", "FILE", false]);
+  assert.deepEqual([unknown.size, unknown.type, unknown.image], ["", "", false]);
   const photo = queueRow(view({ size: 0, contentType: "image/png" }));
-  assert.deepEqual([photo.size, photo.type, photo.label, photo.image], ["0 B", "image/png", "PNG", true]);
+  assert.deepEqual([photo.size, photo.type, photo.image], ["0 B", "image/png", true]);
 });
 
 test("files waiting for other patients are counted per patient, in listed order", () => {

@@ -149,10 +149,12 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| ApiError::Transport {
-                message: format!("could not set up HTTP: {}", error_chain(&e)),
-                connect: true,
-                timeout: false,
+            .map_err(|e| {
+                transport(
+                    "this computer could not set up a connection to Decoda".to_owned(),
+                    format!("could not set up HTTP: {}", error_chain(&e)),
+                    (true, false),
+                )
             })?;
         let tenant = self.tenant.trim().to_owned();
         Ok(Client {
@@ -730,19 +732,36 @@ fn bounded_wait(secs: f64) -> Duration {
 fn transport_error(err: reqwest::Error) -> ApiError {
     let connect = err.is_connect();
     let timeout = err.is_timeout();
+    let untrusted = certificate_problem(&err);
+    let detail = error_chain(&err.without_url());
     let message = if timeout {
-        "no answer in time (timed out)".to_owned()
-    } else if let Some(why) = certificate_problem(&err) {
+        "Decoda did not answer in time".to_owned()
+    } else if let Some(why) = untrusted {
         format!(
             "this computer does not trust the server's certificate ({why}). If your clinic's network \
              inspects secure connections, IT must add its root certificate to the system's \
              certificate store"
         )
+    } else if connect {
+        "could not connect to Decoda: the network may be down, or the server address may be wrong"
+            .to_owned()
     } else {
-        error_chain(&err.without_url())
+        "the connection to Decoda broke off".to_owned()
     };
+    transport(message, detail, (connect, timeout))
+}
+
+/// A transport error, with its technical detail logged as a warning (no URL, query or headers,
+/// so no patient data and never the key) for the diagnostics report.
+pub(crate) fn transport(
+    message: String,
+    detail: String,
+    (connect, timeout): (bool, bool),
+) -> ApiError {
+    tracing::warn!("connection problem: {detail}");
     ApiError::Transport {
         message,
+        detail,
         connect,
         timeout,
     }

@@ -95,11 +95,15 @@ pub enum ApiError {
         /// The server's `detail`, if any.
         detail: Option<String>,
     },
-    /// No answer: the connection could not be made, broke, or timed out.
-    #[error("could not reach the Decoda server: {message}")]
+    /// No answer: the connection could not be made, broke, or timed out. The message says which
+    /// in words for the person at the desk; the technical chain (for support) is in `detail`,
+    /// which the client also logs as a warning, so "Copy diagnostics" carries it.
+    #[error("{message}")]
     Transport {
-        /// A short description (no URL query, no headers).
+        /// What happened, for the person at the desk.
         message: String,
+        /// The error chain underneath (no URL, no query, no headers): for diagnostics only.
+        detail: String,
         /// The connection was never established, so nothing reached the server.
         connect: bool,
         /// The connection timed out waiting for an answer.
@@ -154,6 +158,17 @@ impl ErrorCategory {
 }
 
 impl ApiError {
+    /// The technical detail under a failure to reach the server (the connection error chain),
+    /// for IT and support; the message itself is worded for the person at the desk.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Self::Transport {
+                message, detail, ..
+            } if detail != message => Some(detail),
+            _ => None,
+        }
+    }
+
     /// The kind of failure, for the exit status and the window's error kind.
     pub fn category(&self) -> ErrorCategory {
         match self {

@@ -12,8 +12,8 @@ use std::path::PathBuf;
 ///
 /// Exit status: 0 all went well; 1 some files were not uploaded; 2 bad usage or settings;
 /// 3 no API key (or no keychain), or the key or tenant was rejected; 4 patient, note or
-/// attachment not found; 5 the server could not be reached or answered wrongly; 130 cancelled
-/// (Ctrl-C).
+/// attachment not found; 5 the server could not be reached or answered wrongly; 6 the scanner
+/// could not scan, or stopped part-way; 130 cancelled (Ctrl-C).
 #[derive(Debug, Parser)]
 #[command(name = "decoda", version, about, long_about)]
 pub struct Cli {
@@ -72,6 +72,90 @@ pub enum Command {
     /// Show the settings in force and where they come from (the system-wide file, its locks,
     /// whether a key is saved; never the key).
     Settings,
+    /// Scan paper from a network scanner (eSCL / AirScan) into one PDF, and upload it to a
+    /// patient's chart or save it.
+    ///
+    /// The pages go into the PDF as the scanner sent them (JPEG, not re-encoded). With
+    /// `--patient`, the patient is checked before the scan, then shown, and the upload asks as
+    /// `upload` does. A scan that stops part-way (a jam, the scanner switched off) is never
+    /// uploaded: the pages received are saved and the command says where.
+    Scan(ScanArgs),
+    /// Print a patient cover sheet: a page to put on top of that patient's paper before scanning
+    /// a stack for several patients.
+    ///
+    /// The sheet names the patient as the banner does (name, birth date, gender, id) for the person
+    /// holding it; its QR code holds only the tenant, the patient id and a check value.
+    CoverSheet(CoverSheetArgs),
+    /// Show how scanned stacks split at their cover sheets: each part's pages and the patient its
+    /// sheet proposes, or why none.
+    ///
+    /// Reads PDFs as scanners write them (one JPEG per page) and page images. Nothing is uploaded:
+    /// a person confirms each part's patient before it is sent.
+    Split(SplitArgs),
+}
+
+/// `decoda cover-sheet`.
+#[derive(Debug, Args)]
+pub struct CoverSheetArgs {
+    /// The patient the sheet is for.
+    #[arg(long, value_name = "ID")]
+    pub patient: String,
+    /// Where to save the sheet (an existing file is never replaced).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: PathBuf,
+}
+
+/// `decoda split`.
+#[derive(Debug, Args)]
+pub struct SplitArgs {
+    /// Print one JSON object: every file with its parts.
+    #[arg(long)]
+    pub json: bool,
+    /// Scanned stacks: PDFs or page images.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Where the paper is, for `decoda scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ScanSource {
+    /// The document feeder: every page until it is empty.
+    Feeder,
+    /// The glass: one page.
+    Flatbed,
+}
+
+/// `decoda scan`.
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("destination").required(true).args(["patient", "out"]))]
+pub struct ScanArgs {
+    /// The scanner's address, e.g. http://192.168.1.40/eSCL (a bare http://HOST gets /eSCL).
+    #[arg(long, value_name = "URL")]
+    pub scanner: String,
+    /// Feeder or glass.
+    #[arg(long, value_enum, default_value = "feeder")]
+    pub source: ScanSource,
+    /// Scan both sides of each sheet (feeder only).
+    #[arg(long)]
+    pub duplex: bool,
+    /// Dots per inch.
+    #[arg(long, value_name = "DPI", default_value_t = 300)]
+    pub resolution: u32,
+    /// Shades of grey instead of colour.
+    #[arg(long, alias = "grey")]
+    pub gray: bool,
+    /// Upload the scan to this patient's chart.
+    #[arg(long, value_name = "ID")]
+    pub patient: Option<String>,
+    /// Save the scan as this PDF instead (an existing file is never replaced).
+    #[arg(long, value_name = "FILE.pdf")]
+    pub out: Option<PathBuf>,
+    /// Do not ask before uploading.
+    #[arg(long, short = 'y', requires = "patient")]
+    pub yes: bool,
+    /// Print the upload's report as JSON (with `--patient`).
+    #[arg(long, requires = "patient")]
+    pub json: bool,
 }
 
 /// `decoda resume`.

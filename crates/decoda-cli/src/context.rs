@@ -64,13 +64,17 @@ impl Context {
         })
     }
 
-    /// The upload queue and history.
-    pub fn store(&self) -> Result<Store, CliError> {
-        let dir = match &self.data_dir {
+    /// The folder of the queue and history (and of scans waiting to be uploaded).
+    pub fn data_folder(&self) -> Result<PathBuf, CliError> {
+        Ok(match &self.data_dir {
             Some(d) => d.clone(),
             None => default_data_dir(None)?,
-        };
-        let mut store = Store::open(&dir)?;
+        })
+    }
+
+    /// The upload queue and history.
+    pub fn store(&self) -> Result<Store, CliError> {
+        let mut store = Store::open(&self.data_folder()?)?;
         if let Some(tenant) = &self.resolved.tenant {
             store = store.for_account(Account::new(self.resolved.base_url.as_str(), tenant))?;
         }

@@ -16,6 +16,8 @@ pub const AUTH: u8 = 3;
 pub const NOT_FOUND: u8 = 4;
 /// The server could not be reached or answered wrongly.
 pub const SERVER: u8 = 5;
+/// The scanner could not scan, or stopped part-way (the pages received are saved).
+pub const SCANNER: u8 = 6;
 /// Cancelled by the user.
 pub const CANCELLED: u8 = 130;
 
@@ -42,6 +44,12 @@ pub enum CliError {
     /// A move of a misfiled upload was refused, failed, or could not be confirmed.
     #[error(transparent)]
     Move(#[from] decoda_core::MoveError),
+    /// The scanner could not scan.
+    #[error(transparent)]
+    Scan(#[from] decoda_scan::ScanError),
+    /// The scanned pages could not be made into a PDF or saved.
+    #[error("{0}")]
+    ScanNotSaved(String),
     /// The user said no.
     #[error("cancelled")]
     Cancelled,
@@ -66,6 +74,15 @@ impl From<decoda_core::LedgerError> for CliError {
 }
 
 impl CliError {
+    /// The API failure underneath, if this is one.
+    fn api(&self) -> Option<&ApiError> {
+        match self {
+            Self::Api(e) | Self::Settings(SettingsError::Api(e)) => Some(e),
+            Self::Move(decoda_core::MoveError::Api(e)) => Some(e),
+            _ => None,
+        }
+    }
+
     /// The exit status for this error.
     pub fn code(&self) -> u8 {
         match self {
@@ -77,7 +94,8 @@ impl CliError {
             Self::Settings(_) | Self::Usage(_) | Self::Store(_) => USAGE,
             Self::NoKey => AUTH,
             Self::Move(e) => e.category().map_or(USAGE, category_code),
-            Self::Cancelled => CANCELLED,
+            Self::Scan(decoda_scan::ScanError::Cancelled) | Self::Cancelled => CANCELLED,
+            Self::Scan(_) | Self::ScanNotSaved(_) => SCANNER,
         }
     }
 }
@@ -98,8 +116,12 @@ fn category_code(category: ErrorCategory) -> u8 {
     }
 }
 
-/// Prints the error as one line and returns its status.
+/// Prints the error as one line (and, for a connection failure, a second with the technical
+/// detail IT asks for) and returns its status.
 pub fn report(err: &CliError) -> ExitCode {
     eprintln!("decoda: error: {err}");
+    if let Some(detail) = err.api().and_then(ApiError::detail) {
+        eprintln!("decoda: detail: {detail}");
+    }
     ExitCode::from(err.code())
 }

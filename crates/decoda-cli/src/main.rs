@@ -5,6 +5,7 @@
 
 mod args;
 mod context;
+mod cover;
 mod exit;
 mod history;
 mod login;
@@ -12,6 +13,7 @@ mod moving;
 mod patient;
 mod progress_bar;
 mod resume;
+mod scan;
 mod settings;
 mod upload;
 
@@ -52,6 +54,9 @@ async fn run(cli: args::Cli, env_key: Option<ApiKey>) -> Result<u8, exit::CliErr
         args::Command::Move(a) => moving::run(&ctx, a).await,
         args::Command::Resume(a) => resume::run(&ctx, a).await,
         args::Command::Settings => settings::show(&ctx),
+        args::Command::Scan(a) => scan::run(&ctx, a).await,
+        args::Command::CoverSheet(a) => cover::sheet(&ctx, a).await,
+        args::Command::Split(a) => cover::split(&ctx, a).await,
     }
 }
 

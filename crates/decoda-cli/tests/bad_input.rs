@@ -317,7 +317,7 @@ const CASES: &[Case] = &[
         name: "nothing listening at the address",
         setup: |e| server("http://127.0.0.1:9", e),
         exit: 5,
-        says: "could not",
+        says: "could not connect to Decoda: the network may be down",
     },
     Case {
         name: "wrong key",
@@ -403,6 +403,35 @@ async fn every_bad_input_gets_a_clear_message_and_loses_nothing() {
         expected.sort();
         assert_eq!(landed, expected, "{}: what is in the chart", case.name);
     }
+}
+
+/// A connection failure is said in words on the error line; the technical chain (for IT) comes on
+/// a line of its own.
+#[tokio::test]
+async fn an_unreachable_server_is_said_in_words_with_the_detail_apart() {
+    let e = env().await;
+    let file = good(&e);
+    let out = e
+        .cmd(Some(KEY))
+        .env("DECODA_API_URL", "http://127.0.0.1:9")
+        .args(upload(&[&file], &[]))
+        .output()
+        .await
+        .unwrap();
+    let said = text(&out.stderr);
+    let error = said
+        .lines()
+        .find(|l| l.starts_with("decoda: error:"))
+        .unwrap_or_else(|| panic!("no error line: {said}"));
+    assert!(
+        !error.contains("os error"),
+        "no chain on the error line: {error}"
+    );
+    let detail = said
+        .lines()
+        .find(|l| l.starts_with("decoda: detail:"))
+        .unwrap_or_else(|| panic!("no detail line: {said}"));
+    assert!(detail.to_lowercase().contains("connect"), "{detail}");
 }
 
 /// Root reads anything, and CI runs as root: there the command runs as the unprivileged user

@@ -361,7 +361,8 @@ fn candidate(mut item: IntakeItem, force: bool, listed: Option<&ContentHash>) ->
             }
             Ok(now) => Some(now),
             Err(e) => {
-                item.result = Err(FileProblem::Unreadable(e.to_string()));
+                // The kind in words ("permission denied"), not the OS's code: the row is read by staff.
+                item.result = Err(FileProblem::Unreadable(e.kind().to_string()));
                 None
             }
         },

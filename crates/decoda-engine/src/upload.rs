@@ -599,7 +599,7 @@ impl Uploader {
                         Verdict::Waiting => {}
                         Verdict::BodySent => run.phase(group, Phase::ServerProcessing),
                         Verdict::TimedOut(message) => {
-                            return Err(SendError::Api(ApiError::Transport { message, connect: false, timeout: true }));
+                            return Err(SendError::Api(ApiError::Transport { detail: message.clone(), message, connect: false, timeout: true }));
                         }
                     }
                 }
@@ -897,7 +897,7 @@ impl Watch {
         if let Some(at) = self.body_sent_at {
             return if now.duration_since(at) >= self.timeouts.answer {
                 Verdict::TimedOut(format!(
-                    "no answer within {} s after the files were sent",
+                    "Decoda did not answer within {} s after the files were sent",
                     self.timeouts.answer.as_secs_f64().ceil()
                 ))
             } else {
@@ -996,6 +996,6 @@ mod tests {
         let Verdict::TimedOut(why) = w.observe(9, true) else {
             panic!("should time out")
         };
-        assert!(why.contains("no answer"), "{why}");
+        assert!(why.contains("did not answer"), "{why}");
     }
 }

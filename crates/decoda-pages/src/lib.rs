@@ -40,20 +40,39 @@ pub struct FirstPage {
 /// Reads how many pages `path` has and, when its first page is a single JPEG image (as
 /// scanners write them), that image.
 pub fn first_page(path: &Path) -> Result<FirstPage, PagesError> {
-    let doc = Document::load(path).map_err(|e| PagesError::NotReadable(e.to_string()))?;
+    let doc = load(path)?;
     let pages = doc.get_pages();
     let jpeg = pages
         .values()
         .next()
-        .and_then(|page| doc.get_page_images(*page).ok())
-        .and_then(|images| match images.as_slice() {
-            [only] if is_jpeg(only) => Some(only.content.to_vec()),
-            _ => None,
-        });
+        .and_then(|page| page_jpeg(&doc, *page));
     Ok(FirstPage {
         pages: pages.len(),
         jpeg,
     })
+}
+
+/// Every page of `path`, in order, as its JPEG (as embedded) when the page is one JPEG image,
+/// else `None`: what a scanned stack is read from to find its cover sheets.
+pub fn page_jpegs(path: &Path) -> Result<Vec<Option<Vec<u8>>>, PagesError> {
+    let doc = load(path)?;
+    Ok(doc
+        .get_pages()
+        .values()
+        .map(|page| page_jpeg(&doc, *page))
+        .collect())
+}
+
+fn load(path: &Path) -> Result<Document, PagesError> {
+    Document::load(path).map_err(|e| PagesError::NotReadable(e.to_string()))
+}
+
+fn page_jpeg(doc: &Document, page: lopdf::ObjectId) -> Option<Vec<u8>> {
+    let images = doc.get_page_images(page).ok()?;
+    match images.as_slice() {
+        [only] if is_jpeg(only) => Some(only.content.to_vec()),
+        _ => None,
+    }
 }
 
 fn is_jpeg(image: &lopdf::xobject::PdfImage<'_>) -> bool {
@@ -150,6 +169,16 @@ mod tests {
             Some(pages[0].as_slice()),
             "not re-encoded"
         );
+    }
+
+    #[test]
+    fn every_page_of_a_scan_is_read_back_as_embedded_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = [jpeg(60, 80, 10), jpeg(60, 80, 200), jpeg(40, 30, 90)];
+        let pdf = dir.path().join("scan.pdf");
+        std::fs::write(&pdf, pdf_from_jpegs(&pages, 300).unwrap()).unwrap();
+        let read: Vec<Vec<u8>> = page_jpegs(&pdf).unwrap().into_iter().flatten().collect();
+        assert_eq!(read, pages);
     }
 
     #[test]

@@ -31,6 +31,7 @@ mod query;
 pub mod raw;
 mod record;
 mod routes;
+pub mod scanner;
 mod search;
 mod seed;
 mod server;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use decoda_sandbox::{Config, FaultRule, NamesEncoding, DEFAULT_API_KEY, DEFAULT_TENANT};
+use decoda_sandbox::{scanner, Config, FaultRule, NamesEncoding, DEFAULT_API_KEY, DEFAULT_TENANT};
 
 const LONG_ABOUT: &str = "\
 A stand-in for the Decoda Health API, for testing and demos. It is NOT Decoda: nothing you upload here reaches \
@@ -24,7 +24,11 @@ Point the app or CLI at it with:
 (or the same values in the app's settings). The key is a demo key for this sandbox only.
 
 It listens on loopback addresses only. Test-control routes live under /__sandbox/ (faults, names-encoding, \
-uploads, attachments, reset, health).";
+uploads, attachments, reset, health).
+
+With --scanner it also serves a stand-in network scanner (eSCL / AirScan) on its own port: `decoda scan` and \
+SANE's airscan backend (`scanimage`) scan from it. Its feeder holds generated pages, or the page images of \
+--feeder DIR; POST /__sandbox/feeder on the scanner's port loads the feeder again.";
 
 /// Command-line flags.
 #[derive(Debug, Parser)]
@@ -61,6 +65,20 @@ struct Args {
     /// dates without a time zone, no thumbnails for PDFs, search by first or last name only.
     #[arg(long)]
     contract_only: bool,
+    /// Also serve a stand-in network scanner (eSCL / AirScan, as office scanners speak it), with
+    /// a glass and a two-sided feeder. Its address is printed in the banner.
+    #[arg(long)]
+    scanner: bool,
+    /// The scanner's port (0 picks a free one).
+    #[arg(long, default_value_t = 8788, requires = "scanner")]
+    scanner_port: u16,
+    /// Load the scanner's feeder with the page images in this folder (PNG or JPEG, taken as
+    /// 300 dpi scans, in name order) instead of generated pages.
+    #[arg(long, value_name = "DIR", requires = "scanner")]
+    feeder: Option<PathBuf>,
+    /// How many generated pages the feeder holds when no folder is given.
+    #[arg(long, default_value_t = 5, value_name = "N", requires = "scanner")]
+    feeder_pages: usize,
 }
 
 fn parse_fault(text: &str) -> Result<FaultRule, String> {
@@ -76,6 +94,8 @@ enum CliError {
     Sandbox(#[from] decoda_sandbox::Error),
     #[error("could not start the async runtime")]
     Runtime(#[source] std::io::Error),
+    #[error("could not read the feeder's pages from {0}")]
+    Feeder(PathBuf, #[source] std::io::Error),
 }
 
 fn main() -> ExitCode {
@@ -115,27 +135,60 @@ async fn serve(args: Args) -> Result<(), CliError> {
     let banner_tenant = config.tenant.clone();
     let banner_key = config.api_key.clone();
     let sandbox = decoda_sandbox::spawn(config, addr).await?;
+    let scanner = if args.scanner {
+        let sheets = match &args.feeder {
+            Some(dir) => scanner::sheets_in(dir).map_err(|e| CliError::Feeder(dir.clone(), e))?,
+            None => scanner::generated(args.feeder_pages),
+        };
+        let at = SocketAddr::new(args.bind, args.scanner_port);
+        Some(scanner::spawn_scanner(scanner::ScannerState::new(sheets), at).await?)
+    } else {
+        None
+    };
     for rule in args.faults {
         sandbox.state().push_fault(rule);
     }
     // A reader that closes the pipe after the first line must not stop the server.
-    if let Err(error) = print_banner(&sandbox.base_url(), &banner_tenant, &banner_key) {
+    if let Err(error) = print_banner(
+        &sandbox.base_url(),
+        &banner_tenant,
+        &banner_key,
+        scanner.as_ref(),
+    ) {
         tracing::warn!(%error, "could not write the start-up banner");
     }
     wait_for_stop().await;
     tracing::info!("stopping");
+    if let Some(scanner) = scanner {
+        scanner.shutdown().await;
+    }
     sandbox.shutdown().await;
     Ok(())
 }
 
-/// Writes the banner in one piece (tests parse its first line).
-fn print_banner(url: &str, tenant: &str, key: &str) -> std::io::Result<()> {
-    let banner = format!(
+/// Writes the banner in one piece (tests parse its first line, and the `scanner:` line).
+fn print_banner(
+    url: &str,
+    tenant: &str,
+    key: &str,
+    scanner: Option<&scanner::Scanner>,
+) -> std::io::Result<()> {
+    let mut banner = format!(
         "decoda-sandbox listening on {url}\n  \
          tenant:  {tenant}\n  \
          API key: {key}   (demo key for this sandbox only)\n  \
          try:     DECODA_API_URL={url} DECODA_TENANT={tenant} DECODA_API_KEY={key} decoda patient --search garcia\n"
     );
+    if let Some(scanner) = scanner {
+        let scanner_url = scanner.url();
+        let sheets = scanner.state().feeder_len();
+        let origin = scanner.addr();
+        banner.push_str(&format!(
+            "  scanner: {scanner_url}   (stand-in eSCL scanner, {sheets} pages in its feeder)\n  \
+             scan:    DECODA_API_URL={url} DECODA_TENANT={tenant} DECODA_API_KEY={key} decoda scan --scanner {scanner_url} --patient pat_1001\n  \
+             refill:  curl -X POST http://{origin}/__sandbox/feeder\n"
+        ));
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(banner.as_bytes())?;
     out.flush()

@@ -139,7 +139,13 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
         return Err(StoreError::NewerSchema { found });
     }
     for (version, migration) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = conn.transaction()?;
+        // Each step takes the write lock first and looks again: the app and the CLI (or the
+        // app's own threads) opening a new database at once must not both run a step.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let now: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if now > version as i64 {
+            continue;
+        }
         match migration {
             Migration::Sql(sql) => tx.execute_batch(sql)?,
             Migration::Rust(step) => step(&tx)?,

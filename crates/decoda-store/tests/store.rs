@@ -691,3 +691,23 @@ fn a_wait_for_the_network_outlives_a_restart_and_belongs_to_its_account() {
         "the same id on another server is another person"
     );
 }
+
+/// The app's start-up thread, its commands and the CLI may open a database that does not exist
+/// yet at the same moment: each must find it created once, at the current schema.
+#[test]
+fn a_new_database_opened_by_many_at_once_is_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let opened: Vec<_> = (0..6)
+        .map(|_| {
+            let dir = dir.path().to_owned();
+            std::thread::spawn(move || Store::open(&dir).map(|_| ()))
+        })
+        .collect();
+    for (i, thread) in opened.into_iter().enumerate() {
+        if let Err(e) = thread.join().unwrap() {
+            panic!("opener {i} failed: {e}");
+        }
+    }
+    let store = Store::open(dir.path()).unwrap();
+    assert!(store.abandoned().unwrap().is_empty());
+}

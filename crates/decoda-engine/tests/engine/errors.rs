@@ -99,5 +99,9 @@ async fn a_server_that_is_not_there_fails_each_file_with_the_reason() {
     else {
         panic!("{:?}", report.files[0])
     };
-    assert!(why.contains("could not reach"), "{why}");
+    assert!(why.contains("could not connect to Decoda"), "{why}");
+    assert!(
+        !why.contains("os error"),
+        "said in words, the chain goes to diagnostics: {why}"
+    );
 }

@@ -1,0 +1,183 @@
+//! `decoda scan`: paper from a network scanner to one PDF, uploaded to a confirmed patient's chart
+//! or saved as a file.
+
+use crate::{
+    args::{ScanArgs, ScanSource, UploadArgs},
+    context::Context,
+    exit::{self, CliError},
+    upload,
+};
+use decoda_api::PatientId;
+use decoda_scan::{ColourMode, ScanError, ScanRequest, Scanner, Source};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use tokio_util::sync::CancellationToken;
+
+/// Runs `decoda scan` and returns the exit status.
+pub async fn run(ctx: &Context, args: ScanArgs) -> Result<u8, CliError> {
+    let scanner = Scanner::new(&args.scanner)?;
+    let request = ScanRequest {
+        source: match args.source {
+            ScanSource::Feeder => Source::Feeder,
+            ScanSource::Flatbed => Source::Flatbed,
+        },
+        duplex: args.duplex,
+        resolution: args.resolution,
+        colour: if args.gray {
+            ColourMode::Grey
+        } else {
+            ColourMode::Colour
+        },
+    };
+    if let Some(out) = &args.out {
+        refuse_existing(out)?;
+    }
+    if let Some(patient) = &args.patient {
+        // A wrong id is found before any paper goes through the scanner, not after the stack.
+        ctx.client()?
+            .patient(&PatientId::new(patient.trim()))
+            .await?;
+    }
+    let cancel = CancellationToken::new();
+    let on_ctrl_c = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.cancel();
+        }
+    });
+    eprintln!("Scanning from {} …", scanner.address());
+    let scanned = scanner
+        .scan(&request, &cancel, |n| {
+            eprint!("\rPages received: {n}");
+            let _ = std::io::stderr().flush();
+        })
+        .await;
+    let pages = scanned.pages.len();
+    if pages > 0 {
+        eprintln!();
+    }
+    if pages == 0 {
+        return Err(scanned
+            .stopped
+            .unwrap_or_else(|| ScanError::Answer("no page came".into()))
+            .into());
+    }
+    let jpegs: Vec<Vec<u8>> = scanned.pages.iter().map(|p| p.jpeg.to_vec()).collect();
+    let pdf = decoda_pages::pdf_from_jpegs(&jpegs, request.resolution).map_err(|e| {
+        CliError::ScanNotSaved(format!(
+            "the scanned pages could not be made into a PDF: {e}"
+        ))
+    })?;
+    let path = match &args.out {
+        Some(out) => save_scan(out, &pdf)?,
+        None => save_scan(&scan_path(ctx)?, &pdf)?,
+    };
+    if let Some(why) = scanned.stopped {
+        let code = if why == ScanError::Cancelled {
+            exit::CANCELLED
+        } else {
+            exit::SCANNER
+        };
+        eprintln!("The scan stopped after {}: {why}.", count(pages));
+        let upload_hint = match &args.patient {
+            Some(patient) => format!(
+                "; they were not uploaded. Scan the rest, or send these with `decoda upload --patient {patient} {}`",
+                path.display()
+            ),
+            None => String::new(),
+        };
+        eprintln!(
+            "The {} received are in {}{upload_hint}.",
+            count(pages),
+            path.display()
+        );
+        return Ok(code);
+    }
+    eprintln!("Scanned {} into {}.", count(pages), path.display());
+    let Some(patient) = args.patient else {
+        return Ok(exit::OK);
+    };
+    let sent = upload::run(ctx, upload_args(patient, &path, args.yes, args.json)).await;
+    if matches!(sent, Ok(exit::OK)) {
+        // The document is in the chart: no copy of the patient's paper stays on this computer.
+        if let Err(e) = std::fs::remove_file(&path) {
+            eprintln!(
+                "warning: the uploaded scan could not be removed from {}: {e}",
+                path.display()
+            );
+        }
+    } else {
+        eprintln!("The scan is kept in {}.", path.display());
+    }
+    sent
+}
+
+fn count(pages: usize) -> String {
+    if pages == 1 {
+        "1 page".to_owned()
+    } else {
+        format!("{pages} pages")
+    }
+}
+
+fn upload_args(patient: String, path: &Path, yes: bool, json: bool) -> UploadArgs {
+    UploadArgs {
+        patient,
+        note: None,
+        names: Vec::new(),
+        external_ids: Vec::new(),
+        json,
+        yes,
+        force: false,
+        max_file_size: None,
+        files_per_request: None,
+        mib_per_request: None,
+        parallel: None,
+        names_encoding: None,
+        paths: vec![path.to_owned()],
+    }
+}
+
+/// Where a scan waits for its upload: the data folder's `scans`, named by the moment it was made.
+fn scan_path(ctx: &Context) -> Result<PathBuf, CliError> {
+    let dir = ctx.data_folder()?.join("scans");
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        CliError::ScanNotSaved(format!(
+            "the folder {} could not be made: {e}",
+            dir.display()
+        ))
+    })?;
+    let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
+    Ok(dir.join(format!("Scan {stamp}.pdf")))
+}
+
+/// Refuses a destination that exists: what a person saved there before is never replaced.
+pub(crate) fn refuse_existing(path: &Path) -> Result<(), CliError> {
+    if path.exists() {
+        return Err(CliError::Usage(format!(
+            "{} already exists: choose another name (a file is never replaced)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes a file that must not exist yet, through to the disk.
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+fn save_scan(path: &Path, pdf: &[u8]) -> Result<PathBuf, CliError> {
+    write_new(path, pdf).map_err(|e| {
+        CliError::ScanNotSaved(format!(
+            "the scan could not be saved as {}: {e}",
+            path.display()
+        ))
+    })?;
+    Ok(path.to_owned())
+}

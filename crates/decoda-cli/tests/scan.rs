@@ -1,0 +1,185 @@
+//! `decoda scan` against the sandbox's stand-in eSCL scanner and the sandbox API: the real binary,
+//! real HTTP on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{env, text, Env, KEY};
+use decoda_sandbox::scanner::{generated, spawn_scanner, Scanner, ScannerFaults, ScannerState};
+
+async fn scanner(pages: usize) -> Scanner {
+    spawn_scanner(
+        ScannerState::new(generated(pages)),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+/// The pages of a PDF the sandbox stored, fetched at its signed link as a person opening it would.
+async fn pages_in_chart(e: &Env, signed_url: &str) -> usize {
+    let bytes = reqwest::get(signed_url)
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    let copy = e.dir.path().join("from-chart.pdf");
+    std::fs::write(&copy, &bytes).unwrap();
+    decoda_pages::first_page(&copy).unwrap().pages
+}
+
+fn scans_in(e: &Env) -> Vec<std::path::PathBuf> {
+    match std::fs::read_dir(e.dir.path().join("data").join("scans")) {
+        Ok(dir) => dir.map(|f| f.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_five_page_feeder_becomes_one_five_page_pdf_in_the_confirmed_patients_chart() {
+    let e = env().await;
+    let scanner = scanner(5).await;
+    let out = e
+        .cmd(Some(KEY))
+        .args(["scan", "--scanner", &scanner.url(), "--resolution", "150"])
+        .args(["--patient", "pat_1001", "--yes", "--json"])
+        .output()
+        .await
+        .unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("Scanned 5 pages"), "{said}");
+    assert!(
+        said.contains("Patient: GARCIA, Maria"),
+        "shows whose chart: {said}"
+    );
+    let landed = e.sandbox.state().attachments();
+    assert_eq!(landed.len(), 1, "one document");
+    assert_eq!(landed[0].patient_id, "pat_1001");
+    let signed = landed[0].response.signed_url.clone();
+    assert_eq!(
+        pages_in_chart(&e, &signed).await,
+        5,
+        "five pages in one PDF"
+    );
+    assert!(
+        scans_in(&e).is_empty(),
+        "no copy of the paper stays on the computer once it is in the chart"
+    );
+}
+
+#[tokio::test]
+async fn a_jam_saves_the_pages_received_and_uploads_nothing() {
+    let e = env().await;
+    let scanner = scanner(5).await;
+    scanner.state().set_faults(ScannerFaults {
+        jam_after: Some(3),
+        ..ScannerFaults::default()
+    });
+    let out = e
+        .cmd(Some(KEY))
+        .args(["scan", "--scanner", &scanner.url(), "--resolution", "150"])
+        .args(["--patient", "pat_1001", "--yes"])
+        .output()
+        .await
+        .unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(
+        said.contains(
+            "The scan stopped after 3 pages: the scanner's feeder stopped (a page is jammed)"
+        ),
+        "{said}"
+    );
+    assert!(said.contains("they were not uploaded"), "{said}");
+    assert!(
+        e.sandbox.state().attachments().is_empty(),
+        "a part of a document is never sent as if whole"
+    );
+    let kept = scans_in(&e);
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(decoda_pages::first_page(&kept[0]).unwrap().pages, 3);
+}
+
+#[tokio::test]
+async fn a_scan_saved_to_a_file_never_replaces_one_and_an_unknown_patient_scans_nothing() {
+    let e = env().await;
+    let scanner = scanner(2).await;
+    let out_pdf = e.dir.path().join("letter.pdf");
+    let out = e
+        .cmd(None)
+        .args([
+            "scan",
+            "--scanner",
+            &scanner.url(),
+            "--resolution",
+            "150",
+            "--gray",
+        ])
+        .arg("--out")
+        .arg(&out_pdf)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(decoda_pages::first_page(&out_pdf).unwrap().pages, 2);
+
+    scanner.state().reload();
+    let again = e
+        .cmd(None)
+        .args(["scan", "--scanner", &scanner.url(), "--resolution", "150"])
+        .arg("--out")
+        .arg(&out_pdf)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        text(&again.stderr).contains("already exists"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let unknown = e
+        .cmd(Some(KEY))
+        .args([
+            "scan",
+            "--scanner",
+            &scanner.url(),
+            "--patient",
+            "pat_9999",
+            "--yes",
+        ])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(4), "{}", text(&unknown.stderr));
+    assert_eq!(
+        scanner.state().feeder_len(),
+        2,
+        "no paper went through for an unknown patient"
+    );
+    assert_eq!(
+        scanner.state().pages_sent(),
+        2,
+        "only the first scan's pages"
+    );
+}
+
+#[tokio::test]
+async fn a_scanner_that_cannot_be_reached_is_said_in_words() {
+    let e = env().await;
+    let out = e
+        .cmd(None)
+        .args(["scan", "--scanner", "http://127.0.0.1:9/eSCL", "--out"])
+        .arg(e.dir.path().join("x.pdf"))
+        .output()
+        .await
+        .unwrap();
+    let said = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(6), "{said}");
+    assert!(said.contains("the scanner cannot be reached"), "{said}");
+    assert!(!e.dir.path().join("x.pdf").exists());
+}
