@@ -33,17 +33,25 @@ OUT = ROOT / "target" / "e2e-out"
 class Sandbox:
     """A running decoda-sandbox and its admin routes."""
 
-    def __init__(self, port=0):
+    def __init__(self, port=0, scanner_pages=None):
         """Starts a sandbox on `port` (0: any free one; a stopped sandbox's port brings "the
-        server" back at the same address)."""
-        self.proc = subprocess.Popen(
-            [str(SANDBOX), "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-        )
+        server" back at the same address), with a stand-in network scanner holding
+        `scanner_pages` generated pages when that is given (its address in `scanner_url`)."""
+        args = [str(SANDBOX), "--port", str(port)]
+        if scanner_pages is not None:
+            args += ["--scanner", "--scanner-port", "0", "--feeder-pages", str(scanner_pages)]
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         first = self.proc.stdout.readline()
         match = re.match(r"decoda-sandbox listening on (http://\S+)", first)
         assert match, f"unexpected sandbox banner: {first!r}"
         self.url = match.group(1)
         self.port = int(self.url.rsplit(":", 1)[1].split("/")[0])
+        self.scanner_url = None
+        while scanner_pages is not None and self.scanner_url is None:
+            line = self.proc.stdout.readline()
+            assert line, "the sandbox's banner named no scanner"
+            found = re.match(r"\s*scanner:\s+(http://\S+)", line)
+            self.scanner_url = found.group(1) if found else None
 
     def admin(self, method, path, body=None):
         data = None if body is None else json.dumps(body).encode()

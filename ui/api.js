@@ -42,6 +42,14 @@ export function startUpload(patientId, noteId, fileIds, onEvent, assignScan = nu
   return call("start_upload", { patientId, noteId: noteId || null, fileIds, assignScan, onEvent: channel });
 }
 
+// Scans from the network scanner in the settings; `onPage` gets the number of pages in hand after
+// each page arrives.
+export function scanPaper(options, onPage) {
+  const channel = new tauri.core.Channel();
+  channel.onmessage = onPage;
+  return call("scan_paper", { options, onPage: channel });
+}
+
 // An error as a sentence for the user.
 export function describe(err) {
   if (err && typeof err === "object" && "message" in err) return err.message;

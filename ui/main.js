@@ -10,6 +10,7 @@ import { choosePatient, chosenPatient, clearPatient, forgetPatient, initPatient,
 import { closeMove, initMove } from "./move.js";
 import { initPreviews } from "./previews.js";
 import { currentQueue, initQueue, refreshQueue, scansToSort } from "./queue.js";
+import { initScan, loadScanner } from "./scan.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
 import { closeSort, initSort, isSorting, renderSortPanel, sortingTo } from "./sort.js";
 import { initViews } from "./views.js";
@@ -58,6 +59,10 @@ async function start() {
   initMove({ onMoved: refreshHistory });
   // Scans from the scanner get their own patient, one at a time.
   initSort({ waiting: scansToSort, queue: currentQueue, refreshQueue, busy: isUploading });
+  initScan({
+    busy: isUploading,
+    added: () => setStatus("upload-status", "The scan was added to the list. Press Sort scans to give it its patient."),
+  });
 
   const policy = await call("patient_policy");
   watchIdle({
@@ -87,6 +92,7 @@ async function start() {
     showSettings(true);
     setStatus("settings-status", describe(err), true);
   });
+  await loadScanner().catch((err) => setStatus("scanner-status", describe(err), true));
   return true;
 }
 

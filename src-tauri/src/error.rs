@@ -135,7 +135,7 @@ impl UiError {
 }
 
 /// The message with its first letter capitalised, to stand as a sentence of its own.
-fn sentence_case(message: &str) -> String {
+pub(crate) fn sentence_case(message: &str) -> String {
     let mut chars = message.chars();
     chars.next().map_or_else(String::new, |first| {
         first.to_uppercase().chain(chars).collect()

@@ -1619,3 +1619,120 @@ fn a_date_of_birth_is_found_as_the_clinic_writes_it() {
         "{message}"
     );
 }
+
+/// Paper from the network scanner in the settings to a chart, as the window does it: pages come
+/// in one by one, the person drops one, puts the last first and turns it, the kept pages become
+/// one PDF waiting for its own patient, and once the chart has it no copy stays on the computer.
+#[test]
+fn scanned_pages_kept_turned_and_reordered_become_one_scan_for_its_own_patient() {
+    use crate::commands::scanning::{
+        keep_scan, scan_page, scan_paper, scans_folder, KeptPage, ScanOptions,
+    };
+    let stand_in = tauri::async_runtime::block_on(decoda_sandbox::scanner::spawn_scanner(
+        decoda_sandbox::scanner::ScannerState::new(decoda_sandbox::scanner::generated(3)),
+        "127.0.0.1:0".parse().unwrap(),
+    ))
+    .unwrap();
+    let url = stand_in.url();
+    let h = Harness::start_with(|_| format!("[scanners]\naddresses = [\"{url}\"]\n"));
+    assert_eq!(h.invoke("scanner", json!({})).unwrap()["address"], url);
+
+    let counts: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = counts.clone();
+    let on_page = Channel::new(move |body| {
+        if let InvokeResponseBody::Json(json) = body {
+            sink.lock().unwrap().push(json);
+        }
+        Ok(())
+    });
+    let options = ScanOptions {
+        glass: false,
+        two_sided: false,
+        grey: false,
+        resolution: 150,
+    };
+    let outcome =
+        tauri::async_runtime::block_on(scan_paper(h.app.state(), h.app.state(), options, on_page))
+            .unwrap();
+    assert_eq!(outcome.pages, 3);
+    assert_eq!(outcome.stopped, None);
+    assert_eq!(
+        *counts.lock().unwrap(),
+        ["1", "2", "3"],
+        "each page is announced as it comes"
+    );
+    let thumb = tauri::async_runtime::block_on(scan_page(h.app.state(), 0)).unwrap();
+    assert!(thumb.starts_with("data:image/jpeg;base64,"));
+
+    let kept = vec![
+        KeptPage { index: 2, turn: 90 },
+        KeptPage { index: 0, turn: 0 },
+    ];
+    let id = tauri::async_runtime::block_on(keep_scan(
+        h.app.handle().clone(),
+        h.app.state(),
+        h.app.state(),
+        kept,
+    ))
+    .unwrap();
+    let listed = h
+        .invoke("list_queue", json!({ "patientId": "pat_1001" }))
+        .unwrap();
+    assert_eq!(
+        listed["toSort"],
+        json!([id]),
+        "it waits for its own patient"
+    );
+    let item = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        item["sendable"], false,
+        "never part of the chosen patient's batch"
+    );
+    let saved = h
+        .app
+        .state::<AppState>()
+        .queue()
+        .get(id)
+        .unwrap()
+        .path
+        .clone();
+    assert_eq!(
+        saved.parent(),
+        Some(scans_folder(h.app.state::<AppState>().data_dir()).as_path())
+    );
+
+    let sent = sort_scan(&h, "pat_1001", id).unwrap();
+    assert_eq!(sent.uploaded.len(), 1);
+    let landed = h.sandbox.state().attachments();
+    assert_eq!(landed.len(), 1);
+    assert_eq!(landed[0].patient_id, "pat_1001");
+    let bytes = tauri::async_runtime::block_on(async {
+        reqwest::get(&landed[0].response.signed_url)
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap()
+    });
+    let copy = h._dir.path().join("from-chart.pdf");
+    std::fs::write(&copy, &bytes).unwrap();
+    assert_eq!(
+        decoda_pages::page_jpegs(&copy).unwrap().len(),
+        2,
+        "the dropped page is not in it"
+    );
+    assert!(
+        String::from_utf8_lossy(&bytes).contains("/Rotate 90"),
+        "the first page is turned"
+    );
+    assert!(
+        !saved.exists(),
+        "no copy of the paper stays once the chart has it"
+    );
+}

@@ -87,6 +87,13 @@ macro_rules! app_commands {
             commands::moves::move_upload,
             commands::files::preview,
             commands::scans::scan_preview,
+            commands::scanning::scanner,
+            commands::scanning::save_scanner,
+            commands::scanning::scan_paper,
+            commands::scanning::cancel_scan,
+            commands::scanning::scan_page,
+            commands::scanning::keep_scan,
+            commands::scanning::discard_scan,
             commands::files::thumbnail,
             commands::files::open_link,
             commands::upload::start_upload,
@@ -112,7 +119,8 @@ pub fn builder<R: Runtime>(
         .plugin(tauri_plugin_opener::init())
         .plugin(window_state)
         .manage(state)
-        .manage(network_wait::NetworkWaits::default());
+        .manage(network_wait::NetworkWaits::default())
+        .manage(commands::scanning::ScanDesk::default());
     #[cfg(feature = "e2e")]
     let builder = builder.invoke_handler(app_commands!(e2e_drop_paths));
     #[cfg(not(feature = "e2e"))]

@@ -80,6 +80,9 @@ pub enum Command {
     /// `upload` does. A scan that stops part-way (a jam, the scanner switched off) is never
     /// uploaded: the pages received are saved and the command says where.
     Scan(ScanArgs),
+    /// List the network scanners the settings name, each asked what it is, what it offers and
+    /// whether it is ready.
+    Scanners(ScannersArgs),
     /// Print a patient cover sheet: a page to put on top of that patient's paper before scanning
     /// a stack for several patients.
     ///
@@ -92,6 +95,14 @@ pub enum Command {
     /// Reads PDFs as scanners write them (one JPEG per page) and page images. Nothing is uploaded:
     /// a person confirms each part's patient before it is sent.
     Split(SplitArgs),
+}
+
+/// `decoda scanners`.
+#[derive(Debug, Args)]
+pub struct ScannersArgs {
+    /// Print one JSON object with every scanner.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `decoda cover-sheet`.
@@ -129,9 +140,10 @@ pub enum ScanSource {
 #[derive(Debug, Args)]
 #[command(group = clap::ArgGroup::new("destination").required(true).args(["patient", "out"]))]
 pub struct ScanArgs {
-    /// The scanner's address, e.g. http://192.168.1.40/eSCL (a bare http://HOST gets /eSCL).
+    /// The scanner's address, e.g. http://192.168.1.40/eSCL (a bare http://HOST gets /eSCL);
+    /// without it, the one scanner the settings list (`[scanners] addresses`).
     #[arg(long, value_name = "URL")]
-    pub scanner: String,
+    pub scanner: Option<String>,
     /// Feeder or glass.
     #[arg(long, value_enum, default_value = "feeder")]
     pub source: ScanSource,

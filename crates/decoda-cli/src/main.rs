@@ -55,6 +55,7 @@ async fn run(cli: args::Cli, env_key: Option<ApiKey>) -> Result<u8, exit::CliErr
         args::Command::Resume(a) => resume::run(&ctx, a).await,
         args::Command::Settings => settings::show(&ctx),
         args::Command::Scan(a) => scan::run(&ctx, a).await,
+        args::Command::Scanners(a) => scan::list(&ctx, a).await,
         args::Command::CoverSheet(a) => cover::sheet(&ctx, a).await,
         args::Command::Split(a) => cover::split(&ctx, a).await,
     }

@@ -2,20 +2,23 @@
 //! or saved as a file.
 
 use crate::{
-    args::{ScanArgs, ScanSource, UploadArgs},
+    args::{ScanArgs, ScanSource, ScannersArgs, UploadArgs},
     context::Context,
     exit::{self, CliError},
     upload,
 };
 use decoda_api::PatientId;
-use decoda_scan::{ColourMode, ScanError, ScanRequest, Scanner, Source};
+use decoda_scan::{
+    ColourMode, FeederState, ScanError, ScanRequest, Scanner, ScannerState, Source, Status,
+};
+use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 /// Runs `decoda scan` and returns the exit status.
 pub async fn run(ctx: &Context, args: ScanArgs) -> Result<u8, CliError> {
-    let scanner = Scanner::new(&args.scanner)?;
+    let scanner = Scanner::new(&scanner_address(ctx, args.scanner.as_deref())?)?;
     let request = ScanRequest {
         source: match args.source {
             ScanSource::Feeder => Source::Feeder,
@@ -110,6 +113,134 @@ pub async fn run(ctx: &Context, args: ScanArgs) -> Result<u8, CliError> {
         eprintln!("The scan is kept in {}.", path.display());
     }
     sent
+}
+
+/// The address given, or the one scanner the settings list.
+fn scanner_address(ctx: &Context, given: Option<&str>) -> Result<String, CliError> {
+    if let Some(address) = given {
+        return Ok(address.to_owned());
+    }
+    let configured = ctx.resolved.settings.effective.scanner_addresses();
+    match configured.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(CliError::Usage(
+            "give the scanner's address with --scanner, or list it under [scanners] addresses in the settings".into(),
+        )),
+        several => Err(CliError::Usage(format!(
+            "several scanners are set up ({}): say which with --scanner",
+            several.join(", ")
+        ))),
+    }
+}
+
+/// One scanner as `decoda scanners` reports it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedScanner {
+    address: String,
+    make_and_model: Option<String>,
+    /// `feeder`, `feeder (two-sided)`, `glass`.
+    sources: Vec<String>,
+    resolutions: Vec<u32>,
+    /// `ready`, `busy`, `feeder empty`, or what stops it.
+    state: Option<String>,
+    /// Why it could not be asked, when it could not.
+    problem: Option<String>,
+}
+
+/// Runs `decoda scanners`: exits 1 when a listed scanner cannot be reached or asked.
+pub async fn list(ctx: &Context, args: ScannersArgs) -> Result<u8, CliError> {
+    let addresses = ctx.resolved.settings.effective.scanner_addresses();
+    let mut listed = Vec::new();
+    for address in addresses {
+        listed.push(ask(address).await);
+    }
+    if args.json {
+        println!("{}", serde_json::json!({ "scanners": listed }));
+    } else if listed.is_empty() {
+        eprintln!("No scanners are set up: list their addresses under [scanners] addresses in the settings.");
+    } else {
+        for s in &listed {
+            print_scanner(s);
+        }
+    }
+    Ok(if listed.iter().any(|s| s.problem.is_some()) {
+        exit::SOME_FAILED
+    } else {
+        exit::OK
+    })
+}
+
+async fn ask(address: String) -> ListedScanner {
+    let mut out = ListedScanner {
+        address,
+        make_and_model: None,
+        sources: Vec::new(),
+        resolutions: Vec::new(),
+        state: None,
+        problem: None,
+    };
+    let asked = async {
+        let scanner = Scanner::new(&out.address)?;
+        Ok::<_, ScanError>((scanner.capabilities().await?, scanner.status().await?))
+    };
+    match asked.await {
+        Ok((caps, status)) => {
+            out.make_and_model = Some(caps.make_and_model.clone()).filter(|m| !m.is_empty());
+            if caps.feeder.is_some() {
+                out.sources.push(
+                    if caps.duplex {
+                        "feeder (two-sided)"
+                    } else {
+                        "feeder"
+                    }
+                    .into(),
+                );
+            }
+            if caps.platen.is_some() {
+                out.sources.push("glass".into());
+            }
+            let mut resolutions: Vec<u32> = caps
+                .feeder
+                .iter()
+                .chain(caps.platen.iter())
+                .flat_map(|s| s.resolutions.iter().copied())
+                .collect();
+            resolutions.sort_unstable();
+            resolutions.dedup();
+            out.resolutions = resolutions;
+            out.state = Some(state_words(&status));
+        }
+        Err(e) => out.problem = Some(e.to_string()),
+    }
+    out
+}
+
+fn state_words(status: &Status) -> String {
+    match (&status.state, &status.feeder) {
+        (ScannerState::Unavailable(what), _) => format!("not available ({what})"),
+        (_, Some(FeederState::Problem(what))) => format!("feeder stopped: {what}"),
+        (ScannerState::Processing, _) => "busy".into(),
+        (ScannerState::Idle, Some(FeederState::Empty)) => "ready (feeder empty)".into(),
+        (ScannerState::Idle, _) => "ready".into(),
+    }
+}
+
+fn print_scanner(s: &ListedScanner) {
+    match &s.problem {
+        Some(why) => println!("{}: {why}", s.address),
+        None => {
+            let dpi: Vec<String> = s.resolutions.iter().map(u32::to_string).collect();
+            println!(
+                "{}: {}; {}; {} dpi; {}",
+                s.address,
+                s.make_and_model.as_deref().unwrap_or("unnamed scanner"),
+                s.sources.join(", "),
+                dpi.join(", "),
+                s.state.as_deref().unwrap_or("state not known")
+            );
+        }
+    }
 }
 
 fn count(pages: usize) -> String {

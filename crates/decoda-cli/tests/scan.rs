@@ -183,3 +183,81 @@ async fn a_scanner_that_cannot_be_reached_is_said_in_words() {
     assert!(said.contains("the scanner cannot be reached"), "{said}");
     assert!(!e.dir.path().join("x.pdf").exists());
 }
+
+fn scanners_in_settings(e: &Env, addresses: &[&str]) {
+    let list: Vec<String> = addresses.iter().map(|a| format!("{a:?}")).collect();
+    std::fs::write(
+        e.dir.path().join("settings.toml"),
+        format!("[scanners]\naddresses = [{}]\n", list.join(", ")),
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn the_scanners_in_the_settings_are_listed_as_they_answer_and_one_needs_no_address() {
+    let e = env().await;
+    let scanner = scanner(2).await;
+    scanners_in_settings(&e, &[&scanner.url(), "http://127.0.0.1:9/eSCL"]);
+    let out = e
+        .cmd(None)
+        .args(["scanners", "--json"])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "one cannot be reached: {}",
+        text(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &listed["scanners"][0];
+    assert_eq!(first["makeAndModel"], "Decoda Sandbox Scanner");
+    assert_eq!(
+        first["sources"],
+        serde_json::json!(["feeder (two-sided)", "glass"])
+    );
+    assert_eq!(first["resolutions"], serde_json::json!([150, 200, 300]));
+    assert_eq!(first["state"], "ready");
+    assert!(first["problem"].is_null());
+    let second = &listed["scanners"][1];
+    assert!(
+        second["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("the scanner cannot be reached"),
+        "{second}"
+    );
+
+    let several = e
+        .cmd(None)
+        .args(["scan", "--out"])
+        .arg(e.dir.path().join("a.pdf"))
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(several.status.code(), Some(2));
+    assert!(
+        text(&several.stderr).contains("several scanners are set up"),
+        "{}",
+        text(&several.stderr)
+    );
+
+    scanners_in_settings(&e, &[&scanner.url()]);
+    let settings = e.cmd(None).arg("settings").output().await.unwrap();
+    assert!(
+        text(&settings.stdout).contains(&format!("Network scanners: {}", scanner.url())),
+        "{}",
+        text(&settings.stdout)
+    );
+    let pdf = e.dir.path().join("b.pdf");
+    let one = e
+        .cmd(None)
+        .args(["scan", "--resolution", "150", "--out"])
+        .arg(&pdf)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
+    assert_eq!(decoda_pages::first_page(&pdf).unwrap().pages, 2);
+}

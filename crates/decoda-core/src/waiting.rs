@@ -406,6 +406,16 @@ impl Queue {
         ids
     }
 
+    /// Adds documents scanned in this app (from a network scanner): new by construction, each
+    /// waits for a person to choose its own patient, as an inbox scan does. Returns their ids.
+    pub fn add_scanned(&mut self, checked: Vec<IntakeItem>) -> Vec<u64> {
+        let ids = self.add(checked, false);
+        for item in self.items.iter_mut().filter(|i| ids.contains(&i.id)) {
+            item.needs_patient = true;
+        }
+        ids
+    }
+
     /// Lists a looked-up scan: ready when new; otherwise held, bound or marked with the reason, so
     /// a scan that may have been sent before is never ready for whoever is chosen next.
     fn list_scan(&mut self, id: u64, record: ScanRecord) {
@@ -1678,6 +1688,21 @@ mod tests {
             Vec::<u64>::new(),
             "a scan handed over twice is listed once"
         );
+    }
+
+    #[test]
+    fn a_document_scanned_here_waits_for_its_own_patient_like_an_inbox_scan() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut q = Queue::default();
+        let scanned = q.add_scanned(checked(&pdfs(dir.path(), 1)))[0];
+        let list = q.list(Some("pat_A"));
+        assert_eq!(list.to_sort, [scanned]);
+        assert!(
+            !list.items[0].sendable,
+            "never sent with the chosen patient's batch"
+        );
+        assert_eq!(list.items[0].status, NEEDS_PATIENT);
+        assert!(q.assign(scanned, "pat_A"));
     }
 
     #[test]

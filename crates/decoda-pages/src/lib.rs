@@ -85,10 +85,18 @@ const POINTS_PER_INCH: f64 = 72.0;
 /// Puts JPEG pages together as one PDF, each page embedded as it is (no re-encoding), sized
 /// for `dpi` (the resolution the pages were scanned at).
 pub fn pdf_from_jpegs(pages: &[Vec<u8>], dpi: u32) -> Result<Vec<u8>, PagesError> {
+    let upright: Vec<(&[u8], u16)> = pages.iter().map(|p| (p.as_slice(), 0)).collect();
+    pdf_from_pages(&upright, dpi)
+}
+
+/// [`pdf_from_jpegs`] with each page turned clockwise by its angle (0, 90, 180 or 270 degrees;
+/// others count as 0). The turn is the page's `/Rotate`: the image stays as the scanner sent it.
+pub fn pdf_from_pages(pages: &[(&[u8], u16)], dpi: u32) -> Result<Vec<u8>, PagesError> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let mut kids = Vec::with_capacity(pages.len());
-    for (i, jpeg) in pages.iter().enumerate() {
+    for (i, (jpeg, turn)) in pages.iter().enumerate() {
+        let jpeg = *jpeg;
         let (width, height, gray) = jpeg_header(jpeg).map_err(|reason| PagesError::NotJpeg {
             page: i + 1,
             reason,
@@ -103,7 +111,7 @@ pub fn pdf_from_jpegs(pages: &[Vec<u8>], dpi: u32) -> Result<Vec<u8>, PagesError
                 "BitsPerComponent" => 8,
                 "Filter" => "DCTDecode",
             },
-            jpeg.clone(),
+            jpeg.to_vec(),
         );
         let image_id = doc.add_object(image);
         let scale = POINTS_PER_INCH / f64::from(dpi.max(1));
@@ -116,6 +124,7 @@ pub fn pdf_from_jpegs(pages: &[Vec<u8>], dpi: u32) -> Result<Vec<u8>, PagesError
             "MediaBox" => vec![0.into(), 0.into(), Object::Real(w as f32), Object::Real(h as f32)],
             "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
             "Contents" => content_id,
+            "Rotate" => i64::from(if matches!(turn, 90 | 180 | 270) { *turn } else { 0 }),
         });
         kids.push(page.into());
     }
@@ -178,6 +187,31 @@ mod tests {
         let pdf = dir.path().join("scan.pdf");
         std::fs::write(&pdf, pdf_from_jpegs(&pages, 300).unwrap()).unwrap();
         let read: Vec<Vec<u8>> = page_jpegs(&pdf).unwrap().into_iter().flatten().collect();
+        assert_eq!(read, pages);
+    }
+
+    #[test]
+    fn a_turned_page_is_rotated_in_the_pdf_and_its_image_kept_as_sent() {
+        let pages = [jpeg(60, 80, 10), jpeg(60, 80, 200)];
+        let pdf = pdf_from_pages(&[(&pages[0], 90), (&pages[1], 45)], 300).unwrap();
+        let doc = Document::load_mem(&pdf).unwrap();
+        let turns: Vec<i64> = doc
+            .get_pages()
+            .values()
+            .map(|id| {
+                doc.get_dictionary(*id)
+                    .unwrap()
+                    .get(b"Rotate")
+                    .unwrap()
+                    .as_i64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(turns, [90, 0], "45 is not a page turn");
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("turned.pdf");
+        std::fs::write(&file, &pdf).unwrap();
+        let read: Vec<Vec<u8>> = page_jpegs(&file).unwrap().into_iter().flatten().collect();
         assert_eq!(read, pages);
     }
 

@@ -42,6 +42,8 @@ pub struct SettingsFile {
     pub keep_history: Option<bool>,
     /// The scanner inbox, if one is watched.
     pub inbox: Option<InboxSettings>,
+    /// The network scanners (eSCL) this computer scans from.
+    pub scanners: Option<ScannerSettings>,
     /// The proxy every request goes through (`http://proxy.clinic.local:3128`), except those for
     /// this computer. When absent, the system's proxy applies (`HTTPS_PROXY` and the like, and
     /// on Windows and macOS the system settings). Checked when the file is read; shown with any
@@ -51,6 +53,15 @@ pub struct SettingsFile {
     /// the history (default 5, 1 to 60): an unattended screen shows no patient. Queued files stay,
     /// bound to their patient, and need a new confirmation.
     pub clear_patient_after_minutes: Option<u32>,
+}
+
+/// Network scanners, by address: IT lists the ones a workstation uses, so that `decoda scan`
+/// (and, later, the window) needs no address typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScannerSettings {
+    /// eSCL addresses, such as `http://192.168.1.40/eSCL`.
+    pub addresses: Vec<String>,
 }
 
 /// A folder a scanner writes into, whose new files join the queue to wait for a patient.
@@ -263,6 +274,16 @@ impl SettingsFile {
                 b.key, b.value, b.unit, b.max, b.unit
             )
         })
+    }
+
+    /// The network scanners' addresses, without blanks.
+    pub fn scanner_addresses(&self) -> Vec<String> {
+        self.scanners
+            .iter()
+            .flat_map(|s| &s.addresses)
+            .map(|a| a.trim().to_owned())
+            .filter(|a| !a.is_empty())
+            .collect()
     }
 
     /// The scanner inbox settings (empty when none are set).

@@ -44,11 +44,13 @@ pub enum Setting {
     Proxy,
     /// `clear_patient_after_minutes`.
     ClearPatientAfterMinutes,
+    /// `[scanners]`.
+    Scanners,
 }
 
 impl Setting {
     /// Every lockable key.
-    pub const ALL: [Setting; 11] = [
+    pub const ALL: [Setting; 12] = [
         Self::ApiUrl,
         Self::Tenant,
         Self::NamesEncoding,
@@ -60,6 +62,7 @@ impl Setting {
         Self::Inbox,
         Self::Proxy,
         Self::ClearPatientAfterMinutes,
+        Self::Scanners,
     ];
 
     /// The key as written in the files.
@@ -76,6 +79,7 @@ impl Setting {
             Self::Inbox => "inbox",
             Self::Proxy => "proxy",
             Self::ClearPatientAfterMinutes => "clear_patient_after_minutes",
+            Self::Scanners => "scanners",
         }
     }
 
@@ -93,13 +97,14 @@ impl Setting {
             Self::Inbox => "the scanner inbox",
             Self::Proxy => "the proxy",
             Self::ClearPatientAfterMinutes => "when an unattended window clears the patient",
+            Self::Scanners => "the network scanners",
         }
     }
 
     /// "is" or "are", to go with [`Self::label`].
     pub fn verb(self) -> &'static str {
         match self {
-            Self::Limits | Self::Retry | Self::Timeouts => "are",
+            Self::Limits | Self::Retry | Self::Timeouts | Self::Scanners => "are",
             _ => "is",
         }
     }

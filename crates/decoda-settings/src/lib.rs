@@ -14,8 +14,8 @@ mod summary;
 
 pub use error::{Result, SettingsError};
 pub use file::{
-    default_settings_path, edit_user_file, Edit, InboxSettings, SettingsFile, DEFAULT_API_URL,
-    MAX_HISTORY_DAYS,
+    default_settings_path, edit_user_file, Edit, InboxSettings, ScannerSettings, SettingsFile,
+    DEFAULT_API_URL, MAX_HISTORY_DAYS,
 };
 pub use fleet::{default_system_config_path, LayeredSettings, Setting, SystemFileState};
 pub use keychain::Keychain;

@@ -37,6 +37,10 @@ impl Resolved {
                 locked(Setting::Inbox, inbox_line(&e.inbox())),
             ),
             (
+                "Network scanners",
+                locked(Setting::Scanners, scanners_line(&e.scanner_addresses())),
+            ),
+            (
                 "Proxy",
                 locked(Setting::Proxy, proxy_line(e.proxy.as_ref())),
             ),
@@ -91,6 +95,14 @@ fn history_line(days: u32) -> String {
     match days {
         0 => "not kept".to_owned(),
         days => format!("kept {days} days"),
+    }
+}
+
+fn scanners_line(addresses: &[String]) -> String {
+    if addresses.is_empty() {
+        "none".to_owned()
+    } else {
+        addresses.join(", ")
     }
 }
 

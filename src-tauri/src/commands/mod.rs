@@ -8,6 +8,7 @@ pub mod files;
 pub mod history;
 pub mod moves;
 pub mod patients;
+pub mod scanning;
 pub mod scans;
 pub mod settings;
 pub mod upload;

@@ -178,6 +178,7 @@ pub(crate) async fn send_confirmed<R: Runtime>(
     };
     let Recorded { uploaded, skipped } = state.queue().record(patient.id.as_str(), &ids, outcome);
     crate::inbox::move_confirmed(app, &ids).await;
+    crate::commands::scanning::remove_confirmed(app, &ids);
     state.remember_returned(
         uploaded.iter().filter_map(|u| u.thumbnail_url.clone()),
         uploaded.iter().map(|u| u.signed_url.clone()),

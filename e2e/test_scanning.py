@@ -1,0 +1,71 @@
+"""Paper from a network scanner to a chart in the real window: the scanner's address checked and
+saved in Settings, a stack scanned from the sandbox's stand-in eSCL scanner, the pages checked
+(one removed, the last put first and turned), the kept pages added to the list as one scan, and
+that scan given its own patient in the scan sorter."""
+
+import re
+import urllib.request
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+from conftest import Sandbox
+from test_accessibility import assert_accessible
+from test_app import KEY, save_settings, sort_scan, text_of, wait
+
+
+@pytest.fixture
+def scanner_sandbox():
+    s = Sandbox(scanner_pages=3)
+    yield s
+    s.stop()
+
+
+def tiles(driver):
+    return driver.find_elements(By.CSS_SELECTOR, "#scan-pages li")
+
+
+def test_a_scanned_stack_is_checked_page_by_page_and_sorted_to_its_patient(app, scanner_sandbox):
+    driver, shot, _ = app
+    sandbox = scanner_sandbox
+    save_settings(driver, sandbox.url, KEY)
+    driver.find_element(By.ID, "scanner-address").send_keys(sandbox.scanner_url)
+    driver.find_element(By.ID, "save-scanner").click()
+    wait(driver).until(lambda d: text_of(d, "scanner-status").startswith("Saved: Decoda Sandbox Scanner answered"))
+    driver.find_element(By.ID, "close-settings").click()
+
+    wait(driver).until(EC.element_to_be_clickable((By.ID, "scan-open"))).click()
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "scan-dialog")))
+    driver.find_element(By.ID, "scan-resolution").send_keys("200")
+    driver.find_element(By.ID, "scan-start").click()
+    wait(driver, 60).until(lambda d: text_of(d, "scan-status").startswith("3 pages scanned"))
+    wait(driver).until(lambda d: len(tiles(d)) == 3 and all(
+        d.execute_script("return arguments[0].naturalWidth", img) > 0
+        for img in d.find_elements(By.CSS_SELECTOR, "#scan-pages img")))
+    shot("scan-pages")
+    assert_accessible(driver, "scan dialog with its pages")
+    assert driver.find_element(By.ID, "scan-keep").is_enabled()
+
+    driver.find_element(By.CSS_SELECTOR, "[aria-label='Remove page 2']").click()
+    driver.find_element(By.CSS_SELECTOR, "[aria-label='Move page 2 earlier']").click()
+    driver.find_element(By.CSS_SELECTOR, "[aria-label='Turn page 1 a quarter clockwise']").click()
+    labels = [t.find_element(By.TAG_NAME, "p").text for t in tiles(driver)]
+    assert labels == ["Page 1, turned 90°", "Page 2"], labels
+    shot("scan-pages-checked")
+    driver.find_element(By.ID, "scan-keep").click()
+    wait(driver).until(EC.invisibility_of_element_located((By.ID, "scan-dialog")))
+    wait(driver).until(lambda d: "waiting for its patient" in text_of(d, "sort-text"))
+    assert sandbox.attachments() == [], "a scan is never sent without its own patient"
+
+    driver.find_element(By.ID, "sort-open").click()
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "sort-dialog")))
+    wait(driver).until(lambda d: "2 pages" in text_of(d, "sort-position"))
+    sort_scan(driver, "garcia", "12-Mar-1984")
+    stored = sandbox.attachments()
+    assert [a["patientId"] for a in stored] == ["pat_1001"]
+    with urllib.request.urlopen(stored[0]["signedUrl"], timeout=10) as resp:
+        pdf = resp.read()
+    assert pdf.startswith(b"%PDF-")
+    assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2, "the removed page is not in the document"
+    assert b"/Rotate 90" in pdf, "the turned page is turned"

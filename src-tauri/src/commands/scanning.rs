@@ -1,0 +1,345 @@
+//! Scanning paper in the window, from the network scanner the settings name (eSCL): the pages
+//! come in one by one, the person checks them (reorders, turns or drops a page), and the kept
+//! pages become one PDF that joins the list as a scan waiting for its own patient. Nothing
+//! scanned is ever sent without a person choosing its patient in the scan sorter.
+
+use crate::{
+    commands::files::{check, data_url},
+    error::UiResult,
+    state::AppState,
+    UiError,
+};
+use decoda_engine::CancellationToken;
+use decoda_scan::{ColourMode, Page, ScanError, ScanRequest, Scanner, Source};
+use decoda_settings::{edit_user_file, Edit, Setting};
+use serde::{Deserialize, Serialize};
+use std::{io::Cursor, path::PathBuf, sync::Mutex};
+use tauri::{ipc::Channel, AppHandle, Emitter, Manager, Runtime, State};
+
+/// The scan in hand: its pages, until they are kept or thrown away, and the running job's
+/// cancel token.
+#[derive(Debug, Default)]
+pub struct ScanDesk {
+    pages: Mutex<Vec<Page>>,
+    resolution: Mutex<u32>,
+    running: Mutex<Option<CancellationToken>>,
+}
+
+impl ScanDesk {
+    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+        m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The scanner the settings name, as the window shows it.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScannerView {
+    /// Its eSCL address, if one is set.
+    pub address: Option<String>,
+    /// Its make and model, when it answered.
+    pub name: Option<String>,
+    /// Whether the system-wide file sets it (then the settings screen cannot change it).
+    pub locked: bool,
+}
+
+/// The scanner the settings name (the first, if several), without asking it anything.
+#[tauri::command]
+pub fn scanner(state: State<'_, AppState>) -> UiResult<ScannerView> {
+    let settings = state.settings()?;
+    Ok(ScannerView {
+        address: settings.effective.scanner_addresses().into_iter().next(),
+        name: None,
+        locked: settings.is_locked(Setting::Scanners),
+    })
+}
+
+/// Saves the scanner's address after asking it what it is (so a typo is caught here, not at the
+/// scanner with paper in hand); an empty address removes it.
+#[tauri::command]
+pub async fn save_scanner(state: State<'_, AppState>, address: String) -> UiResult<ScannerView> {
+    let settings = state.settings()?;
+    settings.check_unlocked(Setting::Scanners)?;
+    let address = address.trim().to_owned();
+    if address.is_empty() {
+        edit_user_file(state.settings_path(), &[Edit::Remove("scanners")])?;
+        return Ok(ScannerView {
+            address: None,
+            name: None,
+            locked: false,
+        });
+    }
+    let scanner = Scanner::new(&address).map_err(scan_error)?;
+    let caps = scanner.capabilities().await.map_err(scan_error)?;
+    let value = toml::Value::try_from(decoda_settings::ScannerSettings {
+        addresses: vec![scanner.address().to_string()],
+    })
+    .map_err(|e| UiError::Invalid(format!("the scanner cannot be saved: {e}")))?;
+    edit_user_file(state.settings_path(), &[Edit::Set("scanners", value)])?;
+    Ok(ScannerView {
+        address: Some(scanner.address().to_string()),
+        name: Some(caps.make_and_model).filter(|n| !n.is_empty()),
+        locked: false,
+    })
+}
+
+/// What the person asked of a scan.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanOptions {
+    /// The glass instead of the feeder.
+    pub glass: bool,
+    /// Both sides of each sheet.
+    pub two_sided: bool,
+    /// Shades of grey instead of colour.
+    pub grey: bool,
+    /// Dots per inch.
+    pub resolution: u32,
+}
+
+/// How a scan ended.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ScanOutcome {
+    /// Pages in hand (this scan's, after any kept from before).
+    pub pages: usize,
+    /// Why the scanner stopped before the end of the stack, in words; the pages received stay.
+    pub stopped: Option<String>,
+}
+
+/// Scans from the configured scanner, telling `on_page` the number of pages in hand after each.
+/// The pages are added to those already in hand (a stack scanned in two goes is one document).
+#[tauri::command]
+pub async fn scan_paper(
+    state: State<'_, AppState>,
+    desk: State<'_, ScanDesk>,
+    options: ScanOptions,
+    on_page: Channel<usize>,
+) -> UiResult<ScanOutcome> {
+    let address = state
+        .settings()?
+        .effective
+        .scanner_addresses()
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            UiError::Invalid("no scanner is set up: add its address in Settings".into())
+        })?;
+    let scanner = Scanner::new(&address).map_err(scan_error)?;
+    let cancel = CancellationToken::new();
+    {
+        let mut running = ScanDesk::lock(&desk.running);
+        if running.is_some() {
+            return Err(UiError::Busy("a scan is already running".into()));
+        }
+        *running = Some(cancel.clone());
+    }
+    let request = ScanRequest {
+        source: if options.glass {
+            Source::Flatbed
+        } else {
+            Source::Feeder
+        },
+        duplex: options.two_sided && !options.glass,
+        resolution: options.resolution,
+        colour: if options.grey {
+            ColourMode::Grey
+        } else {
+            ColourMode::Colour
+        },
+    };
+    let before = ScanDesk::lock(&desk.pages).len();
+    let scanned = scanner
+        .scan(&request, &cancel, |n| {
+            let _ = on_page.send(before + n);
+        })
+        .await;
+    *ScanDesk::lock(&desk.running) = None;
+    let stopped = scanned.stopped.map(|e| sentence(&e));
+    let mut pages = ScanDesk::lock(&desk.pages);
+    if !scanned.pages.is_empty() {
+        *ScanDesk::lock(&desk.resolution) = request.resolution;
+    }
+    pages.extend(scanned.pages);
+    tracing::info!("scan ended: {} pages in hand", pages.len());
+    Ok(ScanOutcome {
+        pages: pages.len(),
+        stopped,
+    })
+}
+
+/// Stops the running scan; the pages already received stay in hand.
+#[tauri::command]
+pub fn cancel_scan(desk: State<'_, ScanDesk>) {
+    if let Some(cancel) = ScanDesk::lock(&desk.running).as_ref() {
+        cancel.cancel();
+    }
+}
+
+/// The longest side of a page's thumbnail, in pixels.
+const THUMBNAIL_SIDE: u32 = 320;
+
+/// A page in hand as a small JPEG `data:` URL, for the window's page strip.
+#[tauri::command]
+pub async fn scan_page(desk: State<'_, ScanDesk>, index: usize) -> UiResult<String> {
+    let jpeg = ScanDesk::lock(&desk.pages)
+        .get(index)
+        .map(|p| p.jpeg.clone())
+        .ok_or_else(|| UiError::Invalid("that page is no longer in hand".into()))?;
+    tauri::async_runtime::spawn_blocking(move || thumbnail(&jpeg))
+        .await
+        .unwrap_or_else(|_| Err(UiError::Invalid("the page could not be shown".into())))
+}
+
+fn thumbnail(jpeg: &[u8]) -> UiResult<String> {
+    let page = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
+        .map_err(|_| UiError::Invalid("the page could not be shown".into()))?;
+    let small = page.thumbnail(THUMBNAIL_SIDE, THUMBNAIL_SIDE).to_rgb8();
+    let mut out = Cursor::new(Vec::new());
+    small
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|_| UiError::Invalid("the page could not be shown".into()))?;
+    Ok(data_url("image/jpeg", out.get_ref()))
+}
+
+/// A page to keep: which page in hand, turned clockwise by how many degrees.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeptPage {
+    /// The page's place among the pages in hand.
+    pub index: usize,
+    /// 0, 90, 180 or 270.
+    pub turn: u16,
+}
+
+/// Makes the kept pages, in the order given, one PDF (JPEGs as the scanner sent them, turns as
+/// page rotations), saves it in the app's data folder and adds it to the list as a scan waiting
+/// for its own patient. The pages in hand are let go. Returns the new item's id.
+#[tauri::command]
+pub async fn keep_scan<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    desk: State<'_, ScanDesk>,
+    pages: Vec<KeptPage>,
+) -> UiResult<u64> {
+    let pdf = {
+        let in_hand = ScanDesk::lock(&desk.pages);
+        let chosen: Vec<(&[u8], u16)> = pages
+            .iter()
+            .map(|k| {
+                in_hand
+                    .get(k.index)
+                    .map(|p| (p.jpeg.as_ref(), k.turn))
+                    .ok_or_else(|| UiError::Invalid("a page is no longer in hand".into()))
+            })
+            .collect::<UiResult<_>>()?;
+        if chosen.is_empty() {
+            return Err(UiError::Invalid(
+                "keep at least one page, or discard the scan".into(),
+            ));
+        }
+        let resolution = *ScanDesk::lock(&desk.resolution);
+        decoda_pages::pdf_from_pages(&chosen, resolution)
+            .map_err(|e| UiError::Invalid(format!("the pages could not be made into a PDF: {e}")))?
+    };
+    let path = save_scan(state.data_dir(), &pdf)?;
+    let checked = check(&app, vec![path]).await?;
+    let id = state
+        .queue()
+        .add_scanned(checked)
+        .first()
+        .copied()
+        .ok_or_else(|| UiError::Invalid("the scan could not be added to the list".into()))?;
+    ScanDesk::lock(&desk.pages).clear();
+    let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
+    Ok(id)
+}
+
+/// Lets go of the pages in hand without keeping them.
+#[tauri::command]
+pub fn discard_scan(desk: State<'_, ScanDesk>) {
+    ScanDesk::lock(&desk.pages).clear();
+}
+
+/// The folder of the documents scanned here, until their upload is confirmed.
+pub fn scans_folder(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("scans")
+}
+
+/// Writes the PDF under a name that says when it was scanned (never a patient's name: the
+/// patient is chosen later).
+fn save_scan(data_dir: &std::path::Path, pdf: &[u8]) -> UiResult<PathBuf> {
+    let folder = scans_folder(data_dir);
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| UiError::History(format!("the scan could not be saved: {e}")))?;
+    let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
+    for n in 0..100 {
+        let name = if n == 0 {
+            format!("Scan {stamp}.pdf")
+        } else {
+            format!("Scan {stamp} ({n}).pdf")
+        };
+        let path = folder.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                use std::io::Write as _;
+                file.write_all(pdf)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| UiError::History(format!("the scan could not be saved: {e}")))?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(UiError::History(format!(
+                    "the scan could not be saved: {e}"
+                )))
+            }
+        }
+    }
+    Err(UiError::History(
+        "the scan could not be saved: too many scans this second".into(),
+    ))
+}
+
+/// Once the chart has them, the documents scanned here leave the computer: no copy of a
+/// patient's paper stays behind.
+pub fn remove_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
+    let state = app.state::<AppState>();
+    let folder = scans_folder(state.data_dir());
+    let done: Vec<PathBuf> = {
+        let queue = state.queue();
+        ids.iter()
+            .filter_map(|id| queue.get(*id))
+            .filter(|item| {
+                matches!(item.state, decoda_core::waiting::ItemState::Uploaded { .. })
+                    && item.path.parent() == Some(folder.as_path())
+            })
+            .map(|item| item.path.clone())
+            .collect()
+    };
+    for path in done {
+        if let Err(e) = std::fs::remove_file(&path) {
+            tracing::warn!(
+                "an uploaded scan could not be removed from the data folder: {}",
+                e.kind()
+            );
+        }
+    }
+}
+
+fn sentence(e: &ScanError) -> String {
+    crate::error::sentence_case(&e.to_string())
+}
+
+fn scan_error(e: ScanError) -> UiError {
+    match e {
+        ScanError::InvalidAddress(_) | ScanError::NotOffered(_) => UiError::Invalid(sentence(&e)),
+        ScanError::Cancelled => UiError::Cancelled(sentence(&e)),
+        ScanError::Busy => UiError::Busy(sentence(&e)),
+        _ => UiError::Network(sentence(&e)),
+    }
+}
