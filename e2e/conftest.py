@@ -33,13 +33,17 @@ OUT = ROOT / "target" / "e2e-out"
 class Sandbox:
     """A running decoda-sandbox and its admin routes."""
 
-    def __init__(self, port=0, scanner_pages=None):
+    def __init__(self, port=0, scanner_pages=None, feeder_stack=None):
         """Starts a sandbox on `port` (0: any free one; a stopped sandbox's port brings "the
-        server" back at the same address), with a stand-in network scanner holding
-        `scanner_pages` generated pages when that is given (its address in `scanner_url`)."""
+        server" back at the same address), with a stand-in network scanner when `scanner_pages`
+        (that many generated pages) or `feeder_stack` (`cover:pat_1001,page,…`) is given; its
+        address is then in `scanner_url`."""
         args = [str(SANDBOX), "--port", str(port)]
+        with_scanner = scanner_pages is not None or feeder_stack is not None
         if scanner_pages is not None:
             args += ["--scanner", "--scanner-port", "0", "--feeder-pages", str(scanner_pages)]
+        if feeder_stack is not None:
+            args += ["--scanner", "--scanner-port", "0", "--feeder-stack", feeder_stack]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         first = self.proc.stdout.readline()
         match = re.match(r"decoda-sandbox listening on (http://\S+)", first)
@@ -47,7 +51,7 @@ class Sandbox:
         self.url = match.group(1)
         self.port = int(self.url.rsplit(":", 1)[1].split("/")[0])
         self.scanner_url = None
-        while scanner_pages is not None and self.scanner_url is None:
+        while with_scanner and self.scanner_url is None:
             line = self.proc.stdout.readline()
             assert line, "the sandbox's banner named no scanner"
             found = re.match(r"\s*scanner:\s+(http://\S+)", line)

@@ -22,6 +22,30 @@ def scanner_sandbox():
     s.stop()
 
 
+@pytest.fixture
+def two_patient_stack():
+    s = Sandbox(feeder_stack="cover:pat_1001,page,cover:pat_1002,page,page")
+    yield s
+    s.stop()
+
+
+def set_up_scanner(driver, sandbox):
+    save_settings(driver, sandbox.url, KEY)
+    driver.find_element(By.ID, "scanner-address").send_keys(sandbox.scanner_url)
+    driver.find_element(By.ID, "save-scanner").click()
+    wait(driver).until(lambda d: text_of(d, "scanner-status").startswith("Saved: Decoda Sandbox Scanner answered"))
+    driver.find_element(By.ID, "close-settings").click()
+
+
+def scan_stack(driver, pages):
+    wait(driver).until(EC.element_to_be_clickable((By.ID, "scan-open"))).click()
+    wait(driver).until(EC.visibility_of_element_located((By.ID, "scan-dialog")))
+    driver.find_element(By.ID, "scan-resolution").send_keys("200")
+    driver.find_element(By.ID, "scan-start").click()
+    wait(driver, 60).until(lambda d: text_of(d, "scan-status").startswith(f"{pages} pages scanned"))
+    wait(driver).until(lambda d: len(tiles(d)) == pages)
+
+
 def tiles(driver):
     return driver.find_elements(By.CSS_SELECTOR, "#scan-pages li")
 
@@ -29,18 +53,9 @@ def tiles(driver):
 def test_a_scanned_stack_is_checked_page_by_page_and_sorted_to_its_patient(app, scanner_sandbox):
     driver, shot, _ = app
     sandbox = scanner_sandbox
-    save_settings(driver, sandbox.url, KEY)
-    driver.find_element(By.ID, "scanner-address").send_keys(sandbox.scanner_url)
-    driver.find_element(By.ID, "save-scanner").click()
-    wait(driver).until(lambda d: text_of(d, "scanner-status").startswith("Saved: Decoda Sandbox Scanner answered"))
-    driver.find_element(By.ID, "close-settings").click()
-
-    wait(driver).until(EC.element_to_be_clickable((By.ID, "scan-open"))).click()
-    wait(driver).until(EC.visibility_of_element_located((By.ID, "scan-dialog")))
-    driver.find_element(By.ID, "scan-resolution").send_keys("200")
-    driver.find_element(By.ID, "scan-start").click()
-    wait(driver, 60).until(lambda d: text_of(d, "scan-status").startswith("3 pages scanned"))
-    wait(driver).until(lambda d: len(tiles(d)) == 3 and all(
+    set_up_scanner(driver, sandbox)
+    scan_stack(driver, 3)
+    wait(driver).until(lambda d: all(
         d.execute_script("return arguments[0].naturalWidth", img) > 0
         for img in d.find_elements(By.CSS_SELECTOR, "#scan-pages img")))
     shot("scan-pages")
@@ -69,3 +84,38 @@ def test_a_scanned_stack_is_checked_page_by_page_and_sorted_to_its_patient(app, 
     assert pdf.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2, "the removed page is not in the document"
     assert b"/Rotate 90" in pdf, "the turned page is turned"
+
+
+def pages_of(attachment):
+    with urllib.request.urlopen(attachment["signedUrl"], timeout=10) as resp:
+        return len(re.findall(rb"/Type\s*/Page\b", resp.read()))
+
+
+def test_a_stack_with_cover_sheets_splits_and_each_part_is_proposed_never_chosen(app, two_patient_stack):
+    driver, shot, _ = app
+    sandbox = two_patient_stack
+    set_up_scanner(driver, sandbox)
+    scan_stack(driver, 5)
+    driver.find_element(By.ID, "scan-keep").click()
+    wait(driver).until(lambda d: "split at its cover sheets into 2 documents" in text_of(d, "upload-status"))
+    wait(driver).until(lambda d: "2 scans" in text_of(d, "sort-text"))
+
+    driver.find_element(By.ID, "sort-open").click()
+    for patient_id, born, pages in (("pat_1001", "12-Mar-1984", 1), ("pat_1002", "30-Jul-1991", 2)):
+        wait(driver).until(lambda d: f"names patient {patient_id}" in text_of(d, "sort-cover"))
+        assert not driver.find_element(By.ID, "sort-chosen").is_displayed(), "the sheet proposes; it does not choose"
+        assert driver.find_element(By.ID, "sort-send").get_attribute("disabled") is not None
+        wait(driver).until(lambda d: f"{pages} page" in text_of(d, "sort-position"))
+        if patient_id == "pat_1001":
+            shot("cover-sheet-proposal")
+        hit = wait(driver).until(EC.element_to_be_clickable(
+            (By.XPATH, f"//button[contains(@class,'sort-hit')][contains(., '{born}')]")))
+        hit.click()
+        send = wait(driver).until(EC.element_to_be_clickable((By.ID, "sort-send")))
+        assert text_of(driver, "sort-id") == patient_id
+        name = text_of(driver, "sort-name")
+        send.click()
+        wait(driver, 30).until(lambda d, n=name, b=born: text_of(d, "sort-status").startswith(f"Sent to {n}, born {b}"))
+    stored = sorted(sandbox.attachments(), key=lambda a: a["patientId"])
+    assert [(a["patientId"], pages_of(a)) for a in stored] == [("pat_1001", 1), ("pat_1002", 2)], \
+        "each part in its own chart, the cover sheets in none"

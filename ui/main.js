@@ -61,7 +61,7 @@ async function start() {
   initSort({ waiting: scansToSort, queue: currentQueue, refreshQueue, busy: isUploading });
   initScan({
     busy: isUploading,
-    added: () => setStatus("upload-status", "The scan was added to the list. Press Sort scans to give it its patient."),
+    added: (text) => setStatus("upload-status", text),
   });
 
   const policy = await call("patient_policy");

@@ -57,7 +57,8 @@ export function scanOptions({ glass, twoSided, grey, resolution }) {
   return { glass, twoSided: twoSided && !glass, grey, resolution: Number(resolution) };
 }
 
-// `busy()`: whether the window's own upload runs; `added()`: after a scan joined the list.
+// `busy()`: whether the window's own upload runs; `added(text)`: after a scan joined the list,
+// with what to say of it.
 export function initScan(given) {
   hooks = given;
   $("scan-open").addEventListener("click", openScan);
@@ -146,13 +147,24 @@ async function startScan() {
   }
 }
 
+// What the window says once kept pages joined the list.
+export function keptText({ documents, emptySheets }) {
+  const split = documents.length > 1
+    ? `The stack was split at its cover sheets into ${documents.length} documents; each waits for its patient.`
+    : "The scan was added to the list.";
+  const empty = emptySheets === 1
+    ? " 1 cover sheet had no pages after it."
+    : emptySheets > 1 ? ` ${emptySheets} cover sheets had no pages after them.` : "";
+  return `${split}${empty} Press Sort scans to give ${documents.length > 1 ? "each" : "it"} its patient.`;
+}
+
 async function keep() {
   try {
-    await call("keep_scan", { pages: keptPages(pages) });
+    const kept = await call("keep_scan", { pages: keptPages(pages) });
     pages = [];
     held = 0;
     $("scan-dialog").close();
-    hooks.added();
+    hooks.added(keptText(kept));
   } catch (err) {
     setStatus("scan-status", describe(err), true);
   }
@@ -177,6 +189,8 @@ function renderPages() {
   strip.replaceChildren(...pages.map((page, at) => pageTile(page, at)));
   $("scan-keep").disabled = scanning || pages.length === 0;
   $("scan-discard").disabled = scanning || pages.length === 0;
+  // One document, one resolution: more pages for it are scanned as the first ones were.
+  $("scan-resolution").disabled = scanning || held > 0;
 }
 
 function pageTile(page, at) {

@@ -35,6 +35,16 @@ export function sortChosen(p) {
   };
 }
 
+// What the scan's cover sheet said, when its stack had sheets: the patient it names is only
+// looked up (the person chooses and checks), or why it names no one. "" without a sheet.
+export function coverText(cover) {
+  if (!cover) return "";
+  if (cover.patientId) {
+    return `Its cover sheet names patient ${cover.patientId}. Choose them below, then check the name and date of birth against the paper.`;
+  }
+  return `Its cover sheet names no patient here: ${cover.noPatient}. Find the patient named on the page.`;
+}
+
 // The next scan to show: the first waiting one not passed over in this sitting, or null.
 export function nextScan(waiting, passed) {
   return waiting.find((id) => !passed.has(id)) ?? null;
@@ -116,6 +126,7 @@ function showNext() {
   $("sort-find").hidden = scan === null;
   $("sort-next").hidden = scan === null;
   if (scan === null) {
+    $("sort-cover").hidden = true;
     $("sort-position").textContent = "Every scan listed now has its patient, or was passed over.";
     $("sort-image").hidden = true;
     $("sort-no-image").hidden = true;
@@ -127,7 +138,16 @@ function showNext() {
   const total = index + hooks.waiting().filter((id) => !sitting.passed.has(id)).length;
   $("sort-position").textContent = sortPosition({ index, total, fileName: listed?.fileName ?? "", pages: null });
   showPreview(scan, { index, total, fileName: listed?.fileName ?? "" });
+  $("sort-cover-text").textContent = coverText(listed?.cover);
+  setStatus("sort-cover-status", "");
+  $("sort-cover").hidden = !listed?.cover;
   $("sort-term").focus();
+  if (listed?.cover?.patientId) {
+    // The sheet's patient is looked up, never chosen: the person picks them from the results.
+    // The lookup reports under the sheet's note, so "Sent to …" of the last scan stays in view.
+    $("sort-term").value = listed.cover.patientId;
+    search("sort-cover-status");
+  }
 }
 
 async function showPreview(scan, position) {
@@ -161,10 +181,10 @@ function clearPatient() {
   setStatus("sort-status", "");
 }
 
-function search() {
+function search(status = "sort-status") {
   if (!sitting?.scan) return null;
   $("sort-chosen").hidden = true;
-  return searchInto({ term: $("sort-term").value, list: "sort-results", status: "sort-status",
+  return searchInto({ term: $("sort-term").value, list: "sort-results", status,
     className: "sort-hit", onChoose: choose, latest: searching });
 }
 

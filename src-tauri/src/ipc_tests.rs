@@ -1668,13 +1668,15 @@ fn scanned_pages_kept_turned_and_reordered_become_one_scan_for_its_own_patient()
         KeptPage { index: 2, turn: 90 },
         KeptPage { index: 0, turn: 0 },
     ];
-    let id = tauri::async_runtime::block_on(keep_scan(
+    let kept = tauri::async_runtime::block_on(keep_scan(
         h.app.handle().clone(),
         h.app.state(),
         h.app.state(),
         kept,
     ))
     .unwrap();
+    assert_eq!(kept.documents.len(), 1, "no cover sheet: one document");
+    let id = kept.documents[0];
     let listed = h
         .invoke("list_queue", json!({ "patientId": "pat_1001" }))
         .unwrap();
@@ -1735,4 +1737,92 @@ fn scanned_pages_kept_turned_and_reordered_become_one_scan_for_its_own_patient()
         !saved.exists(),
         "no copy of the paper stays once the chart has it"
     );
+}
+
+/// A stack scanned with patient cover sheets becomes one document per sheet, each proposed for
+/// the patient its sheet names, the sheets left out; a proposal is not a choice: each still waits
+/// for a person in the sorter.
+#[test]
+fn a_scanned_stack_with_cover_sheets_becomes_one_document_per_patient_each_only_proposed() {
+    use crate::commands::scanning::{keep_scan, scan_paper, KeptPage, ScanOptions};
+    let feeder = tempfile::tempdir().unwrap();
+    let cover = |name: &str, patient: &str| {
+        let code = decoda_cover::CoverCode::new(decoda_sandbox::DEFAULT_TENANT, patient);
+        decoda_cover::cover_sheet_image(&code, 300)
+            .unwrap()
+            .save(feeder.path().join(name))
+            .unwrap();
+    };
+    let letter = |name: &str| {
+        image::GrayImage::from_fn(1275, 1650, |x, y| {
+            image::Luma([if x > 200 && y / 40 % 3 == 0 { 0 } else { 255 }])
+        })
+        .save(feeder.path().join(name))
+        .unwrap();
+    };
+    cover("1.png", "pat_1001");
+    letter("2.png");
+    cover("3.png", "pat_1002");
+    letter("4.png");
+    letter("5.png");
+    let stand_in = tauri::async_runtime::block_on(decoda_sandbox::scanner::spawn_scanner(
+        decoda_sandbox::scanner::ScannerState::new(
+            decoda_sandbox::scanner::sheets_in(feeder.path()).unwrap(),
+        ),
+        "127.0.0.1:0".parse().unwrap(),
+    ))
+    .unwrap();
+    let url = stand_in.url();
+    let h = Harness::start_with(|_| format!("[scanners]\naddresses = [\"{url}\"]\n"));
+    let options = ScanOptions {
+        glass: false,
+        two_sided: false,
+        grey: true,
+        resolution: 150,
+    };
+    let outcome = tauri::async_runtime::block_on(scan_paper(
+        h.app.state(),
+        h.app.state(),
+        options,
+        Channel::new(|_| Ok(())),
+    ))
+    .unwrap();
+    assert_eq!(outcome.pages, 5);
+    let all = (0..5).map(|index| KeptPage { index, turn: 0 }).collect();
+    let kept = tauri::async_runtime::block_on(keep_scan(
+        h.app.handle().clone(),
+        h.app.state(),
+        h.app.state(),
+        all,
+    ))
+    .unwrap();
+    assert_eq!(kept.documents.len(), 2);
+    assert_eq!(kept.empty_sheets, 0);
+    let listed = h
+        .invoke("list_queue", json!({ "patientId": null }))
+        .unwrap();
+    assert_eq!(
+        listed["toSort"],
+        json!(kept.documents),
+        "each waits for a person"
+    );
+    let items = listed["items"].as_array().unwrap();
+    let proposed: Vec<&Value> = items.iter().map(|i| &i["cover"]["patientId"]).collect();
+    assert_eq!(proposed, [&json!("pat_1001"), &json!("pat_1002")]);
+    let pages: Vec<usize> = kept
+        .documents
+        .iter()
+        .map(|id| {
+            let path = h
+                .app
+                .state::<AppState>()
+                .queue()
+                .get(*id)
+                .unwrap()
+                .path
+                .clone();
+            decoda_pages::page_jpegs(&path).unwrap().len()
+        })
+        .collect();
+    assert_eq!(pages, [1, 2], "the sheets are not pages of any document");
 }

@@ -1,7 +1,7 @@
 // `node --test ui/tests`: the page strip of a scan: order, turns, removal, and what keep_scan gets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { keptPages, movePage, removePage, scanDoneText, scanOptions, turnPage } from "../scan.js";
+import { keptPages, keptText, movePage, removePage, scanDoneText, scanOptions, turnPage } from "../scan.js";
 
 const three = [0, 1, 2].map((index) => ({ index, turn: 0, thumb: null }));
 
@@ -34,4 +34,12 @@ test("a scan that stopped says why and that the pages received are kept", () => 
 test("the glass scans one side, whatever the box says", () => {
   assert.deepEqual(scanOptions({ glass: true, twoSided: true, grey: false, resolution: "200" }),
     { glass: true, twoSided: false, grey: false, resolution: 200 });
+});
+
+test("kept pages say whether the stack was split at cover sheets, and about sheets with no pages", () => {
+  assert.equal(keptText({ documents: [4], emptySheets: 0 }), "The scan was added to the list. Press Sort scans to give it its patient.");
+  assert.equal(
+    keptText({ documents: [4, 5], emptySheets: 1 }),
+    "The stack was split at its cover sheets into 2 documents; each waits for its patient. 1 cover sheet had no pages after it. Press Sort scans to give each its patient.",
+  );
 });

@@ -1,7 +1,7 @@
 // The scan sorter's words and order.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { nextScan, sortChosen, sortPanelText, sortPosition } from "../sort.js";
+import { coverText, nextScan, sortChosen, sortPanelText, sortPosition } from "../sort.js";
 
 test("the panel counts scans waiting for their patient in words, and is empty without any", () => {
   assert.equal(sortPanelText(0), "");
@@ -38,4 +38,13 @@ test("closing while sending names the patient when known, and says nothing is lo
   assert.match(text, /^Files are still being sent to GARCIA, Maria\. If you close now, the upload stops/);
   assert.match(text, /stay in the list/);
   assert.match(closeQuestion(null), /^Files are still being sent\. /);
+});
+
+test("a cover sheet's patient is offered to look up, and a refused sheet says why", () => {
+  assert.equal(coverText(null), "");
+  assert.match(coverText({ patientId: "pat_1001", noPatient: null }), /^Its cover sheet names patient pat_1001\. Choose them below/);
+  assert.equal(
+    coverText({ patientId: null, noPatient: "the cover sheet is for another account (tenant x), not this one" }),
+    "Its cover sheet names no patient here: the cover sheet is for another account (tenant x), not this one. Find the patient named on the page.",
+  );
 });

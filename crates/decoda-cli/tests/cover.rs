@@ -41,15 +41,8 @@ async fn scanned_stack(e: &Env, pages: &Path) -> PathBuf {
     .unwrap();
     let stack = e.dir.path().join("stack.pdf");
     let out = e
-        .cmd(None)
-        .args([
-            "scan",
-            "--scanner",
-            &scanner.url(),
-            "--resolution",
-            "150",
-            "--out",
-        ])
+        .scan(None, &scanner.url())
+        .arg("--out")
         .arg(&stack)
         .output()
         .await
@@ -135,13 +128,7 @@ async fn a_stack_with_two_cover_sheets_splits_into_two_parts_for_two_patients() 
 async fn a_cover_sheet_names_its_patient_and_is_never_written_over_a_file() {
     let e = env().await;
     let sheet = e.dir.path().join("garcia.pdf");
-    let out = e
-        .cmd(Some(KEY))
-        .args(["cover-sheet", "--patient", "pat_1001", "--out"])
-        .arg(&sheet)
-        .output()
-        .await
-        .unwrap();
+    let out = cover_sheet(&e, "pat_1001", &sheet).await;
     let said = text(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("Cover sheet for GARCIA, Maria"), "{said}");
@@ -152,21 +139,19 @@ async fn a_cover_sheet_names_its_patient_and_is_never_written_over_a_file() {
         "the code is drawn, its text is not in the file"
     );
 
-    let again = e
-        .cmd(Some(KEY))
-        .args(["cover-sheet", "--patient", "pat_1001", "--out"])
-        .arg(&sheet)
-        .output()
-        .await
-        .unwrap();
+    let again = cover_sheet(&e, "pat_1001", &sheet).await;
     assert_eq!(again.status.code(), Some(2));
-    let unknown = e
-        .cmd(Some(KEY))
-        .args(["cover-sheet", "--patient", "pat_9999", "--out"])
-        .arg(e.dir.path().join("nobody.pdf"))
+    let nobody = e.dir.path().join("nobody.pdf");
+    let unknown = cover_sheet(&e, "pat_9999", &nobody).await;
+    assert_eq!(unknown.status.code(), Some(4), "{}", text(&unknown.stderr));
+    assert!(!nobody.exists());
+}
+
+async fn cover_sheet(e: &Env, patient: &str, out: &Path) -> std::process::Output {
+    e.cmd(Some(KEY))
+        .args(["cover-sheet", "--patient", patient, "--out"])
+        .arg(out)
         .output()
         .await
-        .unwrap();
-    assert_eq!(unknown.status.code(), Some(4), "{}", text(&unknown.stderr));
-    assert!(!e.dir.path().join("nobody.pdf").exists());
+        .unwrap()
 }

@@ -42,8 +42,7 @@ async fn a_five_page_feeder_becomes_one_five_page_pdf_in_the_confirmed_patients_
     let e = env().await;
     let scanner = scanner(5).await;
     let out = e
-        .cmd(Some(KEY))
-        .args(["scan", "--scanner", &scanner.url(), "--resolution", "150"])
+        .scan(Some(KEY), &scanner.url())
         .args(["--patient", "pat_1001", "--yes", "--json"])
         .output()
         .await
@@ -79,8 +78,7 @@ async fn a_jam_saves_the_pages_received_and_uploads_nothing() {
         ..ScannerFaults::default()
     });
     let out = e
-        .cmd(Some(KEY))
-        .args(["scan", "--scanner", &scanner.url(), "--resolution", "150"])
+        .scan(Some(KEY), &scanner.url())
         .args(["--patient", "pat_1001", "--yes"])
         .output()
         .await
@@ -109,15 +107,8 @@ async fn a_scan_saved_to_a_file_never_replaces_one_and_an_unknown_patient_scans_
     let scanner = scanner(2).await;
     let out_pdf = e.dir.path().join("letter.pdf");
     let out = e
-        .cmd(None)
-        .args([
-            "scan",
-            "--scanner",
-            &scanner.url(),
-            "--resolution",
-            "150",
-            "--gray",
-        ])
+        .scan(None, &scanner.url())
+        .arg("--gray")
         .arg("--out")
         .arg(&out_pdf)
         .output()
@@ -128,8 +119,7 @@ async fn a_scan_saved_to_a_file_never_replaces_one_and_an_unknown_patient_scans_
 
     scanner.state().reload();
     let again = e
-        .cmd(None)
-        .args(["scan", "--scanner", &scanner.url(), "--resolution", "150"])
+        .scan(None, &scanner.url())
         .arg("--out")
         .arg(&out_pdf)
         .output()

@@ -92,6 +92,9 @@ pub struct QueueItem {
     /// from the scanner holds papers of many patients, so a scan never goes to whoever happens
     /// to be chosen in the window.
     pub needs_patient: bool,
+    /// What the cover sheet in front of this scanned part said, when its stack had cover sheets:
+    /// the patient it names is only proposed (the sorter looks them up; a person chooses).
+    pub cover: Option<CoverProposal>,
     /// When the app tries by itself to send it again (milliseconds since 1970): it could not be
     /// sent because the server could not be reached, and it goes once the server answers
     /// ([`Queue::wait_for_network`]).
@@ -105,6 +108,16 @@ pub struct QueueItem {
     pub listed_hash: Option<decoda_store::ContentHash>,
     #[serde(skip)]
     identity: Option<(PathBuf, u64, Option<SystemTime>)>,
+}
+
+/// What a cover sheet said about the pages after it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverProposal {
+    /// The patient the sheet names, for a person to look up and confirm.
+    pub patient_id: Option<String>,
+    /// Why the sheet names no one (another account, a damaged code, no sheet before these pages).
+    pub no_patient: Option<String>,
 }
 
 /// One queued file as the window shows it while a patient is (or is not) chosen: the file, and
@@ -374,6 +387,7 @@ impl Queue {
                 unchecked: false,
                 from_inbox,
                 needs_patient: false,
+                cover: None,
                 retry_at: None,
                 row_id: None,
                 listed_hash: None,
@@ -414,6 +428,17 @@ impl Queue {
             item.needs_patient = true;
         }
         ids
+    }
+
+    /// Notes what the cover sheet in front of a scanned part said (see [`QueueItem::cover`]).
+    pub fn set_cover(&mut self, id: u64, cover: CoverProposal) {
+        if let Some(item) = self
+            .items
+            .iter_mut()
+            .find(|i| i.id == id && i.needs_patient)
+        {
+            item.cover = Some(cover);
+        }
     }
 
     /// Lists a looked-up scan: ready when new; otherwise held, bound or marked with the reason, so
@@ -484,6 +509,7 @@ impl Queue {
                 unchecked: false,
                 from_inbox: false,
                 needs_patient: false,
+                cover: None,
                 retry_at: None,
                 row_id: Some(row.id),
                 listed_hash,
@@ -1304,6 +1330,7 @@ mod tests {
             [
                 "canSendAnyway",
                 "contentType",
+                "cover",
                 "editable",
                 "externalId",
                 "fileName",
@@ -1702,6 +1729,25 @@ mod tests {
             "never sent with the chosen patient's batch"
         );
         assert_eq!(list.items[0].status, NEEDS_PATIENT);
+        q.set_cover(
+            scanned,
+            CoverProposal {
+                patient_id: Some("pat_A".into()),
+                no_patient: None,
+            },
+        );
+        let listed = q.list(None);
+        assert_eq!(
+            listed.items[0]
+                .item
+                .cover
+                .as_ref()
+                .unwrap()
+                .patient_id
+                .as_deref(),
+            Some("pat_A")
+        );
+        assert!(!listed.items[0].sendable, "a proposal is not a choice");
         assert!(q.assign(scanned, "pat_A"));
     }
 

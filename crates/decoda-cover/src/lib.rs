@@ -17,4 +17,4 @@ mod split;
 pub use code::{CodeError, CoverCode};
 pub use read::{codes_in, codes_in_jpeg};
 pub use sheet::{cover_sheet_image, cover_sheet_pdf, SheetText};
-pub use split::{classify, split, PageKind, Part};
+pub use split::{classify, split, split_pages, PageKind, Part};

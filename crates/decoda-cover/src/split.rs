@@ -27,6 +27,20 @@ pub fn classify(codes: &[String], tenant: &str) -> PageKind {
     refused.map_or(PageKind::Content, PageKind::RefusedCover)
 }
 
+/// The parts of a stack of scanned pages (JPEGs, as scanners send them), or `None` when the stack
+/// holds no cover sheet: it is then one document. A page whose image cannot be read counts as a
+/// page of a document.
+pub fn split_pages(jpegs: &[&[u8]], tenant: &str) -> Option<Vec<Part>> {
+    let kinds: Vec<PageKind> = jpegs
+        .iter()
+        .map(|jpeg| classify(&crate::codes_in_jpeg(jpeg).unwrap_or_default(), tenant))
+        .collect();
+    kinds
+        .iter()
+        .any(|k| *k != PageKind::Content)
+        .then(|| split(&kinds))
+}
+
 /// One part of a stack: the pages that followed a cover sheet (or came before the first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {

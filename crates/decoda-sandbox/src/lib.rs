@@ -44,11 +44,6 @@ mod tests;
 
 use std::net::SocketAddr;
 
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
-
 pub use auth::{API_KEY_HEADER, TENANT_HEADER};
 pub use config::{
     Config, NamesEncoding, ParseNamesEncodingError, DEFAULT_API_KEY, DEFAULT_MAX_BODY_BYTES,
@@ -69,11 +64,8 @@ pub use thumbnails::MAX_SIDE as THUMBNAIL_MAX_SIDE;
 /// A running sandbox: a bound socket served by a tokio task. Dropping it stops the server too.
 #[derive(Debug)]
 pub struct Sandbox {
-    addr: SocketAddr,
     state: SandboxState,
-    shutdown: CancellationToken,
-    tracker: TaskTracker,
-    accept: Option<JoinHandle<()>>,
+    serving: server::Serving,
 }
 
 /// Binds `addr` (port 0 picks a free port; only loopback addresses are allowed) and serves in a tokio task.
@@ -85,38 +77,22 @@ pub async fn spawn(config: Config, addr: SocketAddr) -> Result<Sandbox> {
 }
 
 async fn serve(state: SandboxState, addr: SocketAddr) -> Result<Sandbox> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| Error::Bind { addr, source })?;
-    let bound = listener.local_addr()?;
-    state.set_base_url(format!("http://{bound}"));
-    let shutdown = CancellationToken::new();
-    let tracker = TaskTracker::new();
-    let accept = tokio::spawn(server::accept_loop(
-        listener,
-        app(state.clone()),
-        shutdown.clone(),
-        tracker.clone(),
-    ));
-    tracing::debug!(%bound, "sandbox listening");
-    Ok(Sandbox {
-        addr: bound,
-        state,
-        shutdown,
-        tracker,
-        accept: Some(accept),
-    })
+    let listener = server::Serving::bind(addr).await?;
+    // The base URL is known before the first request can be served: signed links name it.
+    state.set_base_url(format!("http://{}", listener.local_addr()?));
+    let serving = server::Serving::start(listener, app(state.clone()))?;
+    Ok(Sandbox { state, serving })
 }
 
 impl Sandbox {
     /// The base URL clients use, e.g. `http://127.0.0.1:8787`.
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("http://{}", self.serving.addr())
     }
 
     /// The bound address (with the real port when 0 was asked for).
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.serving.addr()
     }
 
     /// The state, for inspection and fault injection in tests.
@@ -127,28 +103,13 @@ impl Sandbox {
     /// Stops, dropping every open connection, and serves again on the same address with the same
     /// stored files: a server restart, as clients see one, in the middle of their requests.
     pub async fn restart(&mut self) -> Result<()> {
-        self.stop().await;
-        *self = serve(self.state.clone(), self.addr).await?;
+        self.serving.stop().await;
+        *self = serve(self.state.clone(), self.serving.addr()).await?;
         Ok(())
     }
 
     /// Stops accepting, lets open requests finish briefly, then closes every connection.
     pub async fn shutdown(mut self) {
-        self.stop().await;
-    }
-
-    async fn stop(&mut self) {
-        self.shutdown.cancel();
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.await;
-        }
-        self.tracker.close();
-        self.tracker.wait().await;
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
+        self.serving.stop().await;
     }
 }

@@ -79,6 +79,16 @@ struct Args {
     /// How many generated pages the feeder holds when no folder is given.
     #[arg(long, default_value_t = 5, value_name = "N", requires = "scanner")]
     feeder_pages: usize,
+    /// Load the feeder with a stack described in words instead: `page` is a generated page,
+    /// `cover:ID` a patient cover sheet, e.g. `cover:pat_1001,page,page,cover:pat_1002,page`
+    /// (a stack for two patients, as a front desk scans it).
+    #[arg(
+        long,
+        value_name = "SHEETS",
+        requires = "scanner",
+        conflicts_with = "feeder"
+    )]
+    feeder_stack: Option<String>,
 }
 
 fn parse_fault(text: &str) -> Result<FaultRule, String> {
@@ -96,6 +106,8 @@ enum CliError {
     Runtime(#[source] std::io::Error),
     #[error("could not read the feeder's pages from {0}")]
     Feeder(PathBuf, #[source] std::io::Error),
+    #[error("--feeder-stack: {0}")]
+    Stack(String),
 }
 
 fn main() -> ExitCode {
@@ -136,9 +148,12 @@ async fn serve(args: Args) -> Result<(), CliError> {
     let banner_key = config.api_key.clone();
     let sandbox = decoda_sandbox::spawn(config, addr).await?;
     let scanner = if args.scanner {
-        let sheets = match &args.feeder {
-            Some(dir) => scanner::sheets_in(dir).map_err(|e| CliError::Feeder(dir.clone(), e))?,
-            None => scanner::generated(args.feeder_pages),
+        let sheets = match (&args.feeder, &args.feeder_stack) {
+            (Some(dir), _) => {
+                scanner::sheets_in(dir).map_err(|e| CliError::Feeder(dir.clone(), e))?
+            }
+            (None, Some(spec)) => scanner::stack(spec, &banner_tenant).map_err(CliError::Stack)?,
+            (None, None) => scanner::generated(args.feeder_pages),
         };
         let at = SocketAddr::new(args.bind, args.scanner_port);
         Some(scanner::spawn_scanner(scanner::ScannerState::new(sheets), at).await?)

@@ -50,8 +50,71 @@ impl ConnectionControl {
     }
 }
 
+/// A router served on a bound socket by a tokio task, until stopped or dropped: the API's server
+/// and the stand-in scanner's both run this way.
+#[derive(Debug)]
+pub(crate) struct Serving {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    accept: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Serving {
+    /// Binds `addr` (a loopback address; port 0 picks a free one).
+    pub(crate) async fn bind(addr: SocketAddr) -> crate::Result<TcpListener> {
+        if !addr.ip().is_loopback() {
+            return Err(crate::Error::NotLoopback { addr });
+        }
+        TcpListener::bind(addr)
+            .await
+            .map_err(|source| crate::Error::Bind { addr, source })
+    }
+
+    /// Serves `router` on `listener` in a tokio task.
+    pub(crate) fn start(listener: TcpListener, router: Router) -> crate::Result<Self> {
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let accept = tokio::spawn(accept_loop(
+            listener,
+            router,
+            shutdown.clone(),
+            tracker.clone(),
+        ));
+        tracing::debug!(%addr, "listening");
+        Ok(Self {
+            addr,
+            shutdown,
+            tracker,
+            accept: Some(accept),
+        })
+    }
+
+    /// The bound address (with the real port when 0 was asked for).
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops accepting, lets open requests finish briefly, then closes every connection.
+    pub(crate) async fn stop(&mut self) {
+        self.shutdown.cancel();
+        if let Some(accept) = self.accept.take() {
+            let _ = accept.await;
+        }
+        self.tracker.close();
+        self.tracker.wait().await;
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
 /// Accepts connections until `shutdown` is cancelled; connection tasks are spawned on `tracker`.
-pub(crate) async fn accept_loop(
+async fn accept_loop(
     listener: TcpListener,
     router: Router,
     shutdown: CancellationToken,

@@ -213,12 +213,23 @@ fn the_examples_in_the_readme_and_the_it_guide_are_valid_files() {
     assert!(user.inbox().sent_folder().is_some());
 
     let guide = toml_blocks("docs/ADMIN_GUIDE.md");
-    assert_eq!(guide.len(), 1);
+    assert_eq!(guide.len(), 2, "the fleet file, and its network scanners");
     let files = Files::new(&guide[0], "");
     let fleet = files.load();
     assert_eq!(fleet.system, SystemFileState::Applied, "{:?}", fleet.system);
     assert!(fleet.is_locked(Setting::Inbox));
     assert_eq!(fleet.effective.tenant.as_deref(), Some("northside-clinic"));
+    let scanners = Files::new(&guide[1], "").load();
+    assert_eq!(
+        scanners.system,
+        SystemFileState::Applied,
+        "{:?}",
+        scanners.system
+    );
+    assert_eq!(
+        scanners.effective.scanner_addresses(),
+        ["http://192.168.1.40/eSCL"]
+    );
 }
 
 #[test]

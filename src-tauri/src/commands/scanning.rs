@@ -126,6 +126,13 @@ pub async fn scan_paper(
             UiError::Invalid("no scanner is set up: add its address in Settings".into())
         })?;
     let scanner = Scanner::new(&address).map_err(scan_error)?;
+    // One document has one resolution: its pages are sized by it.
+    let held_at = *ScanDesk::lock(&desk.resolution);
+    if !ScanDesk::lock(&desk.pages).is_empty() && held_at != options.resolution {
+        return Err(UiError::Invalid(format!(
+            "The pages in hand were scanned at {held_at} dpi: scan the rest at {held_at} dpi too, or add these to the list first"
+        )));
+    }
     let cancel = CancellationToken::new();
     {
         let mut running = ScanDesk::lock(&desk.running);
@@ -212,47 +219,120 @@ pub struct KeptPage {
     pub turn: u16,
 }
 
-/// Makes the kept pages, in the order given, one PDF (JPEGs as the scanner sent them, turns as
-/// page rotations), saves it in the app's data folder and adds it to the list as a scan waiting
-/// for its own patient. The pages in hand are let go. Returns the new item's id.
+/// What keeping a scan added to the list.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct KeptScan {
+    /// The documents added, each waiting for its own patient: one, or one per cover sheet.
+    pub documents: Vec<u64>,
+    /// Cover sheets with no page after them (nothing was made of them).
+    pub empty_sheets: usize,
+}
+
+/// Makes the kept pages, in the order given, into documents (JPEGs as the scanner sent them,
+/// turns as page rotations) and adds them to the list, each a scan waiting for its own patient.
+/// A stack with patient cover sheets is split at them: each part is one document, proposed for
+/// the patient on its sheet (a person still chooses and confirms), and the sheets are left out.
+/// The pages in hand are let go.
 #[tauri::command]
 pub async fn keep_scan<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     desk: State<'_, ScanDesk>,
     pages: Vec<KeptPage>,
-) -> UiResult<u64> {
-    let pdf = {
+) -> UiResult<KeptScan> {
+    let chosen: Vec<(Page, u16)> = {
         let in_hand = ScanDesk::lock(&desk.pages);
-        let chosen: Vec<(&[u8], u16)> = pages
+        pages
             .iter()
             .map(|k| {
                 in_hand
                     .get(k.index)
-                    .map(|p| (p.jpeg.as_ref(), k.turn))
+                    .map(|p| (p.clone(), k.turn))
                     .ok_or_else(|| UiError::Invalid("a page is no longer in hand".into()))
             })
-            .collect::<UiResult<_>>()?;
-        if chosen.is_empty() {
-            return Err(UiError::Invalid(
-                "keep at least one page, or discard the scan".into(),
-            ));
-        }
-        let resolution = *ScanDesk::lock(&desk.resolution);
-        decoda_pages::pdf_from_pages(&chosen, resolution)
-            .map_err(|e| UiError::Invalid(format!("the pages could not be made into a PDF: {e}")))?
+            .collect::<UiResult<_>>()?
     };
-    let path = save_scan(state.data_dir(), &pdf)?;
-    let checked = check(&app, vec![path]).await?;
-    let id = state
-        .queue()
-        .add_scanned(checked)
-        .first()
-        .copied()
-        .ok_or_else(|| UiError::Invalid("the scan could not be added to the list".into()))?;
+    if chosen.is_empty() {
+        return Err(UiError::Invalid(
+            "keep at least one page, or discard the scan".into(),
+        ));
+    }
+    let resolution = *ScanDesk::lock(&desk.resolution);
+    let tenant = state.resolve()?.tenant.unwrap_or_default();
+    let documents =
+        tauri::async_runtime::spawn_blocking(move || documents_of(&chosen, resolution, &tenant))
+            .await
+            .map_err(|_| {
+                UiError::Invalid("the pages could not be made into a document".into())
+            })??;
+    let mut kept = KeptScan {
+        documents: Vec::new(),
+        empty_sheets: 0,
+    };
+    for document in documents {
+        let Some(pdf) = document.pdf else {
+            kept.empty_sheets += 1;
+            continue;
+        };
+        let path = save_scan(state.data_dir(), &pdf)?;
+        let checked = check(&app, vec![path]).await?;
+        let mut queue = state.queue();
+        for id in queue.add_scanned(checked) {
+            if let Some(cover) = document.cover.clone() {
+                queue.set_cover(id, cover);
+            }
+            kept.documents.push(id);
+        }
+    }
     ScanDesk::lock(&desk.pages).clear();
     let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
-    Ok(id)
+    Ok(kept)
+}
+
+/// One document made of a stack: its PDF (none for a cover sheet with no pages after it), and
+/// what its cover sheet said, if the stack had sheets.
+struct Document {
+    pdf: Option<Vec<u8>>,
+    cover: Option<decoda_core::waiting::CoverProposal>,
+}
+
+/// The stack's documents: one, or one per cover sheet (and one for pages before the first).
+fn documents_of(pages: &[(Page, u16)], resolution: u32, tenant: &str) -> UiResult<Vec<Document>> {
+    let jpegs: Vec<&[u8]> = pages.iter().map(|(page, _)| page.jpeg.as_ref()).collect();
+    let pdf_of = |numbers: &[usize]| -> UiResult<Vec<u8>> {
+        let chosen: Vec<(&[u8], u16)> = numbers
+            .iter()
+            .filter_map(|n| pages.get(n - 1))
+            .map(|(page, turn)| (page.jpeg.as_ref(), *turn))
+            .collect();
+        decoda_pages::pdf_from_pages(&chosen, resolution)
+            .map_err(|e| UiError::Invalid(format!("the pages could not be made into a PDF: {e}")))
+    };
+    let Some(parts) = decoda_cover::split_pages(&jpegs, tenant) else {
+        let all: Vec<usize> = (1..=pages.len()).collect();
+        return Ok(vec![Document {
+            pdf: Some(pdf_of(&all)?),
+            cover: None,
+        }]);
+    };
+    parts
+        .into_iter()
+        .map(|part| {
+            let pdf = if part.pages.is_empty() {
+                None
+            } else {
+                Some(pdf_of(&part.pages)?)
+            };
+            Ok(Document {
+                pdf,
+                cover: Some(decoda_core::waiting::CoverProposal {
+                    patient_id: part.patient_id,
+                    no_patient: part.no_patient,
+                }),
+            })
+        })
+        .collect()
 }
 
 /// Lets go of the pages in hand without keeping them.

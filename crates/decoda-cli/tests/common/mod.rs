@@ -73,6 +73,14 @@ impl Env {
         c
     }
 
+    /// `decoda scan` from the stand-in scanner at `scanner_url`, at 150 dpi (small pages keep the
+    /// tests quick); the test adds the rest.
+    pub fn scan(&self, key: Option<&str>, scanner_url: &str) -> Command {
+        let mut c = self.cmd(key);
+        c.args(["scan", "--scanner", scanner_url, "--resolution", "150"]);
+        c
+    }
+
     /// `decoda login` with `key` typed on standard input (as a script pipes it).
     pub async fn login(&self, key: &str) -> Output {
         use tokio::io::AsyncWriteExt;

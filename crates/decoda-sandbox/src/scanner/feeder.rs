@@ -16,6 +16,35 @@ pub enum Sheet {
     /// A generated page: a white US Letter page with a frame and `n` bars, so tests can tell
     /// which page they received.
     Generated(usize),
+    /// A patient cover sheet (its code, as `decoda cover-sheet` prints it) for a patient of a
+    /// tenant, so that stacks for several patients can be scanned.
+    Cover {
+        /// The tenant the sheet's code names.
+        tenant: String,
+        /// The patient it names.
+        patient_id: String,
+    },
+}
+
+/// Reads a stack described in words: `cover:pat_1001,page,page,cover:pat_1002,page` (each `page` a
+/// generated page, each `cover:ID` a cover sheet for that patient of `tenant`).
+pub fn stack(spec: &str, tenant: &str) -> Result<Vec<Sheet>, String> {
+    let mut pages = 0;
+    spec.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|item| match item.split_once(':') {
+            None if item == "page" => {
+                pages += 1;
+                Ok(Sheet::Generated(pages))
+            }
+            Some(("cover", patient)) if !patient.is_empty() => Ok(Sheet::Cover {
+                tenant: tenant.to_owned(),
+                patient_id: patient.to_owned(),
+            }),
+            _ => Err(format!("`{item}` is not `page` or `cover:PATIENT_ID`")),
+        })
+        .collect()
 }
 
 /// What a job asked for.
@@ -61,6 +90,10 @@ pub fn render(sheet: &Sheet, how: Rendering) -> Result<Vec<u8>, String> {
             scaled(image, how.dpi)
         }
         Sheet::Generated(n) => DynamicImage::ImageLuma8(generated_page(*n, how)),
+        Sheet::Cover { tenant, patient_id } => {
+            let code = decoda_cover::CoverCode::new(tenant, patient_id);
+            DynamicImage::ImageLuma8(decoda_cover::cover_sheet_image(&code, how.dpi)?)
+        }
     };
     let mut jpeg = Vec::new();
     let mut encoder = JpegEncoder::new_with_quality(&mut jpeg, 85);
@@ -117,6 +150,21 @@ fn generated_page(n: usize, how: Rendering) -> GrayImage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stack_in_words_gives_its_pages_and_cover_sheets_in_order() {
+        let sheets = stack("cover:pat_1001, page,page,cover:pat_1002,page", "t").unwrap();
+        assert_eq!(sheets.len(), 5);
+        assert_eq!(sheets[2], Sheet::Generated(2));
+        assert_eq!(
+            sheets[3],
+            Sheet::Cover {
+                tenant: "t".into(),
+                patient_id: "pat_1002".into()
+            }
+        );
+        assert!(stack("page,letter", "t").unwrap_err().contains("`letter`"));
+    }
 
     #[test]
     fn a_generated_page_is_sent_in_the_asked_mode_and_resolution() {

@@ -9,11 +9,11 @@ mod escl;
 mod feeder;
 
 pub use escl::{JobSettings, MAX_HEIGHT, MAX_WIDTH, RESOLUTIONS};
-pub use feeder::{generated, sheets_in, Sheet, SOURCE_DPI};
+pub use feeder::{generated, sheets_in, stack, Sheet, SOURCE_DPI};
 
 use crate::faults::drop_connection;
-use crate::server::{accept_loop, ConnectionControl};
-use crate::{Error, Result};
+use crate::server::{ConnectionControl, Serving};
+use crate::Result;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -23,10 +23,6 @@ use axum::{Extension, Router};
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// Trouble the stand-in scanner can be asked to have, for tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -129,48 +125,26 @@ impl ScannerState {
 /// A running stand-in scanner. Dropping it stops it.
 #[derive(Debug)]
 pub struct Scanner {
-    addr: SocketAddr,
     state: ScannerState,
-    shutdown: CancellationToken,
-    tracker: TaskTracker,
-    accept: Option<JoinHandle<()>>,
+    serving: Serving,
 }
 
 /// Serves a scanner on `addr` (a loopback address; port 0 picks one).
 pub async fn spawn_scanner(state: ScannerState, addr: SocketAddr) -> Result<Scanner> {
-    if !addr.ip().is_loopback() {
-        return Err(Error::NotLoopback { addr });
-    }
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|source| Error::Bind { addr, source })?;
-    let bound = listener.local_addr()?;
-    let shutdown = CancellationToken::new();
-    let tracker = TaskTracker::new();
-    let accept = tokio::spawn(accept_loop(
-        listener,
-        routes(state.clone()),
-        shutdown.clone(),
-        tracker.clone(),
-    ));
-    Ok(Scanner {
-        addr: bound,
-        state,
-        shutdown,
-        tracker,
-        accept: Some(accept),
-    })
+    let listener = Serving::bind(addr).await?;
+    let serving = Serving::start(listener, routes(state.clone()))?;
+    Ok(Scanner { state, serving })
 }
 
 impl Scanner {
     /// The eSCL address clients use, e.g. `http://127.0.0.1:8788/eSCL`.
     pub fn url(&self) -> String {
-        format!("http://{}/eSCL", self.addr)
+        format!("http://{}/eSCL", self.serving.addr())
     }
 
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.serving.addr()
     }
 
     /// The paper, jobs and faults.
@@ -180,18 +154,7 @@ impl Scanner {
 
     /// Stops serving and closes every connection.
     pub async fn shutdown(mut self) {
-        self.shutdown.cancel();
-        if let Some(accept) = self.accept.take() {
-            let _ = accept.await;
-        }
-        self.tracker.close();
-        self.tracker.wait().await;
-    }
-}
-
-impl Drop for Scanner {
-    fn drop(&mut self) {
-        self.shutdown.cancel();
+        self.serving.stop().await;
     }
 }
 
