@@ -12,7 +12,7 @@ from selenium.webdriver.support import expected_conditions as EC
 
 from conftest import Sandbox
 from test_accessibility import assert_accessible
-from test_app import KEY, save_settings, sort_scan, text_of, wait
+from test_app import KEY, choose_patient, save_settings, sort_scan, text_of, wait
 
 
 @pytest.fixture
@@ -119,3 +119,17 @@ def test_a_stack_with_cover_sheets_splits_and_each_part_is_proposed_never_chosen
     stored = sorted(sandbox.attachments(), key=lambda a: a["patientId"])
     assert [(a["patientId"], pages_of(a)) for a in stored] == [("pat_1001", 1), ("pat_1002", 2)], \
         "each part in its own chart, the cover sheets in none"
+
+
+def test_the_banner_prints_a_cover_sheet_naming_the_chosen_patient(app, sandbox):
+    driver, shot, files = app
+    save_settings(driver, sandbox.url, KEY)
+    choose_patient(driver, "garcia", "12-Mar-1984")
+    driver.find_element(By.ID, "print-cover-sheet").click()
+    wait(driver).until(lambda d: text_of(d, "patient-status").startswith("The cover sheet for GARCIA, Maria"))
+    sheet = files.parent / "data" / "Cover sheet.pdf"
+    assert sheet.name in text_of(driver, "patient-status"), "the window says where it is"
+    pdf = sheet.read_bytes()
+    assert pdf.startswith(b"%PDF-") and b"GARCIA, Maria" in pdf
+    assert b"DECODA-COVER" not in pdf, "the code is drawn, not written out"
+    shot("cover-sheet-printed")

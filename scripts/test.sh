@@ -15,8 +15,8 @@ dbus-run-session -- bash -c '
   export HOME="$DECODA_TEST_HOME" XDG_DATA_HOME="$DECODA_TEST_HOME/.local/share"
   export CARGO_HOME="${CARGO_HOME:-'"${CARGO_HOME:-$HOME/.cargo}"'}" RUSTUP_HOME="${RUSTUP_HOME:-'"${RUSTUP_HOME:-$HOME/.rustup}"'}"
   echo -n test-only-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
-  # setup-system.sh installed the keychain and SANE'"'"'s scanner client: their tests must run, not skip.
-  export DECODA_REQUIRE_KEYCHAIN=1 DECODA_REQUIRE_SCANIMAGE=1
+  # setup-system.sh installed the keychain, SANE'"'"'s scanner client and poppler: their tests must run, not skip.
+  export DECODA_REQUIRE_KEYCHAIN=1 DECODA_REQUIRE_SYSTEM_TOOLS=1
   cargo test --workspace --locked "$@"
   node --test ui/tests/
   bash scripts/e2e.sh

@@ -32,6 +32,7 @@ const COMMANDS: &[&str] = &[
     "scan_page",
     "keep_scan",
     "discard_scan",
+    "print_cover_sheet",
     "thumbnail",
     "open_link",
     "start_upload",

@@ -87,6 +87,26 @@ export function initPatient({ onChange, isLocked = () => false, onNewPatient = a
     searchInto({ term: $("patient-term").value, list: "patient-results", status: "patient-status",
       className: "patient-hit", onChoose: choosePatient });
   });
+  $("print-cover-sheet").addEventListener("click", printCoverSheet);
+}
+
+// What the window says once the chosen patient's cover sheet was made.
+export function coverSheetText(name, { opened, path }) {
+  return opened
+    ? `The cover sheet for ${name} is opening in your PDF viewer (saved as ${path}): print it and put it on top of ${name}'s pages before scanning.`
+    : `The cover sheet for ${name} could not be opened here; it is saved as ${path}: print it from there.`;
+}
+
+async function printCoverSheet() {
+  const patient = chosen;
+  if (!patient) return;
+  setStatus("patient-status", `Making the cover sheet for ${patient.name}…`);
+  try {
+    const made = await call("print_cover_sheet", { patientId: patient.id });
+    if (chosen?.id === patient.id) setStatus("patient-status", coverSheetText(patient.name, made));
+  } catch (err) {
+    setStatus("patient-status", describe(err), true);
+  }
 }
 
 // The chosen patient leaves the window (the server or tenant changed): choose again.

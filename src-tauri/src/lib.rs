@@ -94,6 +94,7 @@ macro_rules! app_commands {
             commands::scanning::scan_page,
             commands::scanning::keep_scan,
             commands::scanning::discard_scan,
+            commands::cover::print_cover_sheet,
             commands::files::thumbnail,
             commands::files::open_link,
             commands::upload::start_upload,
@@ -165,11 +166,13 @@ pub fn builder<R: Runtime>(
         })
 }
 
-/// Brings back what the last run left (interrupted uploads, waits for the network), adds the
-/// files the app was opened with, and starts watching the scanner inbox. Run off the main thread:
-/// the queue's database is opened (and on a first run created) here, and the window shows and
-/// its page loads meanwhile. The window lists the queue as each step announces a change.
+/// Removes the last run's cover sheet (it names a patient), brings back what the last run left
+/// (interrupted uploads, waits for the network), adds the files the app was opened with, and
+/// starts watching the scanner inbox. Run off the main thread: the queue's database is opened
+/// (and on a first run created) here, and the window shows and its page loads meanwhile. The
+/// window lists the queue as each step announces a change.
 fn start_queue<R: Runtime>(app: &tauri::AppHandle<R>, launch_args: Vec<String>) {
+    commands::cover::forget_last(app.state::<AppState>().data_dir());
     if let Err(e) = commands::files::resume_interrupted(app) {
         tracing::warn!("interrupted uploads could not be resumed: {}", e.kind());
     }

@@ -1,7 +1,7 @@
 // `node --test ui/tests`: how patients are named in search results, on the banner and once chosen.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { bannerShown, hitText, noteLabel, patientLine, searchStatus } from "../patient.js";
+import { bannerShown, coverSheetText, hitText, noteLabel, patientLine, searchStatus } from "../patient.js";
 
 // A patient as Rust's card names them.
 const garcia = {
@@ -41,4 +41,12 @@ test("the banner keeps the look-alike warnings and the preferred name once the p
 test("a note is named with its visit date when it has one", () => {
   assert.equal(noteLabel({ id: "n1", title: "Annual physical", visitDate: "2024-05-02" }), "Annual physical — 2024-05-02");
   assert.equal(noteLabel({ id: "n2", title: "Lab review", visitDate: null }), "Lab review");
+});
+
+test("the cover sheet says it is open to print, or where it was saved when no viewer opened", () => {
+  assert.equal(
+    coverSheetText("GARCIA, Maria", { opened: true, path: "/d/Cover sheet.pdf" }),
+    "The cover sheet for GARCIA, Maria is opening in your PDF viewer (saved as /d/Cover sheet.pdf): print it and put it on top of GARCIA, Maria's pages before scanning.",
+  );
+  assert.match(coverSheetText("GARCIA, Maria", { opened: false, path: "/d/Cover sheet.pdf" }), /saved as \/d\/Cover sheet\.pdf/);
 });

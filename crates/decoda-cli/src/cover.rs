@@ -24,13 +24,7 @@ pub async fn sheet(ctx: &Context, args: CoverSheetArgs) -> Result<u8, CliError> 
     let target = Target::confirm(&uploader, &args.patient, None).await?;
     let card = target.card();
     let code = CoverCode::new(&tenant, &card.id);
-    let text = SheetText {
-        name: card.name.clone(),
-        details: format!(
-            "Born {}   Gender {}   ID {}",
-            card.born, card.gender, card.id
-        ),
-    };
+    let text = SheetText::new(&card.name, &card.born, &card.gender, &card.id);
     let pdf = decoda_cover::cover_sheet_pdf(&code, &text).map_err(CliError::Usage)?;
     write_new(&args.out, &pdf).map_err(|e| {
         CliError::Usage(format!(
@@ -153,9 +147,10 @@ fn print_file(file: &SplitFile) {
     }
     let parts = file.parts.len();
     println!(
-        "{}: {} pages, {parts} part{}",
+        "{}: {} page{}, {parts} part{}",
         file.file,
         file.pages,
+        if file.pages == 1 { "" } else { "s" },
         if parts == 1 { "" } else { "s" }
     );
     for part in &file.parts {

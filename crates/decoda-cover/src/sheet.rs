@@ -17,6 +17,16 @@ pub struct SheetText {
     pub details: String,
 }
 
+impl SheetText {
+    /// The words of a sheet from the banner's fields (name, `12-Mar-1984 (42y)`, gender, id).
+    pub fn new(name: &str, born: &str, gender: &str, id: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            details: format!("Born {born}   Gender {gender}   ID {id}"),
+        }
+    }
+}
+
 /// US Letter, in points; it prints on A4 too (the content sits well inside both).
 const PAGE: (f64, f64) = (612.0, 792.0);
 /// The code's side on paper, in points (2.5 inches): read at any scanner resolution from 150 dpi.

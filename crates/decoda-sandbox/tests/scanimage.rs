@@ -3,7 +3,7 @@
 //!
 //! SANE reads its configuration from `SANE_CONFIG_DIR` (airscan also from /etc/sane.d, whose file
 //! lists nothing by default), so the test configures a private folder and touches nothing else.
-//! Without `scanimage` the test says so and passes, unless `DECODA_REQUIRE_SCANIMAGE` is set, as
+//! Without `scanimage` the test says so and passes, unless `DECODA_REQUIRE_SYSTEM_TOOLS` is set, as
 //! CI sets it (scripts/test.sh), where a missing scanner client is a failure.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -20,7 +20,7 @@ fn scanimage_present() -> bool {
         .is_ok_and(|o| o.status.success());
     if !found {
         assert!(
-            std::env::var_os("DECODA_REQUIRE_SCANIMAGE").is_none(),
+            std::env::var_os("DECODA_REQUIRE_SYSTEM_TOOLS").is_none(),
             "scanimage is required here: install sane-utils and sane-airscan"
         );
         eprintln!("skipped: scanimage is not installed (sane-utils, sane-airscan)");

@@ -3,6 +3,7 @@
 //! Each takes the shared state, calls the same functions the CLI calls, and maps errors to
 //! [`crate::UiError`]. None returns the API key, in any form.
 
+pub mod cover;
 pub mod diagnostics;
 pub mod files;
 pub mod history;
