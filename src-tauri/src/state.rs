@@ -19,7 +19,7 @@ use std::{
 
 /// Locks a mutex of the state, recovering the data if a panic poisoned it (a panicking upload
 /// must not make the queue unusable for the rest of the session).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -203,6 +203,13 @@ impl AppState {
     /// mean a person only within one.
     pub fn account(&self) -> UiResult<Option<Account>> {
         self.account_of(self.settings()?)
+    }
+
+    /// The tenant in force (settings, the fleet file or the environment), read without asking
+    /// the keychain for the key.
+    pub fn tenant(&self) -> UiResult<Option<String>> {
+        let env = |k: &str| self.env.get(k).cloned();
+        Ok(Resolved::without_key(self.settings()?, &env)?.tenant)
     }
 
     /// The account of settings already read.

@@ -35,8 +35,7 @@ pub async fn print_cover_sheet<R: Runtime>(
     patient_id: String,
 ) -> UiResult<CoverSheetMade> {
     let tenant = state
-        .resolve()?
-        .tenant
+        .tenant()?
         .ok_or_else(|| UiError::NotSignedIn("Set the tenant in Settings first.".into()))?;
     let client = state.client()?;
     let patient = client.patient(&PatientId::new(patient_id.trim())).await?;

@@ -6,7 +6,7 @@
 use crate::{
     commands::files::{check, data_url},
     error::UiResult,
-    state::AppState,
+    state::{lock, AppState},
     UiError,
 };
 use decoda_engine::CancellationToken;
@@ -16,19 +16,19 @@ use serde::{Deserialize, Serialize};
 use std::{io::Cursor, path::PathBuf, sync::Mutex};
 use tauri::{ipc::Channel, AppHandle, Emitter, Manager, Runtime, State};
 
-/// The scan in hand: its pages, until they are kept or thrown away, and the running job's
-/// cancel token.
+/// The scan in hand (until it is kept or thrown away) and the running job's cancel token.
 #[derive(Debug, Default)]
 pub struct ScanDesk {
-    pages: Mutex<Vec<Page>>,
-    resolution: Mutex<u32>,
+    in_hand: Mutex<InHand>,
     running: Mutex<Option<CancellationToken>>,
 }
 
-impl ScanDesk {
-    fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-        m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
+/// The pages in hand and the resolution they were scanned at, which sizes them in the PDF: kept
+/// under one lock, so the two never disagree.
+#[derive(Debug, Default)]
+struct InHand {
+    pages: Vec<Page>,
+    resolution: u32,
 }
 
 /// The scanner the settings name, as the window shows it.
@@ -127,15 +127,19 @@ pub async fn scan_paper(
         })?;
     let scanner = Scanner::new(&address).map_err(scan_error)?;
     // One document has one resolution: its pages are sized by it.
-    let held_at = *ScanDesk::lock(&desk.resolution);
-    if !ScanDesk::lock(&desk.pages).is_empty() && held_at != options.resolution {
-        return Err(UiError::Invalid(format!(
-            "The pages in hand were scanned at {held_at} dpi: scan the rest at {held_at} dpi too, or add these to the list first"
-        )));
-    }
+    let before = {
+        let in_hand = lock(&desk.in_hand);
+        let held_at = in_hand.resolution;
+        if !in_hand.pages.is_empty() && held_at != options.resolution {
+            return Err(UiError::Invalid(format!(
+                "The pages in hand were scanned at {held_at} dpi: scan the rest at {held_at} dpi too, or add these to the list first"
+            )));
+        }
+        in_hand.pages.len()
+    };
     let cancel = CancellationToken::new();
     {
-        let mut running = ScanDesk::lock(&desk.running);
+        let mut running = lock(&desk.running);
         if running.is_some() {
             return Err(UiError::Busy("a scan is already running".into()));
         }
@@ -155,22 +159,21 @@ pub async fn scan_paper(
             ColourMode::Colour
         },
     };
-    let before = ScanDesk::lock(&desk.pages).len();
     let scanned = scanner
         .scan(&request, &cancel, |n| {
             let _ = on_page.send(before + n);
         })
         .await;
-    *ScanDesk::lock(&desk.running) = None;
+    *lock(&desk.running) = None;
     let stopped = scanned.stopped.map(|e| sentence(&e));
-    let mut pages = ScanDesk::lock(&desk.pages);
+    let mut in_hand = lock(&desk.in_hand);
     if !scanned.pages.is_empty() {
-        *ScanDesk::lock(&desk.resolution) = request.resolution;
+        in_hand.resolution = request.resolution;
     }
-    pages.extend(scanned.pages);
-    tracing::info!("scan ended: {} pages in hand", pages.len());
+    in_hand.pages.extend(scanned.pages);
+    tracing::info!("scan ended: {} pages in hand", in_hand.pages.len());
     Ok(ScanOutcome {
-        pages: pages.len(),
+        pages: in_hand.pages.len(),
         stopped,
     })
 }
@@ -178,7 +181,7 @@ pub async fn scan_paper(
 /// Stops the running scan; the pages already received stay in hand.
 #[tauri::command]
 pub fn cancel_scan(desk: State<'_, ScanDesk>) {
-    if let Some(cancel) = ScanDesk::lock(&desk.running).as_ref() {
+    if let Some(cancel) = lock(&desk.running).as_ref() {
         cancel.cancel();
     }
 }
@@ -189,7 +192,8 @@ const THUMBNAIL_SIDE: u32 = 320;
 /// A page in hand as a small JPEG `data:` URL, for the window's page strip.
 #[tauri::command]
 pub async fn scan_page(desk: State<'_, ScanDesk>, index: usize) -> UiResult<String> {
-    let jpeg = ScanDesk::lock(&desk.pages)
+    let jpeg = lock(&desk.in_hand)
+        .pages
         .get(index)
         .map(|p| p.jpeg.clone())
         .ok_or_else(|| UiError::Invalid("that page is no longer in hand".into()))?;
@@ -241,25 +245,26 @@ pub async fn keep_scan<R: Runtime>(
     desk: State<'_, ScanDesk>,
     pages: Vec<KeptPage>,
 ) -> UiResult<KeptScan> {
-    let chosen: Vec<(Page, u16)> = {
-        let in_hand = ScanDesk::lock(&desk.pages);
-        pages
+    let (chosen, resolution): (Vec<(Page, u16)>, u32) = {
+        let in_hand = lock(&desk.in_hand);
+        let chosen = pages
             .iter()
             .map(|k| {
                 in_hand
+                    .pages
                     .get(k.index)
                     .map(|p| (p.clone(), k.turn))
                     .ok_or_else(|| UiError::Invalid("a page is no longer in hand".into()))
             })
-            .collect::<UiResult<_>>()?
+            .collect::<UiResult<_>>()?;
+        (chosen, in_hand.resolution)
     };
     if chosen.is_empty() {
         return Err(UiError::Invalid(
             "keep at least one page, or discard the scan".into(),
         ));
     }
-    let resolution = *ScanDesk::lock(&desk.resolution);
-    let tenant = state.resolve()?.tenant.unwrap_or_default();
+    let tenant = state.tenant()?.unwrap_or_default();
     let documents =
         tauri::async_runtime::spawn_blocking(move || documents_of(&chosen, resolution, &tenant))
             .await
@@ -285,7 +290,7 @@ pub async fn keep_scan<R: Runtime>(
             kept.documents.push(id);
         }
     }
-    ScanDesk::lock(&desk.pages).clear();
+    lock(&desk.in_hand).pages.clear();
     let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
     Ok(kept)
 }
@@ -338,7 +343,7 @@ fn documents_of(pages: &[(Page, u16)], resolution: u32, tenant: &str) -> UiResul
 /// Lets go of the pages in hand without keeping them.
 #[tauri::command]
 pub fn discard_scan(desk: State<'_, ScanDesk>) {
-    ScanDesk::lock(&desk.pages).clear();
+    lock(&desk.in_hand).pages.clear();
 }
 
 /// The folder of the documents scanned here, until their upload is confirmed.
