@@ -1625,9 +1625,7 @@ fn a_date_of_birth_is_found_as_the_clinic_writes_it() {
 /// one PDF waiting for its own patient, and once the chart has it no copy stays on the computer.
 #[test]
 fn scanned_pages_kept_turned_and_reordered_become_one_scan_for_its_own_patient() {
-    use crate::commands::scanning::{
-        keep_scan, scan_page, scan_paper, scans_folder, KeptPage, ScanOptions,
-    };
+    use crate::commands::scanning::{keep_scan, scan_page, scan_paper, KeptPage, ScanOptions};
     let stand_in = tauri::async_runtime::block_on(decoda_sandbox::scanner::spawn_scanner(
         decoda_sandbox::scanner::ScannerState::new(decoda_sandbox::scanner::generated(3)),
         "127.0.0.1:0".parse().unwrap(),
@@ -1706,7 +1704,7 @@ fn scanned_pages_kept_turned_and_reordered_become_one_scan_for_its_own_patient()
         .clone();
     assert_eq!(
         saved.parent(),
-        Some(scans_folder(h.app.state::<AppState>().data_dir()).as_path())
+        Some(decoda_pages::scans_folder(h.app.state::<AppState>().data_dir()).as_path())
     );
 
     let sent = sort_scan(&h, "pat_1001", id).unwrap();

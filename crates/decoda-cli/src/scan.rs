@@ -73,7 +73,7 @@ pub async fn run(ctx: &Context, args: ScanArgs) -> Result<u8, CliError> {
     })?;
     let path = match &args.out {
         Some(out) => save_scan(out, &pdf)?,
-        None => save_scan(&scan_path(ctx)?, &pdf)?,
+        None => save_in_data_folder(ctx, &pdf)?,
     };
     if let Some(why) = scanned.stopped {
         let code = if why == ScanError::Cancelled {
@@ -269,17 +269,17 @@ fn upload_args(patient: String, path: &Path, yes: bool, json: bool) -> UploadArg
     }
 }
 
-/// Where a scan waits for its upload: the data folder's `scans`, named by the moment it was made.
-fn scan_path(ctx: &Context) -> Result<PathBuf, CliError> {
-    let dir = ctx.data_folder()?.join("scans");
-    std::fs::create_dir_all(&dir).map_err(|e| {
+/// Saves a scan to wait for its upload in the data folder's `scans`, named by the moment it was
+/// made, as the window does.
+fn save_in_data_folder(ctx: &Context, pdf: &[u8]) -> Result<PathBuf, CliError> {
+    let folder = decoda_pages::scans_folder(&ctx.data_folder()?);
+    let stem = format!("Scan {}", chrono::Local::now().format("%Y-%m-%d %H%M%S"));
+    decoda_pages::save_new_pdf(&folder, &stem, pdf).map_err(|e| {
         CliError::ScanNotSaved(format!(
-            "the folder {} could not be made: {e}",
-            dir.display()
+            "the scan could not be saved in {}: {e}",
+            folder.display()
         ))
-    })?;
-    let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
-    Ok(dir.join(format!("Scan {stamp}.pdf")))
+    })
 }
 
 /// Refuses a destination that exists: what a person saved there before is never replaced.

@@ -79,6 +79,44 @@ fn is_jpeg(image: &lopdf::xobject::PdfImage<'_>) -> bool {
     matches!(image.filters.as_deref(), Some([only]) if only == "DCTDecode")
 }
 
+/// Where documents scanned on this computer wait for their upload, in the data folder: the same
+/// for `decoda scan` and the window.
+pub fn scans_folder(data_dir: &Path) -> std::path::PathBuf {
+    data_dir.join("scans")
+}
+
+/// Saves a scanned document in `folder` (made if missing) as `{stem}.pdf`, or `{stem} (1).pdf`
+/// and so on when that name is taken: an earlier scan is never replaced. Written through to the
+/// disk before the path is returned.
+pub fn save_new_pdf(folder: &Path, stem: &str, pdf: &[u8]) -> std::io::Result<std::path::PathBuf> {
+    use std::io::Write as _;
+    std::fs::create_dir_all(folder)?;
+    for n in 0..100 {
+        let name = match n {
+            0 => format!("{stem}.pdf"),
+            n => format!("{stem} ({n}).pdf"),
+        };
+        let path = folder.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                file.write_all(pdf)?;
+                file.sync_all()?;
+                return Ok(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        "a hundred scans already have this name",
+    ))
+}
+
 /// PDF user space units per inch.
 const POINTS_PER_INCH: f64 = 72.0;
 
@@ -213,6 +251,21 @@ mod tests {
         std::fs::write(&file, &pdf).unwrap();
         let read: Vec<Vec<u8>> = page_jpegs(&file).unwrap().into_iter().flatten().collect();
         assert_eq!(read, pages);
+    }
+
+    #[test]
+    fn a_scan_saved_under_a_taken_name_gets_a_number_and_replaces_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = scans_folder(dir.path());
+        let first = save_new_pdf(&folder, "Scan 2026-11-30 081500", b"%PDF-one").unwrap();
+        let second = save_new_pdf(&folder, "Scan 2026-11-30 081500", b"%PDF-two").unwrap();
+        assert_eq!(first.file_name().unwrap(), "Scan 2026-11-30 081500.pdf");
+        assert_eq!(
+            second.file_name().unwrap(),
+            "Scan 2026-11-30 081500 (1).pdf"
+        );
+        assert_eq!(std::fs::read(&first).unwrap(), b"%PDF-one");
+        assert_eq!(std::fs::read(&second).unwrap(), b"%PDF-two");
     }
 
     #[test]

@@ -346,55 +346,19 @@ pub fn discard_scan(desk: State<'_, ScanDesk>) {
     lock(&desk.in_hand).pages.clear();
 }
 
-/// The folder of the documents scanned here, until their upload is confirmed.
-pub fn scans_folder(data_dir: &std::path::Path) -> PathBuf {
-    data_dir.join("scans")
-}
-
 /// Writes the PDF under a name that says when it was scanned (never a patient's name: the
 /// patient is chosen later).
 fn save_scan(data_dir: &std::path::Path, pdf: &[u8]) -> UiResult<PathBuf> {
-    let folder = scans_folder(data_dir);
-    std::fs::create_dir_all(&folder)
-        .map_err(|e| UiError::History(format!("the scan could not be saved: {e}")))?;
-    let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
-    for n in 0..100 {
-        let name = if n == 0 {
-            format!("Scan {stamp}.pdf")
-        } else {
-            format!("Scan {stamp} ({n}).pdf")
-        };
-        let path = folder.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(mut file) => {
-                use std::io::Write as _;
-                file.write_all(pdf)
-                    .and_then(|()| file.sync_all())
-                    .map_err(|e| UiError::History(format!("the scan could not be saved: {e}")))?;
-                return Ok(path);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => {
-                return Err(UiError::History(format!(
-                    "the scan could not be saved: {e}"
-                )))
-            }
-        }
-    }
-    Err(UiError::History(
-        "the scan could not be saved: too many scans this second".into(),
-    ))
+    let stem = format!("Scan {}", chrono::Local::now().format("%Y-%m-%d %H%M%S"));
+    decoda_pages::save_new_pdf(&decoda_pages::scans_folder(data_dir), &stem, pdf)
+        .map_err(|e| UiError::History(format!("the scan could not be saved: {e}")))
 }
 
 /// Once the chart has them, the documents scanned here leave the computer: no copy of a
 /// patient's paper stays behind.
 pub fn remove_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
     let state = app.state::<AppState>();
-    let folder = scans_folder(state.data_dir());
+    let folder = decoda_pages::scans_folder(state.data_dir());
     let done: Vec<PathBuf> = {
         let queue = state.queue();
         ids.iter()
