@@ -22,6 +22,8 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./${deb[0]}" >/dev/null
 desktop="/usr/share/applications/Decoda Uploader.desktop"
 test -x /usr/bin/decoda-uploader
 test -x /usr/bin/decoda
+# Text recognition for patient suggestions is recommended, not bundled (apt installs it by default).
+dpkg-deb -f "${deb[0]}" Recommends | grep -q 'tesseract-ocr-eng' || { echo "the .deb does not recommend tesseract-ocr-eng" >&2; exit 1; }
 desktop-file-validate "$desktop"
 grep -qx 'Exec=decoda-uploader %F' "$desktop"
 grep -q '^MimeType=.*application/pdf;' "$desktop"
@@ -78,4 +80,5 @@ for f in /usr/bin/decoda-uploader /usr/bin/decoda "$desktop" /usr/share/icons/hi
   grep -qxF "$f" <<<"$files" || { echo "the .rpm lacks $f" >&2; exit 1; }
 done
 rpm -qpR "${rpm[0]}" | grep -q 'webkit2gtk' || { echo "the .rpm does not require webkit2gtk" >&2; exit 1; }
+rpm -qp --recommends "${rpm[0]}" | grep -q 'tesseract' || { echo "the .rpm does not recommend tesseract" >&2; exit 1; }
 echo "install test passed"

@@ -7,7 +7,7 @@ packages=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev librsvg2-dev
   libayatana-appindicator3-dev build-essential pkg-config libssl-dev libdbus-1-dev file xdg-utils
   nodejs xvfb x11-apps x11-utils webkit2gtk-driver gnome-keyring dbus-x11 libsecret-tools curl time
-  xclip sane-airscan sane-utils poppler-utils
+  xclip sane-airscan sane-utils poppler-utils tesseract-ocr tesseract-ocr-eng
 )
 
 if ! command -v cargo >/dev/null 2>&1; then

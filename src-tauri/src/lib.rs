@@ -87,6 +87,7 @@ macro_rules! app_commands {
             commands::moves::move_upload,
             commands::files::preview,
             commands::scans::scan_preview,
+            commands::suggestions::suggest_patient,
             commands::scanning::scanner,
             commands::scanning::save_scanner,
             commands::scanning::scan_paper,
@@ -121,7 +122,8 @@ pub fn builder<R: Runtime>(
         .plugin(window_state)
         .manage(state)
         .manage(network_wait::NetworkWaits::default())
-        .manage(commands::scanning::ScanDesk::default());
+        .manage(commands::scanning::ScanDesk::default())
+        .manage(commands::suggestions::PageReader::default());
     #[cfg(feature = "e2e")]
     let builder = builder.invoke_handler(app_commands!(e2e_drop_paths));
     #[cfg(not(feature = "e2e"))]

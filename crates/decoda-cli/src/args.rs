@@ -80,8 +80,8 @@ pub enum Command {
     /// `upload` does. A scan that stops part-way (a jam, the scanner switched off) is never
     /// uploaded: the pages received are saved and the command says where.
     Scan(ScanArgs),
-    /// List the network scanners the settings name, each asked what it is, what it offers and
-    /// whether it is ready.
+    /// List the network scanners the settings name and those that announce themselves on the
+    /// network (mDNS), each asked what it is, what it offers and whether it is ready.
     Scanners(ScannersArgs),
     /// Print a patient cover sheet: a page to put on top of that patient's paper before scanning
     /// a stack for several patients.
@@ -95,6 +95,14 @@ pub enum Command {
     /// Reads PDFs as scanners write them (one JPEG per page) and page images. Nothing is uploaded:
     /// a person confirms each part's patient before it is sent.
     Split(SplitArgs),
+    /// Suggest the patient each document is about, from the text on its first page.
+    ///
+    /// The page is read on this computer by Tesseract (install `tesseract-ocr` and
+    /// `tesseract-ocr-eng`); a PDF with its own text is read without it. Its names and birth dates
+    /// are looked up with the patient search, and up to three patients are listed with the words
+    /// that matched. Nothing is uploaded or chosen: high confidence means the full name and the
+    /// birth date are both on the page, and a person still confirms the patient.
+    Suggest(SuggestArgs),
 }
 
 /// `decoda scanners`.
@@ -103,6 +111,17 @@ pub struct ScannersArgs {
     /// Print one JSON object with every scanner.
     #[arg(long)]
     pub json: bool,
+    /// Also list the scanners that announce themselves on the network (mDNS), listening this many
+    /// seconds for them (up to 60).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0)]
+    pub wait: f64,
+    /// List only the scanners in the settings; do not look on the network.
+    #[arg(long, conflicts_with = "wait")]
+    pub no_discover: bool,
+    /// The UDP port of multicast DNS (tests use a private one, so that they neither see nor
+    /// disturb the network's scanners).
+    #[arg(long, hide = true, default_value_t = 5353)]
+    pub mdns_port: u16,
 }
 
 /// `decoda cover-sheet`.
@@ -123,6 +142,17 @@ pub struct SplitArgs {
     #[arg(long)]
     pub json: bool,
     /// Scanned stacks: PDFs or page images.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// `decoda suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Print one JSON object: every file with its candidates and warnings.
+    #[arg(long)]
+    pub json: bool,
+    /// Scans, photos and PDFs.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
 }

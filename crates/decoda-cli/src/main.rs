@@ -15,6 +15,7 @@ mod progress_bar;
 mod resume;
 mod scan;
 mod settings;
+mod suggest;
 mod upload;
 
 use clap::Parser;
@@ -58,6 +59,7 @@ async fn run(cli: args::Cli, env_key: Option<ApiKey>) -> Result<u8, exit::CliErr
         args::Command::Scanners(a) => scan::list(&ctx, a).await,
         args::Command::CoverSheet(a) => cover::sheet(&ctx, a).await,
         args::Command::Split(a) => cover::split(&ctx, a).await,
+        args::Command::Suggest(a) => suggest::run(&ctx, a).await,
     }
 }
 

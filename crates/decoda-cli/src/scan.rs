@@ -9,11 +9,13 @@ use crate::{
 };
 use decoda_api::PatientId;
 use decoda_scan::{
-    ColourMode, FeederState, ScanError, ScanRequest, Scanner, ScannerState, Source, Status,
+    discovery, ColourMode, FeederState, FoundScanner, ScanError, ScanRequest, Scanner,
+    ScannerState, Source, Status,
 };
 use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Runs `decoda scan` and returns the exit status.
@@ -133,11 +135,22 @@ fn scanner_address(ctx: &Context, given: Option<&str>) -> Result<String, CliErro
     }
 }
 
+/// Where `decoda scanners` learnt of a scanner.
+const CONFIGURED: &str = "configured";
+const FOUND: &str = "found on the network";
+/// The longest `--wait`: discovery is for a person waiting at a terminal.
+const MAX_WAIT_SECONDS: f64 = 60.0;
+
 /// One scanner as `decoda scanners` reports it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ListedScanner {
     address: String,
+    /// `configured` (in the settings) or `found on the network` (announced over mDNS); a scanner
+    /// that is both is listed once, as configured.
+    origin: &'static str,
+    /// The name it announces on the network, when it was found there.
+    name: Option<String>,
     make_and_model: Option<String>,
     /// `feeder`, `feeder (two-sided)`, `glass`.
     sources: Vec<String>,
@@ -148,32 +161,128 @@ struct ListedScanner {
     problem: Option<String>,
 }
 
-/// Runs `decoda scanners`: exits 1 when a listed scanner cannot be reached or asked.
+/// Runs `decoda scanners`: the scanners in the settings, then (unless `--no-discover`) those
+/// that announce themselves on the network, each asked what it is and whether it is ready. Exits 1
+/// when a configured scanner cannot be reached or asked; a scanner found on the network that
+/// cannot be asked is reported without failing the command, since nobody chose it.
 pub async fn list(ctx: &Context, args: ScannersArgs) -> Result<u8, CliError> {
+    let wait = discovery_wait(&args)?;
+    // The network is listened to while the configured scanners are asked.
+    let discovering = wait.map(|wait| {
+        let port = args.mdns_port;
+        tokio::spawn(async move { discovery::discover_on_port(port, wait).await })
+    });
     let addresses = ctx.resolved.settings.effective.scanner_addresses();
-    let mut listed = Vec::new();
-    for address in addresses {
-        listed.push(ask(address).await);
+    let mut listed = ask_all(
+        addresses
+            .into_iter()
+            .map(|address| (address, CONFIGURED, None))
+            .collect(),
+    )
+    .await;
+    let mut discovery_problem = None;
+    if let Some(discovering) = discovering {
+        let found = match discovering.await {
+            Ok(Ok(found)) => found,
+            Ok(Err(e)) => {
+                discovery_problem = Some(e.to_string());
+                Vec::new()
+            }
+            Err(e) => {
+                discovery_problem =
+                    Some(format!("could not look for scanners on the network: {e}"));
+                Vec::new()
+            }
+        };
+        let new = not_configured(&mut listed, found);
+        listed.extend(ask_all(new).await);
+    }
+    if let Some(why) = &discovery_problem {
+        eprintln!("warning: {why}");
     }
     if args.json {
-        println!("{}", serde_json::json!({ "scanners": listed }));
+        println!(
+            "{}",
+            serde_json::json!({ "scanners": listed, "discoveryProblem": discovery_problem })
+        );
     } else if listed.is_empty() {
-        eprintln!("No scanners are set up: list their addresses under [scanners] addresses in the settings.");
+        if wait.is_some() {
+            eprintln!("No scanners are set up and none announced itself on the network: list their addresses under [scanners] addresses in the settings.");
+        } else {
+            eprintln!("No scanners are set up: list their addresses under [scanners] addresses in the settings.");
+        }
     } else {
         for s in &listed {
             print_scanner(s);
         }
     }
-    Ok(if listed.iter().any(|s| s.problem.is_some()) {
-        exit::SOME_FAILED
-    } else {
-        exit::OK
-    })
+    Ok(
+        if listed
+            .iter()
+            .any(|s| s.origin == CONFIGURED && s.problem.is_some())
+        {
+            exit::SOME_FAILED
+        } else {
+            exit::OK
+        },
+    )
 }
 
-async fn ask(address: String) -> ListedScanner {
+/// How long to listen on the network, or `None` with `--no-discover`.
+fn discovery_wait(args: &ScannersArgs) -> Result<Option<Duration>, CliError> {
+    if args.no_discover {
+        return Ok(None);
+    }
+    if !(0.0..=MAX_WAIT_SECONDS).contains(&args.wait) {
+        return Err(CliError::Usage(format!(
+            "--wait takes a number of seconds from 0 to {MAX_WAIT_SECONDS}, e.g. 3 or 1.5"
+        )));
+    }
+    Ok(Some(Duration::from_secs_f64(args.wait)))
+}
+
+/// The found scanners that are not configured already, ready to be asked; a configured one that
+/// was also found gets the name it announces.
+fn not_configured(
+    listed: &mut [ListedScanner],
+    found: Vec<FoundScanner>,
+) -> Vec<(String, &'static str, Option<String>)> {
+    let mut new = Vec::new();
+    for scanner in found {
+        match listed
+            .iter_mut()
+            .find(|s| discovery::same_scanner(&s.address, &scanner.url))
+        {
+            Some(configured) => {
+                configured.name.get_or_insert(scanner.name);
+            }
+            None => new.push((scanner.url, FOUND, Some(scanner.name))),
+        }
+    }
+    new
+}
+
+/// Asks every scanner at once (one that does not answer holds up no other), keeping their order.
+async fn ask_all(scanners: Vec<(String, &'static str, Option<String>)>) -> Vec<ListedScanner> {
+    let asks: Vec<_> = scanners
+        .into_iter()
+        .map(|(address, origin, name)| tokio::spawn(ask(address, origin, name)))
+        .collect();
+    let mut listed = Vec::with_capacity(asks.len());
+    for asked in asks {
+        match asked.await {
+            Ok(scanner) => listed.push(scanner),
+            Err(e) => tracing::warn!("asking a scanner stopped: {e}"),
+        }
+    }
+    listed
+}
+
+async fn ask(address: String, origin: &'static str, name: Option<String>) -> ListedScanner {
     let mut out = ListedScanner {
         address,
+        origin,
+        name,
         make_and_model: None,
         sources: Vec::new(),
         resolutions: Vec::new(),
@@ -227,14 +336,21 @@ fn state_words(status: &Status) -> String {
 }
 
 fn print_scanner(s: &ListedScanner) {
+    let origin = s.origin;
     match &s.problem {
-        Some(why) => println!("{}: {why}", s.address),
+        Some(why) => match &s.name {
+            Some(name) => println!("{} ({origin}, {name}): {why}", s.address),
+            None => println!("{} ({origin}): {why}", s.address),
+        },
         None => {
             let dpi: Vec<String> = s.resolutions.iter().map(u32::to_string).collect();
             println!(
-                "{}: {}; {}; {} dpi; {}",
+                "{} ({origin}): {}; {}; {} dpi; {}",
                 s.address,
-                s.make_and_model.as_deref().unwrap_or("unnamed scanner"),
+                s.make_and_model
+                    .as_deref()
+                    .or(s.name.as_deref())
+                    .unwrap_or("unnamed scanner"),
                 s.sources.join(", "),
                 dpi.join(", "),
                 s.state.as_deref().unwrap_or("state not known")

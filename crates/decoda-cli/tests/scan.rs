@@ -5,7 +5,9 @@
 mod common;
 
 use common::{env, text, Env, KEY};
-use decoda_sandbox::scanner::{generated, spawn_scanner, Scanner, ScannerFaults, ScannerState};
+use decoda_sandbox::scanner::{
+    advertise, generated, loopback_multicast, spawn_scanner, Scanner, ScannerFaults, ScannerState,
+};
 
 async fn scanner(pages: usize) -> Scanner {
     spawn_scanner(
@@ -190,7 +192,7 @@ async fn the_scanners_in_the_settings_are_listed_as_they_answer_and_one_needs_no
     scanners_in_settings(&e, &[&scanner.url(), "http://127.0.0.1:9/eSCL"]);
     let out = e
         .cmd(None)
-        .args(["scanners", "--json"])
+        .args(["scanners", "--json", "--no-discover"])
         .output()
         .await
         .unwrap();
@@ -250,4 +252,103 @@ async fn the_scanners_in_the_settings_are_listed_as_they_answer_and_one_needs_no
         .unwrap();
     assert_eq!(one.status.code(), Some(0), "{}", text(&one.stderr));
     assert_eq!(decoda_pages::first_page(&pdf).unwrap().pages, 2);
+}
+
+/// Whether multicast works on loopback, as discovery on this computer needs; without it the
+/// test says so and passes, unless `DECODA_REQUIRE_SYSTEM_TOOLS` is set (CI, scripts/test.sh).
+fn multicast_on_loopback() -> bool {
+    match loopback_multicast() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("DECODA_REQUIRE_SYSTEM_TOOLS").is_none(),
+                "multicast on the loopback interface is required here, and does not work: {why}"
+            );
+            eprintln!("skipped: multicast on the loopback interface does not work here ({why})");
+            false
+        }
+    }
+}
+
+#[tokio::test]
+async fn scanners_announced_on_the_network_are_listed_with_the_configured_ones_each_once() {
+    if !multicast_on_loopback() {
+        return;
+    }
+    let e = env().await;
+    // Announced on a private mDNS port on loopback: nothing reaches the real network.
+    let mdns_port = std::net::UdpSocket::bind("0.0.0.0:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+        .to_string();
+    let configured = scanner(1).await;
+    let other = scanner(1).await;
+    let _announced = [
+        advertise(configured.addr(), mdns_port.parse().unwrap()).unwrap(),
+        advertise(other.addr(), mdns_port.parse().unwrap()).unwrap(),
+    ];
+    // Written with a trailing slash: still the same scanner as the one announced.
+    scanners_in_settings(&e, &[&format!("{}/", configured.url())]);
+    let wait = ["--wait", "3", "--mdns-port", &mdns_port];
+    let out = e
+        .cmd(None)
+        .args(["scanners", "--json"])
+        .args(wait)
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let scanners = listed["scanners"].as_array().unwrap();
+    assert_eq!(scanners.len(), 2, "the configured one once: {listed}");
+    assert_eq!(scanners[0]["origin"], "configured");
+    assert_eq!(scanners[0]["address"], format!("{}/", configured.url()));
+    assert_eq!(scanners[0]["name"], "Decoda Sandbox Scanner");
+    assert_eq!(scanners[1]["origin"], "found on the network");
+    assert_eq!(scanners[1]["address"], other.url());
+    assert_eq!(scanners[1]["makeAndModel"], "Decoda Sandbox Scanner");
+    assert_eq!(scanners[1]["state"], "ready");
+    assert!(listed["discoveryProblem"].is_null(), "{listed}");
+
+    let out = e
+        .cmd(None)
+        .arg("scanners")
+        .args(wait)
+        .output()
+        .await
+        .unwrap();
+    let said = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        said.contains(&format!(
+            "{}/ (configured): Decoda Sandbox Scanner",
+            configured.url()
+        )),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!(
+            "{} (found on the network): Decoda Sandbox Scanner",
+            other.url()
+        )),
+        "{said}"
+    );
+
+    // Asked not to look, only the settings' scanner.
+    let out = e
+        .cmd(None)
+        .args([
+            "scanners",
+            "--json",
+            "--no-discover",
+            "--mdns-port",
+            &mdns_port,
+        ])
+        .output()
+        .await
+        .unwrap();
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(listed["scanners"].as_array().unwrap().len(), 1, "{listed}");
 }

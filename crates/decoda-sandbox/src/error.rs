@@ -34,6 +34,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The stand-in scanner could not be announced over multicast DNS.
+    #[error("could not announce the stand-in scanner on this computer (mDNS): {0}")]
+    Advertise(String),
     /// Another I/O failure.
     #[error("I/O error")]
     Io(#[from] std::io::Error),

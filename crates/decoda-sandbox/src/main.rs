@@ -28,7 +28,8 @@ uploads, attachments, reset, health).
 
 With --scanner it also serves a stand-in network scanner (eSCL / AirScan) on its own port: `decoda scan` and \
 SANE's airscan backend (`scanimage`) scan from it. Its feeder holds generated pages, or the page images of \
---feeder DIR; POST /__sandbox/feeder on the scanner's port loads the feeder again.";
+--feeder DIR; POST /__sandbox/feeder on the scanner's port loads the feeder again. With --advertise it also \
+announces itself over mDNS (as `_uscan._tcp`, on this computer only), so `decoda scanners` finds it.";
 
 /// Command-line flags.
 #[derive(Debug, Parser)]
@@ -89,6 +90,10 @@ struct Args {
         conflicts_with = "feeder"
     )]
     feeder_stack: Option<String>,
+    /// Announce the scanner over mDNS / DNS-SD (`_uscan._tcp`) as network scanners do, on this
+    /// computer's loopback interface only, so that `decoda scanners` finds it. Off by default.
+    #[arg(long, requires = "scanner")]
+    advertise: bool,
 }
 
 fn parse_fault(text: &str) -> Result<FaultRule, String> {
@@ -160,6 +165,12 @@ async fn serve(args: Args) -> Result<(), CliError> {
     } else {
         None
     };
+    let advertisement = match &scanner {
+        Some(scanner) if args.advertise => {
+            Some(scanner::advertise(scanner.addr(), scanner::MDNS_PORT)?)
+        }
+        _ => None,
+    };
     for rule in args.faults {
         sandbox.state().push_fault(rule);
     }
@@ -169,11 +180,14 @@ async fn serve(args: Args) -> Result<(), CliError> {
         &banner_tenant,
         &banner_key,
         scanner.as_ref(),
+        advertisement.as_ref(),
     ) {
         tracing::warn!(%error, "could not write the start-up banner");
     }
     wait_for_stop().await;
     tracing::info!("stopping");
+    // Withdrawn first: no client is sent to a scanner that is going away.
+    drop(advertisement);
     if let Some(scanner) = scanner {
         scanner.shutdown().await;
     }
@@ -187,6 +201,7 @@ fn print_banner(
     tenant: &str,
     key: &str,
     scanner: Option<&scanner::Scanner>,
+    advertisement: Option<&scanner::Advertisement>,
 ) -> std::io::Result<()> {
     let mut banner = format!(
         "decoda-sandbox listening on {url}\n  \
@@ -203,6 +218,12 @@ fn print_banner(
              scan:    DECODA_API_URL={url} DECODA_TENANT={tenant} DECODA_API_KEY={key} decoda scan --scanner {scanner_url} --patient pat_1001\n  \
              refill:  curl -X POST http://{origin}/__sandbox/feeder\n"
         ));
+        if let Some(advertisement) = advertisement {
+            banner.push_str(&format!(
+                "  mDNS:    advertised as \"{}\" (_uscan._tcp, on this computer only): decoda scanners finds it\n",
+                advertisement.fullname()
+            ));
+        }
     }
     let mut out = std::io::stdout().lock();
     out.write_all(banner.as_bytes())?;

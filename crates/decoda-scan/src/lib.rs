@@ -6,8 +6,12 @@
 //! as they came, so that the document is built from them without re-encoding (`decoda-pages`).
 //! Whatever goes wrong mid-job (a jam, the scanner switched off), the pages already received are
 //! returned with the reason, never dropped.
+//!
+//! Scanners on the local network are found through the multicast DNS announcements they make
+//! ([`discovery`]), so that a person picks one by name instead of typing its address.
 
 mod capabilities;
+pub mod discovery;
 mod error;
 mod scanner;
 mod settings;
@@ -15,6 +19,7 @@ mod status;
 mod xml;
 
 pub use capabilities::{Capabilities, SourceCaps};
+pub use discovery::{discover, DiscoveryError, FoundScanner};
 pub use error::ScanError;
 pub use scanner::{Page, Scanned, Scanner};
 pub use settings::{ColourMode, ScanRequest, Source};

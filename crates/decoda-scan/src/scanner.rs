@@ -42,21 +42,28 @@ pub struct Scanner {
     base: Url,
 }
 
+/// The eSCL base URL an address means, as [`Scanner::address`] gives it: an http(s) URL whose path
+/// ends in `/`, `/eSCL/` when none is given, without a query.
+pub(crate) fn base_url(address: &str) -> Result<Url, ScanError> {
+    let invalid = || ScanError::InvalidAddress(address.trim().to_owned());
+    let mut base = Url::parse(address.trim()).map_err(|_| invalid())?;
+    if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
+        return Err(invalid());
+    }
+    let path = match base.path().trim_end_matches('/') {
+        "" => "/eSCL/".to_owned(),
+        path => format!("{path}/"),
+    };
+    base.set_path(&path);
+    base.set_query(None);
+    Ok(base)
+}
+
 impl Scanner {
     /// A scanner at `address`. A bare `http://host` gets the usual `/eSCL` path. No proxy is
     /// used: scanners are on the clinic's own network, which a proxy cannot reach.
     pub fn new(address: &str) -> Result<Self, ScanError> {
-        let invalid = || ScanError::InvalidAddress(address.trim().to_owned());
-        let mut base = Url::parse(address.trim()).map_err(|_| invalid())?;
-        if !matches!(base.scheme(), "http" | "https") || base.host().is_none() {
-            return Err(invalid());
-        }
-        let path = match base.path().trim_end_matches('/') {
-            "" => "/eSCL/".to_owned(),
-            path => format!("{path}/"),
-        };
-        base.set_path(&path);
-        base.set_query(None);
+        let base = base_url(address)?;
         let http = decoda_api::network::client_builder_with(None)
             .no_proxy()
             .connect_timeout(CONNECT_TIMEOUT)

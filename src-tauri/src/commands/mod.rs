@@ -12,4 +12,5 @@ pub mod patients;
 pub mod scanning;
 pub mod scans;
 pub mod settings;
+pub mod suggestions;
 pub mod upload;

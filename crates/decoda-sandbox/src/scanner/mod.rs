@@ -3,10 +3,16 @@
 //!
 //! It is a real eSCL scanner to a real client: Debian's `sane-airscan` backend scans from it with
 //! `scanimage`, and so does `decoda scan`. Tests load letters and cover sheets into its feeder,
-//! and make it jam, stay busy or vanish mid-job ([`ScannerFaults`]).
+//! and make it jam, stay busy or vanish mid-job ([`ScannerFaults`]). It can announce itself over
+//! multicast DNS as network scanners do ([`advertise`]), on this computer only.
 
+mod advertise;
 mod escl;
 mod feeder;
+
+pub use advertise::{
+    advertise, loopback_multicast, Advertisement, MAKE_AND_MODEL, MDNS_PORT, SERVICE_TYPE,
+};
 
 pub use escl::{JobSettings, MAX_HEIGHT, MAX_WIDTH, RESOLUTIONS};
 pub use feeder::{generated, sheets_in, stack, Sheet, SOURCE_DPI};
