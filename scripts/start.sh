@@ -43,7 +43,11 @@ wait_for() {
   return 1
 }
 
-./target/debug/decoda-sandbox --port "$port" &
+# With a stand-in network scanner on the next port, its feeder loaded with a stack for two
+# patients behind their cover sheets (Settings → Network scanner takes the address it prints).
+scanner_port=$((port + 1))
+./target/debug/decoda-sandbox --port "$port" --scanner --scanner-port "$scanner_port" \
+  --feeder-stack "cover:pat_1001,page,page,cover:pat_1003,page" &
 pids+=($!)
 
 # Waits until the sandbox answers an authenticated request with the demo key (not just a health
@@ -88,6 +92,7 @@ if [ "$check" = true ]; then
   exit 0
 fi
 
+echo "To scan paper from the stand-in scanner: Settings → Network scanner → http://127.0.0.1:$scanner_port/eSCL"
 echo "The CLI works against the sandbox in this shell's environment too, e.g.:"
 echo "  DECODA_API_URL=$DECODA_API_URL DECODA_TENANT=$tenant DECODA_API_KEY=$key ./target/debug/decoda patient --search garcia"
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

@@ -22,6 +22,12 @@ export function onSentByItself(handler) {
   return tauri.event.listen("sent-by-itself", (e) => handler(e.payload));
 }
 
+// Scanned stacks among added files were split at their cover sheets: {stacks, sheets, documents,
+// emptySheets}.
+export function onStacksSplit(handler) {
+  return tauri.event.listen("stacks-split", (e) => handler(e.payload));
+}
+
 // Files are dragged over the window (true) or no longer are (false).
 export function onDragging(handler) {
   return tauri.event.listen("dragging", (e) => handler(e.payload === true));

@@ -15,7 +15,8 @@ export function typeKind(contentType) {
   return "other";
 }
 
-function shape(name, attributes) {
+// An SVG element with its attributes (never markup).
+export function shape(name, attributes) {
   const el = document.createElementNS(SVG, name);
   for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, value);
   return el;

@@ -1,7 +1,7 @@
 // The window: wires the modules of each step together and starts them. No secrets and no business
 // rules live in the page: it shows what Rust reports and forwards clicks (see api.js, the only
 // module that calls Rust). Patient data is rendered with textContent only.
-import { call, describe, inApp, onDragging, onInboxChanged, onQueueChanged, onSentByItself } from "./api.js";
+import { call, describe, inApp, onDragging, onInboxChanged, onQueueChanged, onSentByItself, onStacksSplit } from "./api.js";
 import { $, setStatus } from "./dom.js";
 import { initClosing } from "./closing.js";
 import { clearHistory, initHistory, refreshHistory } from "./history.js";
@@ -10,7 +10,7 @@ import { choosePatient, chosenPatient, clearPatient, forgetPatient, initPatient,
 import { closeMove, initMove } from "./move.js";
 import { initPreviews } from "./previews.js";
 import { currentQueue, initQueue, refreshQueue, scansToSort } from "./queue.js";
-import { initScan, loadScanner } from "./scan.js";
+import { initScan, loadScanner, splitText } from "./scan.js";
 import { initSettings, loadSettings, refreshSettings, showSettings } from "./settings.js";
 import { closeSort, initSort, isSorting, renderSortPanel, sortingTo } from "./sort.js";
 import { initViews } from "./views.js";
@@ -87,6 +87,7 @@ async function start() {
   // Files dragged over the window: the whole window is the drop zone, and says so.
   await onDragging((over) => document.body.classList.toggle("dragging", over));
   await onSentByItself((summary) => setStatus("upload-status", sentByItselfText(summary), summary.failed > 0));
+  await onStacksSplit((splits) => setStatus("upload-status", splitText(splits)));
   await refreshQueue();
   await loadSettings().catch((err) => {
     showSettings(true);

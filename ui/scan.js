@@ -4,7 +4,7 @@
 // holds the pages and makes the PDF (scan_paper, scan_page, keep_scan); this module draws the
 // page strip and keeps its order.
 import { call, describe, scanPaper } from "./api.js";
-import { $, button, setStatus } from "./dom.js";
+import { $, button, item, setStatus } from "./dom.js";
 
 // The pages in hand, in the order they will be kept: each with its place among the pages Rust
 // holds, its turn (clockwise degrees) and its thumbnail once loaded.
@@ -74,6 +74,44 @@ export function initScan(given) {
     if (scanning) e.preventDefault(); // Escape does not hide a scan that is still coming in.
   });
   $("save-scanner").addEventListener("click", saveScanner);
+  $("find-scanners").addEventListener("click", findScanners);
+}
+
+// The line after looking for scanners on the network.
+export function foundText(found) {
+  if (found.length === 0) {
+    return "No scanner answered on this network. Type its address: IT or the scanner's own panel gives it.";
+  }
+  return `${found.length === 1 ? "1 scanner" : `${found.length} scanners`} found: choose one, then press Check and save scanner.`;
+}
+
+// One scanner found on the network, as its button says it.
+export function foundLabel(scanner) {
+  return `${scanner.name} — ${scanner.url}`;
+}
+
+async function findScanners() {
+  $("find-scanners").disabled = true;
+  fillFound([]);
+  setStatus("scanner-status", "Looking for scanners on the network (a few seconds)…");
+  try {
+    const found = await call("find_scanners");
+    fillFound(found);
+    setStatus("scanner-status", foundText(found));
+  } catch (err) {
+    setStatus("scanner-status", describe(err), true);
+  } finally {
+    $("find-scanners").disabled = $("scanner-address").readOnly;
+  }
+}
+
+function fillFound(found) {
+  $("found-scanners").hidden = found.length === 0;
+  $("found-scanners").replaceChildren(...found.map((scanner) => item(button(foundLabel(scanner), () => {
+    $("scanner-address").value = scanner.url;
+    $("save-scanner").focus();
+    setStatus("scanner-status", `${scanner.name} chosen: press Check and save scanner to use it.`);
+  }))));
 }
 
 // Reads which scanner the settings name: fills the settings field and shows Scan paper when
@@ -87,6 +125,7 @@ function showScanner(scanner) {
   $("scanner-address").value = scanner.address ?? "";
   $("scanner-address").readOnly = scanner.locked;
   $("save-scanner").disabled = scanner.locked;
+  $("find-scanners").disabled = scanner.locked;
   $("scan-open").hidden = !scanner.address;
 }
 
@@ -156,6 +195,18 @@ export function keptText({ documents, emptySheets }) {
     ? " 1 cover sheet had no pages after it."
     : emptySheets > 1 ? ` ${emptySheets} cover sheets had no pages after them.` : "";
   return `${split}${empty} Press Sort scans to give ${documents.length > 1 ? "each" : "it"} its patient.`;
+}
+
+// What the window says once dropped, picked or inbox files held scanned stacks that were split at
+// their cover sheets (the "stacks-split" event): the stacks themselves are not in the list.
+export function splitText({ stacks, sheets, documents, emptySheets }) {
+  const plural = (n, one, many) => (n === 1 ? `1 ${one}` : `${n} ${many}`);
+  const what = stacks === 1 ? "A scanned stack was" : `${stacks} scanned stacks were`;
+  const empty = emptySheets === 1
+    ? " 1 cover sheet had no pages after it."
+    : emptySheets > 1 ? ` ${emptySheets} cover sheets had no pages after them.` : "";
+  return `${what} split at ${plural(sheets, "cover sheet", "cover sheets")} into ${plural(documents, "document", "documents")}; `
+    + `the cover sheets are not sent.${empty} Press Sort scans to give each document its patient.`;
 }
 
 async function keep() {

@@ -7,6 +7,7 @@ import { call, describe, startUpload } from "./api.js";
 import { $, fillList, setStatus } from "./dom.js";
 import { latestOnly, Superseded } from "./latest.js";
 import { patientLine, searchInto } from "./patient.js";
+import { clearSuggestions, showSuggestions } from "./suggest.js";
 
 // The line above the scan lists: how many scans wait for their patient.
 export function sortPanelText(count) {
@@ -39,6 +40,9 @@ export function sortChosen(p) {
 // looked up (the person chooses and checks), or why it names no one. "" without a sheet.
 export function coverText(cover) {
   if (!cover) return "";
+  if (!cover.sheet) {
+    return "These pages came before the stack's first cover sheet, so no patient is proposed: find the patient named on the page.";
+  }
   if (cover.patientId) {
     return `Its cover sheet names patient ${cover.patientId}. Choose them below, then check the name and date of birth against the paper.`;
   }
@@ -113,6 +117,7 @@ function finish() {
   if (!sitting) return;
   sitting = null;
   clearPatient();
+  clearSuggestions();
   $("sort-image").removeAttribute("src");
   setStatus("sort-status", "");
   const back = !$("sort").hidden ? $("sort-open") : $("add-files");
@@ -123,6 +128,7 @@ function showNext() {
   const scan = nextScan(hooks.waiting(), sitting.passed);
   sitting.scan = scan;
   clearPatient();
+  clearSuggestions();
   $("sort-find").hidden = scan === null;
   $("sort-next").hidden = scan === null;
   if (scan === null) {
@@ -138,6 +144,7 @@ function showNext() {
   const total = index + hooks.waiting().filter((id) => !sitting.passed.has(id)).length;
   $("sort-position").textContent = sortPosition({ index, total, fileName: listed?.fileName ?? "", pages: null });
   showPreview(scan, { index, total, fileName: listed?.fileName ?? "" });
+  showSuggestions(scan, { onChoose: choose, stillShown: () => sitting?.scan === scan });
   $("sort-cover-text").textContent = coverText(listed?.cover);
   setStatus("sort-cover-status", "");
   $("sort-cover").hidden = !listed?.cover;

@@ -9,9 +9,14 @@
 //! older than the history kept) is held until a person says it is new.
 //! After the server confirms a scan is in the chart, it is moved to the "sent" folder when one is
 //! set, and only if it is still the file that was listed; nothing else is ever moved or deleted.
+//! A scanned stack split at its cover sheets is listed as its parts, never whole; it goes to the
+//! sent folder once every part is in the chart, and stays in the inbox otherwise.
 
 use crate::{
-    commands::files::{check, QUEUE_CHANGED},
+    commands::{
+        files::{check, QUEUE_CHANGED},
+        stacks,
+    },
     state::AppState,
 };
 use decoda_core::scans::{history_horizon, look_up_scan, to_look_up, ScanRecord};
@@ -179,26 +184,84 @@ async fn add_with_retries<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) {
 
 /// Checks the files, looks each up in the upload history, and adds them: a scan uploaded before
 /// goes in as "already uploaded", in the same step, so it is never listed as ready.
+///
+/// A new scanned stack with patient cover sheets is listed as its parts instead
+/// ([`crate::commands::stacks`]), each looked up too (a part sent before, from this stack read
+/// again after a restart, is "already uploaded"); the stack stays in the inbox, and goes to the
+/// sent folder once every part is in the chart. The other scans are listed first.
 async fn add<R: Runtime>(app: &AppHandle<R>, batch: Vec<PathBuf>) -> crate::error::UiResult<usize> {
-    let checked = check(app, batch).await?;
-    let sendable = to_look_up(&checked);
+    let mut checked = check(app, batch).await?;
+    let known = look_up_off_thread(app, to_look_up(&checked)).await;
     let state = app.state::<AppState>();
+    // A stack with a past (sent whole before, an unfinished upload, one that cannot be told) is
+    // listed whole as before, with that past.
+    let candidates = stacks::take_candidates(&mut checked, |path| {
+        matches!(known.get(path), Some(ScanRecord::New(_)))
+    });
+    let mut added = state.queue().add_scans(checked, &known).len();
+    let _ = app.emit(QUEUE_CHANGED, ());
+    if candidates.is_empty() {
+        return Ok(added);
+    }
+    let (whole, mut split) = stacks::split_files(app, candidates).await;
+    let parts_known = look_up_off_thread(
+        app,
+        split
+            .iter()
+            .flat_map(|file| to_look_up_parts(&file.saved.parts))
+            .collect(),
+    )
+    .await;
+    let mut parts = 0;
+    {
+        let mut queue = state.queue();
+        added += queue.add_scans(whole, &known).len();
+        for file in &mut split {
+            let listed = std::mem::take(&mut file.saved.parts);
+            let paths: Vec<PathBuf> = listed.iter().map(|(item, _)| item.path.clone()).collect();
+            parts += queue.add_parts(listed, &parts_known).len();
+            queue.split_from_inbox(&file.path, &paths);
+        }
+    }
+    let _ = app.emit(QUEUE_CHANGED, ());
+    stacks::announce(app, &split, parts);
+    Ok(added + parts)
+}
+
+fn to_look_up_parts(
+    parts: &[(
+        decoda_engine::IntakeItem,
+        Option<decoda_core::waiting::CoverProposal>,
+    )],
+) -> Vec<PathBuf> {
+    parts
+        .iter()
+        .filter(|(item, _)| item.result.is_ok())
+        .map(|(item, _)| item.path.clone())
+        .collect()
+}
+
+/// [`look_up`], off the async threads (it hashes each file).
+async fn look_up_off_thread<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: Vec<PathBuf>,
+) -> HashMap<PathBuf, ScanRecord> {
+    if paths.is_empty() {
+        return HashMap::new();
+    }
     let store_state = app.clone();
-    let paths = sendable.clone();
-    let known = tauri::async_runtime::spawn_blocking(move || {
-        look_up(&store_state.state::<AppState>(), &paths)
+    let to_hash = paths.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        look_up(&store_state.state::<AppState>(), &to_hash)
     })
     .await
     .unwrap_or_else(|e| {
         let why = format!("the check stopped unexpectedly: {e}");
-        sendable
+        paths
             .into_iter()
             .map(|p| (p, ScanRecord::Unknown(why.clone(), None)))
             .collect()
-    });
-    let ids = state.queue().add_scans(checked, &known);
-    let _ = app.emit(QUEUE_CHANGED, ());
-    Ok(ids.len())
+    })
 }
 
 /// Hashes each of `paths` and looks its content up in the upload history and among unfinished
@@ -239,24 +302,38 @@ pub async fn move_confirmed<R: Runtime>(app: &AppHandle<R>, ids: &[u64]) {
     let (Some(folder), Some(sent)) = (inbox.folder(), inbox.sent_folder()) else {
         return;
     };
-    let candidates = state.queue().scans_to_file(ids, folder);
-    if candidates.is_empty() {
+    let (candidates, stacks) = {
+        let queue = state.queue();
+        (queue.scans_to_file(ids, folder), queue.stacks_to_file(ids))
+    };
+    if candidates.is_empty() && stacks.is_empty() {
         return;
     }
     let sent = sent.to_path_buf();
-    let filed = tauri::async_runtime::spawn_blocking(move || {
-        candidates
-            .into_iter()
-            .map(|(id, path)| {
-                let moved = path.and_then(|path| {
-                    decoda_inbox::move_to_sent(&path, &sent).map_err(|e| e.to_string())
-                });
-                (id, moved)
-            })
-            .collect::<Vec<_>>()
+    let (filed, stacks_filed) = tauri::async_runtime::spawn_blocking(move || {
+        (move_all(candidates, &sent), move_all(stacks, &sent))
     })
     .await
     .unwrap_or_default();
-    state.queue().record_filed(filed);
+    let mut queue = state.queue();
+    queue.record_filed(filed);
+    queue.record_stacks_filed(stacks_filed);
+    drop(queue);
     let _ = app.emit(QUEUE_CHANGED, ());
+}
+
+/// Moves each file that may go to the `sent` folder; keeps why one did not.
+fn move_all<K>(
+    files: Vec<(K, Result<PathBuf, String>)>,
+    sent: &std::path::Path,
+) -> Vec<(K, Result<PathBuf, String>)> {
+    files
+        .into_iter()
+        .map(|(key, path)| {
+            let moved = path.and_then(|path| {
+                decoda_inbox::move_to_sent(&path, sent).map_err(|e| e.to_string())
+            });
+            (key, moved)
+        })
+        .collect()
 }

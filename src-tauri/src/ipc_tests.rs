@@ -27,12 +27,12 @@ const APP_URL: &str = "tauri://localhost";
 
 /// The app on the mock runtime, a sandbox that accepts only the canary key, and everything the
 /// window received so far.
-struct Harness {
-    app: App<MockRuntime>,
+pub(crate) struct Harness {
+    pub(crate) app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
-    sandbox: decoda_sandbox::Sandbox,
+    pub(crate) sandbox: decoda_sandbox::Sandbox,
     seen: Arc<Mutex<Vec<String>>>,
-    _dir: tempfile::TempDir,
+    pub(crate) _dir: tempfile::TempDir,
 }
 
 impl Harness {
@@ -41,17 +41,26 @@ impl Harness {
     }
 
     /// The app with a settings file, written by `settings` from the test's folder before start.
-    fn start_with(settings: impl FnOnce(&Path) -> String) -> Self {
-        Self::start_full(settings, true)
+    pub(crate) fn start_with(settings: impl FnOnce(&Path) -> String) -> Self {
+        Self::start_full(settings, true, &[])
+    }
+
+    /// The app with more variables in its environment.
+    fn start_with_env(settings: impl FnOnce(&Path) -> String, extra: &[(&str, String)]) -> Self {
+        Self::start_full(settings, true, extra)
     }
 
     /// The app with the sandbox's address and tenant in its settings file rather than in the
     /// environment (which would override any change made on the settings screen).
     fn start_with_server_in_settings() -> Self {
-        Self::start_full(|_| String::new(), false)
+        Self::start_full(|_| String::new(), false, &[])
     }
 
-    fn start_full(settings: impl FnOnce(&Path) -> String, server_in_env: bool) -> Self {
+    fn start_full(
+        settings: impl FnOnce(&Path) -> String,
+        server_in_env: bool,
+        extra: &[(&str, String)],
+    ) -> Self {
         let config = decoda_sandbox::Config {
             api_key: CANARY.into(),
             ..Default::default()
@@ -64,6 +73,7 @@ impl Harness {
         let dir = tempfile::tempdir().unwrap();
         let mut file = settings(dir.path());
         let mut env = HashMap::from([("DECODA_API_KEY".to_owned(), CANARY.to_owned())]);
+        env.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
         if server_in_env {
             env.insert("DECODA_API_URL".to_owned(), sandbox.base_url());
             env.insert(
@@ -133,7 +143,7 @@ impl Harness {
         answer
     }
 
-    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+    pub(crate) fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
         self.invoke_from(APP_URL, cmd, args)
     }
 
@@ -761,6 +771,15 @@ fn diagnostics_describe_the_setup_without_the_key_or_any_patient_or_file_name() 
     h.assert_no_canary();
 }
 
+/// Settings with the scanner inbox in the test's folder `dir` (made here), scans taken after 1 s.
+fn with_inbox(dir: &Path) -> String {
+    std::fs::create_dir(dir.join("inbox")).unwrap();
+    format!(
+        "[inbox]\nfolder = {}\nsettle_seconds = 1\n",
+        toml_path(&dir.join("inbox"))
+    )
+}
+
 /// A path as a TOML string (quoted and escaped as TOML wants, whatever it holds).
 fn toml_path(path: &Path) -> String {
     toml::Value::String(path.to_string_lossy().into_owned()).to_string()
@@ -860,13 +879,7 @@ fn scans_from_the_inbox_wait_for_a_patient_and_only_confirmed_ones_move_to_sent(
 
 #[test]
 fn a_scan_left_in_the_inbox_comes_back_as_already_uploaded_never_ready_for_another_patient() {
-    let h = Harness::start_with(|dir| {
-        std::fs::create_dir(dir.join("inbox")).unwrap();
-        format!(
-            "[inbox]\nfolder = {}\nsettle_seconds = 1\n",
-            toml_path(&dir.join("inbox"))
-        )
-    });
+    let h = Harness::start_with(with_inbox);
     let inbox = h._dir.path().join("inbox");
     std::fs::write(inbox.join("scan-0001.pdf"), b"%PDF-1.4 for pat_1001").unwrap();
     let items = queue_until(&h, "the scan is listed", |q| q.len() == 1);
@@ -1823,4 +1836,109 @@ fn a_scanned_stack_with_cover_sheets_becomes_one_document_per_patient_each_only_
         })
         .collect();
     assert_eq!(pages, [1, 2], "the sheets are not pages of any document");
+}
+
+#[test]
+fn a_scan_gets_patients_suggested_from_its_page_and_none_is_chosen_for_the_person() {
+    let h = Harness::start_with(with_inbox);
+    let inbox = h._dir.path().join("inbox");
+    let letter = decoda_sandbox::paper::letter_pdf(&[
+        "Lakeside Family Medicine",
+        "Re: GARCIA, Maria    DOB: 07/30/1991",
+        "Thank you for seeing Maria Garcia about her knee.",
+    ]);
+    std::fs::write(inbox.join("letter.pdf"), letter).unwrap();
+    let other = decoda_sandbox::paper::letter_pdf(&["Patient: Jane Doe", "DOB: 03/12/1984"]);
+    std::fs::write(inbox.join("other.pdf"), other).unwrap();
+    let items = queue_until(&h, "both letters listed", |q| q.len() == 2);
+
+    let view = h
+        .invoke(
+            "suggest_patient",
+            json!({ "id": id_of(&items, "letter.pdf") }),
+        )
+        .unwrap();
+    assert_eq!(view["note"], Value::Null, "{view}");
+    let candidates = view["candidates"].as_array().unwrap();
+    let first = &candidates[0];
+    assert_eq!(first["patient"]["id"], "pat_1002", "{view}");
+    assert_eq!(first["patient"]["name"], "GARCIA, Maria");
+    assert_eq!(
+        first["patient"]["born"].as_str().unwrap()[..11],
+        *"30-Jul-1991"
+    );
+    assert_eq!(first["confidence"], "high");
+    // The other Maria Garcia is a weak hint, and the two are flagged as look-alikes of each other.
+    assert_eq!(candidates[1]["patient"]["id"], "pat_1001");
+    assert_eq!(candidates[1]["confidence"], "low");
+    assert!(!first["patient"]["lookAlikes"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let warned = h
+        .invoke(
+            "suggest_patient",
+            json!({ "id": id_of(&items, "other.pdf") }),
+        )
+        .unwrap();
+    assert!(
+        warned["candidates"].as_array().unwrap().is_empty(),
+        "{warned}"
+    );
+    assert_eq!(warned["warnings"][0]["patient"]["id"], "pat_1001");
+
+    let listed = h.invoke("list_queue", json!({})).unwrap();
+    assert_eq!(
+        listed["toSort"].as_array().unwrap().len(),
+        2,
+        "both still wait for a person"
+    );
+    assert!(h.sandbox.state().attachments().is_empty());
+    let gone = h
+        .invoke("suggest_patient", json!({ "id": 999_999 }))
+        .unwrap();
+    assert!(gone["note"]
+        .as_str()
+        .unwrap()
+        .contains("no longer in the list"));
+    h.assert_no_canary();
+}
+
+#[test]
+fn scanners_that_announce_themselves_on_the_network_are_offered_to_choose_and_save() {
+    if let Err(why) = decoda_sandbox::scanner::loopback_multicast() {
+        assert!(
+            std::env::var_os("DECODA_REQUIRE_SYSTEM_TOOLS").is_none(),
+            "multicast on the loopback interface is required here: {why}"
+        );
+        return eprintln!("skipped: multicast on loopback does not work here ({why})");
+    }
+    // A private mDNS port on loopback: nothing reaches the real network.
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let stand_in = tauri::async_runtime::block_on(decoda_sandbox::scanner::spawn_scanner(
+        decoda_sandbox::scanner::ScannerState::new(decoda_sandbox::scanner::generated(1)),
+        "127.0.0.1:0".parse().unwrap(),
+    ))
+    .unwrap();
+    let _announced = decoda_sandbox::scanner::advertise(stand_in.addr(), port).unwrap();
+    let h = Harness::start_with_env(|_| String::new(), &[("DECODA_MDNS_PORT", port.to_string())]);
+    let found = h.invoke("find_scanners", json!({})).unwrap();
+    let found = found.as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let url = found[0]["url"].as_str().unwrap();
+    assert!(
+        decoda_scan::discovery::same_scanner(url, &stand_in.url()),
+        "{url} is the stand-in at {}",
+        stand_in.url()
+    );
+    assert!(!found[0]["name"].as_str().unwrap().is_empty());
+    // The person picks it: it is saved as a typed address is, after the scanner answered.
+    let saved = h.invoke("save_scanner", json!({ "address": url })).unwrap();
+    assert_eq!(saved["name"], "Decoda Sandbox Scanner");
+    h.assert_no_canary();
 }

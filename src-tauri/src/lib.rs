@@ -90,6 +90,7 @@ macro_rules! app_commands {
             commands::suggestions::suggest_patient,
             commands::scanning::scanner,
             commands::scanning::save_scanner,
+            commands::scanning::find_scanners,
             commands::scanning::scan_paper,
             commands::scanning::cancel_scan,
             commands::scanning::scan_page,
@@ -254,6 +255,8 @@ pub fn run() {
     }
 }
 
+#[cfg(test)]
+mod ipc_split_tests;
 #[cfg(test)]
 mod ipc_tests;
 #[cfg(test)]

@@ -52,7 +52,10 @@ pub struct AppState {
 }
 
 /// The variables that override the settings screen, read at start.
-const ENV_VARS: [&str; 2] = ["DECODA_API_URL", "DECODA_TENANT"];
+const ENV_VARS: [&str; 3] = ["DECODA_API_URL", "DECODA_TENANT", MDNS_PORT_VAR];
+/// The UDP port scanners are looked for on (multicast DNS): 5353 on every network; tests set a
+/// private one so that they neither see nor disturb a real network's scanners.
+const MDNS_PORT_VAR: &str = "DECODA_MDNS_PORT";
 /// The key's variable, which [`AppState::new`] takes out of its map into an [`ApiKey`].
 const KEY_VAR: &str = "DECODA_API_KEY";
 
@@ -243,6 +246,14 @@ impl AppState {
             return self.env_key.is_some();
         }
         self.env.contains_key(name)
+    }
+
+    /// The UDP port network scanners are looked for on (multicast DNS).
+    pub fn mdns_port(&self) -> u16 {
+        self.env
+            .get(MDNS_PORT_VAR)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(decoda_scan::discovery::MDNS_PORT)
     }
 
     /// Settings from every source, with the key if one is set.

@@ -1,7 +1,8 @@
 // `node --test ui/tests`: the page strip of a scan: order, turns, removal, and what keep_scan gets.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { keptPages, keptText, movePage, removePage, scanDoneText, scanOptions, turnPage } from "../scan.js";
+import { foundLabel, foundText, keptPages, keptText, movePage, removePage, scanDoneText, scanOptions, splitText,
+  turnPage } from "../scan.js";
 
 const three = [0, 1, 2].map((index) => ({ index, turn: 0, thumb: null }));
 
@@ -42,4 +43,23 @@ test("kept pages say whether the stack was split at cover sheets, and about shee
     keptText({ documents: [4, 5], emptySheets: 1 }),
     "The stack was split at its cover sheets into 2 documents; each waits for its patient. 1 cover sheet had no pages after it. Press Sort scans to give each its patient.",
   );
+});
+
+test("dropped or inbox stacks split at their cover sheets are described, the sheets left out", () => {
+  assert.equal(
+    splitText({ stacks: 1, sheets: 2, documents: 2, emptySheets: 0 }),
+    "A scanned stack was split at 2 cover sheets into 2 documents; the cover sheets are not sent. Press Sort scans to give each document its patient.",
+  );
+  assert.equal(
+    splitText({ stacks: 2, sheets: 3, documents: 1, emptySheets: 1 }),
+    "2 scanned stacks were split at 3 cover sheets into 1 document; the cover sheets are not sent. 1 cover sheet had no pages after it. Press Sort scans to give each document its patient.",
+  );
+});
+
+test("scanners found on the network are named with their address, and none found says what to do", () => {
+  assert.match(foundText([]), /^No scanner answered on this network\. Type its address/);
+  assert.equal(foundText([{}]), "1 scanner found: choose one, then press Check and save scanner.");
+  assert.match(foundText([{}, {}]), /^2 scanners found/);
+  assert.equal(foundLabel({ name: "Brother MFC-L2750DW", url: "http://192.168.1.40/eSCL" }),
+    "Brother MFC-L2750DW — http://192.168.1.40/eSCL");
 });

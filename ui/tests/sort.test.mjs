@@ -42,9 +42,11 @@ test("closing while sending names the patient when known, and says nothing is lo
 
 test("a cover sheet's patient is offered to look up, and a refused sheet says why", () => {
   assert.equal(coverText(null), "");
-  assert.match(coverText({ patientId: "pat_1001", noPatient: null }), /^Its cover sheet names patient pat_1001\. Choose them below/);
+  assert.match(coverText({ patientId: "pat_1001", noPatient: null, sheet: true }), /^Its cover sheet names patient pat_1001\. Choose them below/);
+  assert.match(coverText({ patientId: null, noPatient: "no cover sheet before these pages", sheet: false }),
+    /^These pages came before the stack's first cover sheet, so no patient is proposed/);
   assert.equal(
-    coverText({ patientId: null, noPatient: "the cover sheet is for another account (tenant x), not this one" }),
+    coverText({ patientId: null, noPatient: "the cover sheet is for another account (tenant x), not this one", sheet: true }),
     "Its cover sheet names no patient here: the cover sheet is for another account (tenant x), not this one. Find the patient named on the page.",
   );
 });

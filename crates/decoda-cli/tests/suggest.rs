@@ -5,42 +5,8 @@
 mod common;
 
 use common::{env, json, text, Env, KEY};
+use decoda_sandbox::paper::letter_pdf;
 use std::path::{Path, PathBuf};
-
-/// A one-page PDF with `lines` in Helvetica, top down: a letter printed to PDF.
-fn letter_pdf(lines: &[&str]) -> Vec<u8> {
-    let mut content = String::new();
-    for (n, line) in lines.iter().enumerate() {
-        let y = 700 - 24 * n;
-        content.push_str(&format!("BT /F1 12 Tf 72 {y} Td ({line}) Tj ET\n"));
-    }
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
-    ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (n, object) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend(format!("{} 0 obj\n{object}\nendobj\n", n + 1).as_bytes());
-    }
-    let xref = pdf.len();
-    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-    for offset in offsets {
-        pdf.extend(format!("{offset:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
-}
 
 const REFERRAL: [&str; 4] = [
     "Lakeside Family Medicine",

@@ -118,6 +118,9 @@ pub struct CoverProposal {
     pub patient_id: Option<String>,
     /// Why the sheet names no one (another account, a damaged code, no sheet before these pages).
     pub no_patient: Option<String>,
+    /// Whether a cover sheet starts these pages: not so for pages before a stack's first sheet,
+    /// which the window says in its own words.
+    pub sheet: bool,
 }
 
 /// One queued file as the window shows it while a patient is (or is not) chosen: the file, and
@@ -350,6 +353,17 @@ pub struct Queue {
     names: std::collections::HashMap<String, String>,
     /// Patients whose names were asked for once ([`Queue::patients_to_name`]).
     asked: std::collections::HashSet<String>,
+    /// Stacks from the scanner inbox listed as their parts ([`Queue::split_from_inbox`]).
+    stacks: Vec<SplitStack>,
+}
+
+/// A scanned stack from the scanner inbox that was split at its cover sheets: its parts are
+/// listed instead of it, and it is filed like a scan once every part is in the chart.
+#[derive(Debug)]
+struct SplitStack {
+    path: PathBuf,
+    identity: Option<(PathBuf, u64, Option<SystemTime>)>,
+    parts: Vec<u64>,
 }
 
 impl Queue {
@@ -428,6 +442,103 @@ impl Queue {
             item.needs_patient = true;
         }
         ids
+    }
+
+    /// Adds the documents a scanned stack was split into (or one scanned in this app), each with
+    /// what its cover sheet said: each waits for a person to choose its own patient, as
+    /// [`Queue::add_scanned`] does. A document `records` has (by path; see [`crate::scans`]) is
+    /// listed with what they say, as [`Queue::add_scans`] does, so that a part uploaded before is
+    /// never ready again. Returns the ids of those that were new.
+    pub fn add_parts(
+        &mut self,
+        parts: Vec<(IntakeItem, Option<CoverProposal>)>,
+        records: &HashMap<PathBuf, ScanRecord>,
+    ) -> Vec<u64> {
+        let mut ids = Vec::new();
+        for (checked, cover) in parts {
+            for id in self.add_scanned(vec![checked]) {
+                if let Some(cover) = cover.clone() {
+                    self.set_cover(id, cover);
+                }
+                if let Some(record) = self.get(id).and_then(|item| records.get(&item.path)) {
+                    self.list_scan(id, record.clone());
+                }
+                if let Some(item) = self.items.iter_mut().find(|i| i.id == id) {
+                    item.needs_patient = item.patient_id.is_none();
+                }
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Notes that the scanner inbox's file at `stack` is listed as the documents at `parts`
+    /// (each part's latest listing: one listed before, when the stack was read again, counts):
+    /// the stack goes to the sent folder once every one of them is in the chart
+    /// ([`Queue::stacks_to_file`]). When a part is not listed, the stack stays where it is.
+    pub fn split_from_inbox(&mut self, stack: &Path, parts: &[PathBuf]) {
+        let listed: Option<Vec<u64>> = parts
+            .iter()
+            .map(|path| {
+                let identity = identity(path);
+                self.items
+                    .iter()
+                    .rev()
+                    .find(|item| identity.is_some() && item.identity == identity)
+                    .map(|item| item.id)
+            })
+            .collect();
+        self.stacks.retain(|known| known.path != stack);
+        if let Some(parts) = listed.filter(|parts| !parts.is_empty()) {
+            self.stacks.push(SplitStack {
+                path: stack.to_path_buf(),
+                identity: identity(stack),
+                parts,
+            });
+        }
+    }
+
+    /// The split stacks that a part among `ids` belongs to and whose parts are now all listed and
+    /// in the chart, each with the path to move it from, or why it stays (it changed since it was
+    /// split). A stack with a part removed from the list, or not sent, stays where it is.
+    pub fn stacks_to_file(&self, ids: &[u64]) -> Vec<(Vec<u64>, Result<PathBuf, String>)> {
+        self.stacks
+            .iter()
+            .filter(|stack| stack.parts.iter().any(|id| ids.contains(id)))
+            .filter(|stack| {
+                stack
+                    .parts
+                    .iter()
+                    .all(|id| self.get(*id).is_some_and(QueueItem::in_chart))
+            })
+            .map(|stack| {
+                let path = if stack.identity.is_some() && identity(&stack.path) == stack.identity {
+                    Ok(stack.path.clone())
+                } else {
+                    Err(CHANGED_NOT_MOVED.to_owned())
+                };
+                (stack.parts.clone(), path)
+            })
+            .collect()
+    }
+
+    /// Records where each stack of [`Queue::stacks_to_file`] went, on each of its parts.
+    pub fn record_stacks_filed(&mut self, filed: Vec<(Vec<u64>, Result<PathBuf, String>)>) {
+        for (parts, result) in filed {
+            self.stacks.retain(|stack| stack.parts != parts);
+            let note = match result {
+                Ok(_) => {
+                    "the stack it was split from moved to the folder for sent scans".to_owned()
+                }
+                Err(why) => {
+                    tracing::warn!("a split stack stays in the inbox: it could not be moved");
+                    format!("the stack it was split from was left in the scanner inbox: {why}")
+                }
+            };
+            for id in parts {
+                self.note(id, note.clone());
+            }
+        }
     }
 
     /// Notes what the cover sheet in front of a scanned part said (see [`QueueItem::cover`]).
@@ -1734,6 +1845,7 @@ mod tests {
             CoverProposal {
                 patient_id: Some("pat_A".into()),
                 no_patient: None,
+                sheet: true,
             },
         );
         let listed = q.list(None);
@@ -1749,6 +1861,84 @@ mod tests {
         );
         assert!(!listed.items[0].sendable, "a proposal is not a choice");
         assert!(q.assign(scanned, "pat_A"));
+    }
+
+    #[test]
+    fn a_stack_is_filed_once_every_part_is_in_the_chart_and_a_part_sent_before_is_not_ready() {
+        let dir = tempfile::tempdir().unwrap();
+        let stack = pdfs(dir.path(), 1).remove(0);
+        let parts_dir = dir.path().join("scans");
+        std::fs::create_dir(&parts_dir).unwrap();
+        let parts = pdfs(&parts_dir, 3);
+        let cover = |patient: &str| CoverProposal {
+            patient_id: Some(patient.into()),
+            no_patient: None,
+            sheet: true,
+        };
+        let sent_before = ScanRecord::Uploaded(
+            decoda_store::hash_file(&parts[2]).unwrap(),
+            decoda_store::HistoryEntry {
+                patient_id: "pat_C".into(),
+                note_id: None,
+                attachment_id: "att_0".into(),
+                name: "part.pdf".into(),
+                file_name: "part.pdf".into(),
+                hash: decoda_store::hash_file(&parts[2]).unwrap(),
+                size: 1,
+                uploaded_at: "2026-11-30T08:00:00Z".into(),
+            },
+        );
+        let records = HashMap::from([(parts[2].clone(), sent_before)]);
+        let mut q = Queue::default();
+        let checked_parts = checked(&parts);
+        let covers = [
+            Some(cover("pat_A")),
+            Some(cover("pat_B")),
+            Some(cover("pat_C")),
+        ];
+        let ids = q.add_parts(checked_parts.into_iter().zip(covers).collect(), &records);
+        assert_eq!(ids.len(), 3);
+        assert_eq!(q.list(None).to_sort, [ids[0], ids[1]]);
+        assert_eq!(q.get(ids[0]).unwrap().cover, Some(cover("pat_A")));
+        assert!(
+            matches!(q.get(ids[2]).unwrap().state, ItemState::Skipped { .. }),
+            "a part sent before is not ready: {:?}",
+            q.get(ids[2]).unwrap().state
+        );
+        q.split_from_inbox(&stack, &parts);
+
+        q.found_in_chart(ids[0], "att_1".into(), "One".into());
+        assert!(q.stacks_to_file(&[ids[0]]).is_empty(), "a part still waits");
+        q.found_in_chart(ids[1], "att_2".into(), "Two".into());
+        let filed = q.stacks_to_file(&[ids[1]]);
+        assert_eq!(filed, [(ids.clone(), Ok(stack.clone()))]);
+        q.record_stacks_filed(filed);
+        assert!(q.stacks_to_file(&ids).is_empty(), "filed once");
+        assert!(q
+            .get(ids[1])
+            .unwrap()
+            .notes
+            .last()
+            .unwrap()
+            .contains("moved"));
+
+        let mut q = Queue::default();
+        let ids = q.add_parts(
+            vec![(checked(&parts[..1]).remove(0), None)],
+            &HashMap::new(),
+        );
+        q.split_from_inbox(&stack, &parts);
+        q.found_in_chart(ids[0], "att_1".into(), "One".into());
+        assert!(
+            q.stacks_to_file(&ids).is_empty(),
+            "a part that is not listed keeps the stack where it is"
+        );
+        q.split_from_inbox(&stack, &parts[..1]);
+        std::fs::write(&stack, b"another stack under the same name, longer").unwrap();
+        assert_eq!(
+            q.stacks_to_file(&ids),
+            [(ids.clone(), Err(CHANGED_NOT_MOVED.to_owned()))]
+        );
     }
 
     #[test]

@@ -63,6 +63,87 @@ pub fn page_jpegs(path: &Path) -> Result<Vec<Option<Vec<u8>>>, PagesError> {
         .collect())
 }
 
+/// A page of a scanned PDF as the scanner made it: its one JPEG image as embedded, its turn
+/// (`/Rotate`: 0, 90, 180 or 270) and the resolution its image fills the page at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedPage {
+    /// The page's JPEG, as embedded (not re-encoded).
+    pub jpeg: Vec<u8>,
+    /// Clockwise degrees the page is shown turned by.
+    pub turn: u16,
+    /// Dots per inch: the image's width over the page's.
+    pub dpi: u32,
+}
+
+/// Every page of `path` as [`ScannedPage`]s, when the document is a scan: at most `max_pages`
+/// pages, each one 8-bit JPEG image in grey or colour. `None` for any other document (a letter
+/// printed to PDF, a page with text or two images, CMYK), which is then left as it is.
+pub fn scanned_pages(
+    path: &Path,
+    max_pages: usize,
+) -> Result<Option<Vec<ScannedPage>>, PagesError> {
+    let doc = load(path)?;
+    let pages = doc.get_pages();
+    if pages.is_empty() || pages.len() > max_pages {
+        return Ok(None);
+    }
+    Ok(pages
+        .values()
+        .map(|page| scanned_page(&doc, *page))
+        .collect())
+}
+
+fn scanned_page(doc: &Document, page: lopdf::ObjectId) -> Option<ScannedPage> {
+    let images = doc.get_page_images(page).ok()?;
+    let [only] = images.as_slice() else {
+        return None;
+    };
+    let plain = matches!(
+        only.color_space.as_deref(),
+        Some("DeviceGray" | "DeviceRGB" | "ICCBased")
+    );
+    if !is_jpeg(only) || !plain || only.bits_per_component.is_some_and(|b| b != 8) {
+        return None;
+    }
+    let dict = doc.get_dictionary(page).ok()?;
+    let turn = match inherited(doc, dict, b"Rotate").and_then(|r| r.as_i64().ok()) {
+        Some(r) => match r.rem_euclid(360) {
+            90 => 90,
+            180 => 180,
+            270 => 270,
+            _ => 0,
+        },
+        None => 0,
+    };
+    let page_width = inherited(doc, dict, b"MediaBox")
+        .and_then(|b| b.as_array().ok())
+        .and_then(|b| {
+            let side = |i: usize| b.get(i).and_then(|n| n.as_float().ok());
+            Some(f64::from((side(2)? - side(0)?).abs()))
+        })
+        .filter(|w| *w >= 1.0)?;
+    let dpi = (only.width as f64 * POINTS_PER_INCH / page_width).round();
+    Some(ScannedPage {
+        jpeg: only.content.to_vec(),
+        turn,
+        dpi: (dpi.clamp(1.0, 10_000.0)) as u32,
+    })
+}
+
+/// A page attribute the page may inherit from the page tree above it (`/Rotate`, `/MediaBox`).
+fn inherited<'d>(doc: &'d Document, page: &'d lopdf::Dictionary, key: &[u8]) -> Option<&'d Object> {
+    let mut node = page;
+    for _ in 0..32 {
+        if let Ok(value) = node.get(key) {
+            return doc.dereference(value).ok().map(|(_, v)| v);
+        }
+        node = doc
+            .get_dictionary(node.get(b"Parent").ok()?.as_reference().ok()?)
+            .ok()?;
+    }
+    None
+}
+
 fn load(path: &Path) -> Result<Document, PagesError> {
     Document::load(path).map_err(|e| PagesError::NotReadable(e.to_string()))
 }
@@ -89,6 +170,22 @@ pub fn scans_folder(data_dir: &Path) -> std::path::PathBuf {
 /// and so on when that name is taken: an earlier scan is never replaced. Written through to the
 /// disk before the path is returned.
 pub fn save_new_pdf(folder: &Path, stem: &str, pdf: &[u8]) -> std::io::Result<std::path::PathBuf> {
+    save_pdf(folder, stem, pdf, false)
+}
+
+/// [`save_new_pdf`], except that a file under one of those names that already holds exactly
+/// `pdf` is returned as it is: the same part of the same stack, made again (the stack was
+/// dropped twice, or read again after a restart), is one file, never a second copy.
+pub fn save_pdf_once(folder: &Path, stem: &str, pdf: &[u8]) -> std::io::Result<std::path::PathBuf> {
+    save_pdf(folder, stem, pdf, true)
+}
+
+fn save_pdf(
+    folder: &Path,
+    stem: &str,
+    pdf: &[u8],
+    reuse_same: bool,
+) -> std::io::Result<std::path::PathBuf> {
     use std::io::Write as _;
     std::fs::create_dir_all(folder)?;
     for n in 0..100 {
@@ -107,7 +204,11 @@ pub fn save_new_pdf(folder: &Path, stem: &str, pdf: &[u8]) -> std::io::Result<st
                 file.sync_all()?;
                 return Ok(path);
             }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                if reuse_same && std::fs::read(&path).is_ok_and(|held| held == pdf) {
+                    return Ok(path);
+                }
+            }
             Err(e) => return Err(e),
         }
     }
@@ -130,11 +231,18 @@ pub fn pdf_from_jpegs(pages: &[Vec<u8>], dpi: u32) -> Result<Vec<u8>, PagesError
 /// [`pdf_from_jpegs`] with each page turned clockwise by its angle (0, 90, 180 or 270 degrees;
 /// others count as 0). The turn is the page's `/Rotate`: the image stays as the scanner sent it.
 pub fn pdf_from_pages(pages: &[(&[u8], u16)], dpi: u32) -> Result<Vec<u8>, PagesError> {
+    let sized: Vec<(&[u8], u16, u32)> = pages.iter().map(|(j, t)| (*j, *t, dpi)).collect();
+    pdf_from_sized_pages(&sized)
+}
+
+/// [`pdf_from_pages`] with each page's own resolution (JPEG, turn, dpi): pages taken out of
+/// another scan keep their size.
+pub fn pdf_from_sized_pages(pages: &[(&[u8], u16, u32)]) -> Result<Vec<u8>, PagesError> {
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
     let mut kids = Vec::with_capacity(pages.len());
-    for (i, (jpeg, turn)) in pages.iter().enumerate() {
-        let jpeg = *jpeg;
+    for (i, (jpeg, turn, dpi)) in pages.iter().enumerate() {
+        let (jpeg, dpi) = (*jpeg, *dpi);
         let (width, height, gray) = jpeg_header(jpeg).map_err(|reason| PagesError::NotJpeg {
             page: i + 1,
             reason,
@@ -266,6 +374,49 @@ mod tests {
         );
         assert_eq!(std::fs::read(&first).unwrap(), b"%PDF-one");
         assert_eq!(std::fs::read(&second).unwrap(), b"%PDF-two");
+    }
+
+    #[test]
+    fn the_same_part_saved_twice_is_one_file_and_a_different_one_gets_a_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = save_pdf_once(dir.path(), "Scan part 1", b"%PDF-one").unwrap();
+        let again = save_pdf_once(dir.path(), "Scan part 1", b"%PDF-one").unwrap();
+        let other = save_pdf_once(dir.path(), "Scan part 1", b"%PDF-two").unwrap();
+        assert_eq!(first, again);
+        assert_eq!(other.file_name().unwrap(), "Scan part 1 (1).pdf");
+        assert_eq!(std::fs::read(&first).unwrap(), b"%PDF-one");
+    }
+
+    #[test]
+    fn a_scan_is_read_with_each_pages_turn_and_resolution_and_other_pdfs_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let pages = [jpeg(600, 300, 10), jpeg(300, 150, 200)];
+        let pdf = pdf_from_sized_pages(&[(&pages[0], 270, 300), (&pages[1], 0, 150)]).unwrap();
+        let scan = dir.path().join("scan.pdf");
+        std::fs::write(&scan, pdf).unwrap();
+        let read = scanned_pages(&scan, 10).unwrap().unwrap();
+        let summary: Vec<_> = read
+            .iter()
+            .map(|p| (p.jpeg.clone(), p.turn, p.dpi))
+            .collect();
+        assert_eq!(
+            summary,
+            [(pages[0].clone(), 270, 300), (pages[1].clone(), 0, 150)]
+        );
+        assert_eq!(scanned_pages(&scan, 1).unwrap(), None, "over the page cap");
+
+        let mut doc = Document::load_mem(&std::fs::read(&scan).unwrap()).unwrap();
+        let first = *doc.get_pages().values().next().unwrap();
+        let page = doc.get_dictionary_mut(first).unwrap();
+        page.remove(b"Rotate");
+        page.set("Resources", dictionary! {});
+        let typed = dir.path().join("typed.pdf");
+        doc.save(&typed).unwrap();
+        assert_eq!(
+            scanned_pages(&typed, 10).unwrap(),
+            None,
+            "a page without its image"
+        );
     }
 
     #[test]

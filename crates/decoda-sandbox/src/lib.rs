@@ -26,6 +26,7 @@ mod faults;
 mod model;
 mod multipart;
 mod names;
+pub mod paper;
 mod problem;
 mod query;
 pub mod raw;

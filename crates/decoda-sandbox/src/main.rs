@@ -81,8 +81,9 @@ struct Args {
     #[arg(long, default_value_t = 5, value_name = "N", requires = "scanner")]
     feeder_pages: usize,
     /// Load the feeder with a stack described in words instead: `page` is a generated page,
-    /// `cover:ID` a patient cover sheet, e.g. `cover:pat_1001,page,page,cover:pat_1002,page`
-    /// (a stack for two patients, as a front desk scans it).
+    /// `cover:ID` a patient cover sheet, `file:PATH` a page image (a scanned letter, taken as 300
+    /// dpi), e.g. `cover:pat_1001,page,page,cover:pat_1002,file:letter.png` (a stack for two
+    /// patients, as a front desk scans it).
     #[arg(
         long,
         value_name = "SHEETS",

@@ -58,8 +58,21 @@ fn date_at(words: &[Word], today: NaiveDate) -> Option<(NaiveDate, usize)> {
     if let Some(date) = numeric(&first.text, today) {
         return Some((date, 1));
     }
-    let texts: Vec<String> = words.iter().take(3).map(|w| fold(&w.text)).collect();
-    named_month(&texts)
+    let texts: Vec<String> = words.iter().take(4).map(|w| fold(&w.text)).collect();
+    // A label glued to the month ("DOB:June"), or a month's first letter read onto the label
+    // ("DOB:J une"): the month is what follows the colon, joined to the next word if it is short.
+    if let Some((_, after)) = texts[0].rsplit_once(':') {
+        let glued = after.len() < 3 && !after.is_empty() && after.chars().all(char::is_alphabetic);
+        if glued && texts.len() > 1 {
+            let mut joined = vec![format!("{after}{}", texts[1])];
+            joined.extend(texts.iter().skip(2).cloned());
+            return named_month(&joined).map(|(d, used)| (d, used + 1));
+        }
+        let mut rest = vec![after.to_owned()];
+        rest.extend(texts.iter().skip(1).take(2).cloned());
+        return named_month(&rest);
+    }
+    named_month(&texts[..texts.len().min(3)])
 }
 
 /// `03/12/1984`, `3.12.84`, `1984-03-12`, with a label or punctuation around it ("DOB:03/12/1984,").
@@ -222,6 +235,8 @@ mod tests {
         );
         assert_eq!(found("DOB 30-Jul-1991"), [("1991-07-30".into(), true)]);
         assert_eq!(found("Sept 9 1958"), [("1958-09-09".into(), false)]);
+        assert_eq!(found("DOB:June 1, 2015"), [("2015-06-01".into(), true)]);
+        assert_eq!(found("DOB:J une 1, 2015"), [("2015-06-01".into(), true)]);
     }
 
     #[test]

@@ -139,7 +139,13 @@ fn judge(page: &Page<'_>, patient: &Patient) -> Judgement {
     if score <= 0.0 {
         return Judgement::Nothing;
     }
-    let mut evidence = vec![evidence(page.words, &best.words, EvidenceKind::Name)];
+    // Every place the name is written as well as the best one (a letter's "Re:" line and its
+    // body), so the person sees all of them on the page.
+    let mut evidence: Vec<Evidence> = names
+        .iter()
+        .filter(|h| h.full == best.full && h.clinician == best.clinician)
+        .map(|h| evidence(page.words, &h.words, EvidenceKind::Name))
+        .collect();
     evidence.extend(born.iter().map(|d| date_evidence(page.words, d)));
     Judgement::Candidate(Candidate {
         patient: patient.clone(),

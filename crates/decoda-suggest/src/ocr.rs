@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use image::{DynamicImage, ImageFormat};
+use image::{DynamicImage, GrayImage, ImageFormat, Luma};
 use tokio::io::AsyncWriteExt;
 use tokio::process::Command;
 
@@ -61,24 +61,39 @@ impl Tesseract {
     }
 
     /// Reads the words of a page image (any format Tesseract reads: JPEG, PNG, TIFF…). A page
-    /// with few readable words is turned to the orientation Tesseract detects and read again.
+    /// with few readable words is read again cleaned of speckles (a fax, a dusty glass), then
+    /// turned to the orientation Tesseract detects, and the best reading is kept.
     pub async fn read(&self, image: &[u8]) -> Result<Reading, SuggestError> {
         let words = self.words(image).await?;
-        if confident(&words) >= FEW_WORDS {
-            return Ok(Reading { words, turned: 0 });
-        }
         let mut best = Reading { words, turned: 0 };
+        if confident(&best.words) >= FEW_WORDS {
+            return Ok(best);
+        }
         let Ok(decoded) = image::load_from_memory(image) else {
             return Ok(best);
         };
-        for turned in self.turns_to_try(image).await {
-            let turned_image = turn(&decoded, turned)?;
-            let words = self.words(&turned_image).await?;
-            if confident(&words) > confident(&best.words) {
-                best = Reading { words, turned };
-            }
+        let grey = decoded.to_luma8();
+        let cleaned = tokio::task::spawn_blocking(move || despeckle(&grey))
+            .await
+            .map_err(|e| SuggestError::Recognition(e.to_string()))?;
+        let cleaned = DynamicImage::ImageLuma8(cleaned);
+        let cleaned_png = turn(&cleaned, 0)?;
+        let words = self.words(&cleaned_png).await?;
+        // The page is turned as it reads best: cleaned only if cleaning helped (it thins the
+        // finest strokes of a clean page).
+        let (base, base_png) = if confident(&words) > confident(&best.words) {
+            best = Reading { words, turned: 0 };
+            (cleaned, cleaned_png)
+        } else {
+            (decoded, image.to_vec())
+        };
+        for turned in self.turns_to_try(&base_png).await {
             if confident(&best.words) >= FEW_WORDS {
                 break;
+            }
+            let words = self.words(&turn(&base, turned)?).await?;
+            if confident(&words) > confident(&best.words) {
+                best = Reading { words, turned };
             }
         }
         Ok(best)
@@ -198,6 +213,29 @@ fn turn(image: &DynamicImage, degrees: u16) -> Result<Vec<u8>, SuggestError> {
     Ok(png)
 }
 
+/// The page with each pixel replaced by the median of its 3×3 neighbourhood: isolated specks
+/// (a fax line's noise, dust on the glass) go, letters' strokes stay.
+fn despeckle(page: &GrayImage) -> GrayImage {
+    let (width, height) = page.dimensions();
+    let at = |x: i64, y: i64| {
+        let x = x.clamp(0, i64::from(width) - 1) as u32;
+        let y = y.clamp(0, i64::from(height) - 1) as u32;
+        page.get_pixel(x, y).0[0]
+    };
+    GrayImage::from_fn(width, height, |x, y| {
+        let (x, y) = (i64::from(x), i64::from(y));
+        let mut around = [0_u8; 9];
+        for (n, (dx, dy)) in (-1..=1)
+            .flat_map(|dy| (-1..=1).map(move |dx| (dx, dy)))
+            .enumerate()
+        {
+            around[n] = at(x + dx, y + dy);
+        }
+        around.sort_unstable();
+        Luma([around[4]])
+    })
+}
+
 /// Tesseract's TSV: one row per page, block, paragraph, line and word; words (level 5) carry
 /// their text, confidence and box, and the page (level 1) its size.
 fn parse_tsv(tsv: &str) -> Vec<Word> {
@@ -243,6 +281,24 @@ fn parse_tsv(tsv: &str) -> Vec<Word> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn specks_go_and_strokes_stay() {
+        let mut page = GrayImage::from_pixel(20, 20, Luma([255]));
+        page.put_pixel(3, 3, Luma([0]));
+        for y in 5..15 {
+            for x in 9..12 {
+                page.put_pixel(x, y, Luma([0]));
+            }
+        }
+        let clean = despeckle(&page);
+        assert_eq!(clean.get_pixel(3, 3).0[0], 255, "a lone speck is gone");
+        assert_eq!(
+            clean.get_pixel(10, 10).0[0],
+            0,
+            "a stroke three pixels wide stays"
+        );
+    }
 
     #[test]
     fn tsv_rows_become_words_on_lines_with_areas_on_the_page() {

@@ -47,6 +47,8 @@ struct Outcome {
     spec: Spec,
     suggestion: Result<Suggestion, String>,
     seconds: f64,
+    /// The same page read by `tesseract` alone, when timed (`DECODA_RECOGNITION_TIMING=1`).
+    plain_seconds: Option<f64>,
 }
 
 impl Outcome {
@@ -140,10 +142,13 @@ async fn suggestions_name_the_right_patient_and_never_a_wrong_one_with_confidenc
                 let suggestion = decoda_suggest::suggest(client, Some(tesseract), &path)
                     .await
                     .map_err(|e| e.to_string());
+                let seconds = began.elapsed().as_secs_f64();
+                let plain_seconds = timing().then(|| plain_tesseract(&path));
                 Outcome {
                     spec,
                     suggestion,
-                    seconds: began.elapsed().as_secs_f64(),
+                    seconds,
+                    plain_seconds,
                 }
             }
         })
@@ -170,6 +175,26 @@ async fn suggestions_name_the_right_patient_and_never_a_wrong_one_with_confidenc
     sandbox.shutdown().await;
 }
 
+fn timing() -> bool {
+    std::env::var("DECODA_RECOGNITION_TIMING").is_ok_and(|v| v == "1")
+}
+
+/// Seconds for `tesseract` alone to read the page as it is (one thread, as the app runs it): the
+/// reference the suggestion's time is compared with.
+fn plain_tesseract(path: &Path) -> f64 {
+    let began = Instant::now();
+    let status = Command::new("tesseract")
+        .arg(path)
+        .args(["stdout", "-l", "eng"])
+        .env("OMP_THREAD_LIMIT", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("tesseract runs");
+    assert!(status.success());
+    began.elapsed().as_secs_f64()
+}
+
 /// The set's figures, as docs/BENCHMARKS.md records them.
 fn report(outcomes: &[Outcome], total: f64) {
     let count = outcomes.len();
@@ -192,10 +217,21 @@ fn report(outcomes: &[Outcome], total: f64) {
     println!("  right and with high confidence: {high}");
     println!("  wrong patient with high confidence: {wrong}");
     println!(
-        "  time per page: {:.2} s median, {:.1} s for the set",
-        median(outcomes),
+        "  time per page: {:.2} s median, {:.1} s for the set (two pages at a time)",
+        median(outcomes.iter().map(|o| o.seconds)),
         total
     );
+    let plain: Vec<f64> = outcomes.iter().filter_map(|o| o.plain_seconds).collect();
+    if !plain.is_empty() {
+        let ratios = outcomes
+            .iter()
+            .filter_map(|o| o.plain_seconds.map(|p| o.seconds / p));
+        println!(
+            "  suggestion time / tesseract alone on the same page: {:.2}x median (tesseract alone {:.2} s median)",
+            median(ratios),
+            median(plain.into_iter())
+        );
+    }
     for (n, o) in outcomes.iter().enumerate() {
         let mark = if o.correct() { "ok   " } else { "WRONG" };
         let offered = match &o.suggestion {
@@ -224,8 +260,8 @@ fn report(outcomes: &[Outcome], total: f64) {
     }
 }
 
-fn median(outcomes: &[Outcome]) -> f64 {
-    let mut times: Vec<f64> = outcomes.iter().map(|o| o.seconds).collect();
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut times: Vec<f64> = values.collect();
     times.sort_by(f64::total_cmp);
     times.get(times.len() / 2).copied().unwrap_or(0.0)
 }

@@ -1,13 +1,13 @@
 //! The queue: adding files (drop, picker), editing and removing them, previews and thumbnails.
 
-use crate::{error::UiResult, state::AppState, UiError};
+use crate::{commands::stacks, error::UiResult, state::AppState, UiError};
 use base64::Engine as _;
 use decoda_core::waiting::{QueueItem, QueueList};
 use decoda_engine::{
     api::{read_capped, CappedReadError},
     check_files, FileSpec,
 };
-use std::{io::Cursor, path::PathBuf, time::Duration};
+use std::{collections::HashMap, io::Cursor, path::PathBuf, time::Duration};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 /// The event the window listens to, to re-read the queue.
@@ -15,12 +15,31 @@ pub const QUEUE_CHANGED: &str = "queue-changed";
 
 /// Checks paths (expanding folders) and adds them to the queue; returns how many were new. A
 /// window drop, the picker, "Open with" and the test-only drop command all come through here
-/// (the scanner inbox adds through [`check`] too, see `crate::inbox`).
+/// (the scanner inbox adds through [`check`] too, see `crate::inbox`). A scanned stack with
+/// patient cover sheets is listed as its parts, each waiting for its own patient
+/// ([`crate::commands::stacks`]); the other files are listed first, without waiting for it.
 pub async fn add_paths<R: Runtime>(app: &AppHandle<R>, paths: Vec<PathBuf>) -> UiResult<usize> {
-    let checked = check(app, paths).await?;
-    let added = app.state::<AppState>().queue().add(checked, false);
+    let mut checked = check(app, paths).await?;
+    let candidates = stacks::take_candidates(&mut checked, |_| true);
+    let state = app.state::<AppState>();
+    let mut added = state.queue().add(checked, false).len();
     let _ = app.emit(QUEUE_CHANGED, ());
-    Ok(added.len())
+    if candidates.is_empty() {
+        return Ok(added);
+    }
+    let (whole, mut split) = stacks::split_files(app, candidates).await;
+    let mut parts = 0;
+    {
+        let mut queue = state.queue();
+        added += queue.add(whole, false).len();
+        for file in &mut split {
+            let listed = std::mem::take(&mut file.saved.parts);
+            parts += queue.add_parts(listed, &HashMap::new()).len();
+        }
+    }
+    let _ = app.emit(QUEUE_CHANGED, ());
+    stacks::announce(app, &split, parts);
+    Ok(added + parts)
 }
 
 /// The engine's checks on each path (off the async threads: folders are walked, files opened).

@@ -12,5 +12,6 @@ pub mod patients;
 pub mod scanning;
 pub mod scans;
 pub mod settings;
+pub mod stacks;
 pub mod suggestions;
 pub mod upload;

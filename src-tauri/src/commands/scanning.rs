@@ -4,7 +4,7 @@
 //! scanned is ever sent without a person choosing its patient in the scan sorter.
 
 use crate::{
-    commands::files::{check, data_url},
+    commands::{files::data_url, stacks},
     error::UiResult,
     state::{lock, AppState},
     UiError,
@@ -13,7 +13,7 @@ use decoda_engine::CancellationToken;
 use decoda_scan::{ColourMode, Page, ScanError, ScanRequest, Scanner, Source};
 use decoda_settings::{edit_user_file, Edit, Setting};
 use serde::{Deserialize, Serialize};
-use std::{io::Cursor, path::PathBuf, sync::Mutex};
+use std::{collections::HashMap, io::Cursor, path::PathBuf, sync::Mutex};
 use tauri::{ipc::Channel, AppHandle, Emitter, Manager, Runtime, State};
 
 /// The scan in hand (until it is kept or thrown away) and the running job's cancel token.
@@ -52,6 +52,37 @@ pub fn scanner(state: State<'_, AppState>) -> UiResult<ScannerView> {
         name: None,
         locked: settings.is_locked(Setting::Scanners),
     })
+}
+
+/// A scanner that announced itself on the clinic's network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundScannerView {
+    /// Its make and model as it announces them, or its name on the network.
+    pub name: String,
+    /// Its eSCL address, for the settings' scanner field.
+    pub url: String,
+}
+
+/// How long the window listens for scanners' answers: most answer within a second, sleeping
+/// ones later.
+const FIND_SCANNERS_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The scanners that answer on the local network (mDNS / DNS-SD), so nobody has to type an
+/// address; the person picks one and saves it as any address (checked with the scanner first).
+#[tauri::command]
+pub async fn find_scanners(state: State<'_, AppState>) -> UiResult<Vec<FoundScannerView>> {
+    state.settings()?.check_unlocked(Setting::Scanners)?;
+    let found = decoda_scan::discovery::discover_on_port(state.mdns_port(), FIND_SCANNERS_WAIT)
+        .await
+        .map_err(|e| UiError::Network(crate::error::sentence_case(&e.to_string())))?;
+    Ok(found
+        .into_iter()
+        .map(|s| FoundScannerView {
+            name: s.name,
+            url: s.url,
+        })
+        .collect())
 }
 
 /// Saves the scanner's address after asking it what it is (so a typo is caught here, not at the
@@ -265,93 +296,29 @@ pub async fn keep_scan<R: Runtime>(
         ));
     }
     let tenant = state.tenant()?.unwrap_or_default();
-    let documents =
-        tauri::async_runtime::spawn_blocking(move || documents_of(&chosen, resolution, &tenant))
-            .await
-            .map_err(|_| {
-                UiError::Invalid("the pages could not be made into a document".into())
-            })??;
-    let mut kept = KeptScan {
-        documents: Vec::new(),
-        empty_sheets: 0,
+    let documents = tauri::async_runtime::spawn_blocking(move || {
+        let pages: Vec<(&[u8], u16, u32)> = chosen
+            .iter()
+            .map(|(page, turn)| (page.jpeg.as_ref(), *turn, resolution))
+            .collect();
+        stacks::documents_of(&pages, &tenant)
+    })
+    .await
+    .map_err(|_| UiError::Invalid("the pages could not be made into a document".into()))??;
+    let saved = stacks::save(&app, documents, stacks::Naming::ScannedNow).await?;
+    let kept = KeptScan {
+        documents: state.queue().add_parts(saved.parts, &HashMap::new()),
+        empty_sheets: saved.empty_sheets,
     };
-    for document in documents {
-        let Some(pdf) = document.pdf else {
-            kept.empty_sheets += 1;
-            continue;
-        };
-        let path = save_scan(state.data_dir(), &pdf)?;
-        let checked = check(&app, vec![path]).await?;
-        let mut queue = state.queue();
-        for id in queue.add_scanned(checked) {
-            if let Some(cover) = document.cover.clone() {
-                queue.set_cover(id, cover);
-            }
-            kept.documents.push(id);
-        }
-    }
     lock(&desk.in_hand).pages.clear();
     let _ = app.emit(crate::commands::files::QUEUE_CHANGED, ());
     Ok(kept)
-}
-
-/// One document made of a stack: its PDF (none for a cover sheet with no pages after it), and
-/// what its cover sheet said, if the stack had sheets.
-struct Document {
-    pdf: Option<Vec<u8>>,
-    cover: Option<decoda_core::waiting::CoverProposal>,
-}
-
-/// The stack's documents: one, or one per cover sheet (and one for pages before the first).
-fn documents_of(pages: &[(Page, u16)], resolution: u32, tenant: &str) -> UiResult<Vec<Document>> {
-    let jpegs: Vec<&[u8]> = pages.iter().map(|(page, _)| page.jpeg.as_ref()).collect();
-    let pdf_of = |numbers: &[usize]| -> UiResult<Vec<u8>> {
-        let chosen: Vec<(&[u8], u16)> = numbers
-            .iter()
-            .filter_map(|n| pages.get(n - 1))
-            .map(|(page, turn)| (page.jpeg.as_ref(), *turn))
-            .collect();
-        decoda_pages::pdf_from_pages(&chosen, resolution)
-            .map_err(|e| UiError::Invalid(format!("the pages could not be made into a PDF: {e}")))
-    };
-    let Some(parts) = decoda_cover::split_pages(&jpegs, tenant) else {
-        let all: Vec<usize> = (1..=pages.len()).collect();
-        return Ok(vec![Document {
-            pdf: Some(pdf_of(&all)?),
-            cover: None,
-        }]);
-    };
-    parts
-        .into_iter()
-        .map(|part| {
-            let pdf = if part.pages.is_empty() {
-                None
-            } else {
-                Some(pdf_of(&part.pages)?)
-            };
-            Ok(Document {
-                pdf,
-                cover: Some(decoda_core::waiting::CoverProposal {
-                    patient_id: part.patient_id,
-                    no_patient: part.no_patient,
-                }),
-            })
-        })
-        .collect()
 }
 
 /// Lets go of the pages in hand without keeping them.
 #[tauri::command]
 pub fn discard_scan(desk: State<'_, ScanDesk>) {
     lock(&desk.in_hand).pages.clear();
-}
-
-/// Writes the PDF under a name that says when it was scanned (never a patient's name: the
-/// patient is chosen later).
-fn save_scan(data_dir: &std::path::Path, pdf: &[u8]) -> UiResult<PathBuf> {
-    let stem = format!("Scan {}", chrono::Local::now().format("%Y-%m-%d %H%M%S"));
-    decoda_pages::save_new_pdf(&decoda_pages::scans_folder(data_dir), &stem, pdf)
-        .map_err(|e| UiError::History(format!("the scan could not be saved: {e}")))
 }
 
 /// Once the chart has them, the documents scanned here leave the computer: no copy of a

@@ -8,15 +8,20 @@
 use decoda_core::identity::{self, PatientCard};
 use decoda_suggest::{Candidate, Confidence, Evidence, SuggestError, Tesseract, Warning};
 use serde::Serialize;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tauri::State;
 use tokio::sync::OnceCell;
 
 use crate::{error::UiResult, state::AppState};
 
-/// Tesseract, looked for once (at the first suggestion) and then reused.
+/// Tesseract, looked for once (at the first suggestion) and then reused; one page read at a
+/// time, and only for the scan the sorter shows now (a person pressing Next Next Next does not
+/// leave a page reading behind each press).
 #[derive(Default)]
 pub struct PageReader {
     tesseract: OnceCell<Option<Tesseract>>,
+    one_at_a_time: tokio::sync::Mutex<()>,
+    newest: AtomicU64,
 }
 
 impl PageReader {
@@ -80,6 +85,11 @@ pub async fn suggest_patient(
         return Ok(noted("it is no longer in the list"));
     };
     let client = state.client()?;
+    let mine = reader.newest.fetch_add(1, Ordering::SeqCst) + 1;
+    let _turn = reader.one_at_a_time.lock().await;
+    if reader.newest.load(Ordering::SeqCst) != mine {
+        return Ok(noted("another scan is shown now"));
+    }
     let tesseract = reader.tesseract().await;
     match decoda_suggest::suggest(&client, tesseract, &path).await {
         Ok(s) => Ok(view(s.candidates, s.warnings)),
@@ -95,15 +105,7 @@ fn noted(why: &str) -> SuggestionView {
     SuggestionView {
         candidates: Vec::new(),
         warnings: Vec::new(),
-        note: Some(sentence(why)),
-    }
-}
-
-fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
+        note: Some(crate::error::sentence_case(why)),
     }
 }
 

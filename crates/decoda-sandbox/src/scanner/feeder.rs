@@ -26,8 +26,9 @@ pub enum Sheet {
     },
 }
 
-/// Reads a stack described in words: `cover:pat_1001,page,page,cover:pat_1002,page` (each `page` a
-/// generated page, each `cover:ID` a cover sheet for that patient of `tenant`).
+/// Reads a stack described in words: `cover:pat_1001,page,page,cover:pat_1002,file:letter.png`
+/// (each `page` a generated page, each `cover:ID` a cover sheet for that patient of `tenant`, each
+/// `file:PATH` a page image, taken as scanned at [`SOURCE_DPI`]).
 pub fn stack(spec: &str, tenant: &str) -> Result<Vec<Sheet>, String> {
     let mut pages = 0;
     spec.split(',')
@@ -42,7 +43,10 @@ pub fn stack(spec: &str, tenant: &str) -> Result<Vec<Sheet>, String> {
                 tenant: tenant.to_owned(),
                 patient_id: patient.to_owned(),
             }),
-            _ => Err(format!("`{item}` is not `page` or `cover:PATIENT_ID`")),
+            Some(("file", path)) if !path.is_empty() => Ok(Sheet::File(PathBuf::from(path))),
+            _ => Err(format!(
+                "`{item}` is not `page`, `cover:PATIENT_ID` or `file:PATH`"
+            )),
         })
         .collect()
 }
@@ -164,6 +168,8 @@ mod tests {
             }
         );
         assert!(stack("page,letter", "t").unwrap_err().contains("`letter`"));
+        let mixed = stack("cover:pat_1003,file:/scans/letter.png", "t").unwrap();
+        assert_eq!(mixed[1], Sheet::File(PathBuf::from("/scans/letter.png")));
     }
 
     #[test]
