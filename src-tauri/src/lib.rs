@@ -242,17 +242,53 @@ pub fn run() {
     tracing::info!("Decoda Uploader {} starting", env!("CARGO_PKG_VERSION"));
     let state = match AppState::from_environment(env_key) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("Decoda Uploader could not start: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => cannot_start(&e),
     };
     let base = single_instance(tauri::Builder::<tauri::Wry>::new()).manage(log);
     let launch_args = std::env::args().skip(1).collect();
-    if let Err(e) = builder(base, state, launch_args).run(tauri::generate_context!()) {
-        eprintln!("Decoda Uploader could not start: {e}");
-        std::process::exit(1);
+    let app = match builder(base, state, launch_args).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => cannot_start(&e),
+    };
+    app.run(opened);
+}
+
+/// Files opened with the app on macOS ("Open With", a file dropped on the Dock icon) arrive as an
+/// event, not as arguments as on Windows and Linux: they join the list the same way.
+fn opened<R: Runtime>(app: &tauri::AppHandle<R>, event: tauri::RunEvent) {
+    #[cfg(target_os = "macos")]
+    if let tauri::RunEvent::Opened { urls } = event {
+        let paths = urls
+            .into_iter()
+            .filter_map(|url| url.to_file_path().ok())
+            .map(|path| path.to_string_lossy().into_owned())
+            .collect();
+        open_with(app, paths, None);
     }
+    #[cfg(not(target_os = "macos"))]
+    let _ = (app, event);
+}
+
+/// Says why the app cannot start where the person sees it: a Windows or macOS app has no console,
+/// so the reason is logged and shown in a dialog as well as printed. No dialog without a display
+/// (a Linux session without one), where only the log and the console can tell.
+fn cannot_start(why: &dyn std::fmt::Display) -> ! {
+    tracing::error!("the app could not start: {why}");
+    eprintln!("Decoda Uploader could not start: {why}");
+    let display = !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some()
+        || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if display {
+        rfd::MessageDialog::new()
+            .set_level(rfd::MessageLevel::Error)
+            .set_title("Decoda Uploader could not start")
+            .set_description(format!(
+                "{why}\n\nIf this happens again, please tell your IT department: the app's log has the details."
+            ))
+            .set_buttons(rfd::MessageButtons::Ok)
+            .show();
+    }
+    std::process::exit(1);
 }
 
 #[cfg(test)]

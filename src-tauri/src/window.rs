@@ -174,15 +174,31 @@ pub fn tell_if_away<R: Runtime>(
     let (title, body) = upload_notice(uploaded, not_uploaded);
     // Showing goes through the session bus and may block: not on an async thread.
     tauri::async_runtime::spawn_blocking(move || {
-        let shown = notify_rust::Notification::new()
+        let mut notice = notify_rust::Notification::new();
+        notice
             .appname("Decoda Uploader")
             .summary(&title)
-            .body(&body)
-            .show();
+            .body(&body);
+        #[cfg(windows)]
+        if let Some(id) = windows_app_id() {
+            notice.app_id(id);
+        }
+        let shown = notice.show();
         if let Err(e) = shown {
             tracing::warn!("the upload notification could not be shown: {e}");
         }
     });
+}
+
+/// The id Windows shows a notification under: the installers register the app's identifier on
+/// its Start menu shortcut, and without it a toast says "Windows PowerShell". Not for a build run
+/// from `target\` (no shortcut registers the id there, and Windows would drop the toast).
+#[cfg(windows)]
+fn windows_app_id() -> Option<&'static str> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?;
+    let from_build = dir.ends_with("target\\debug") || dir.ends_with("target\\release");
+    (!from_build).then_some("com.decodahealth.uploader")
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ const CASES: &[Case] = &[
             let dir = e.dir.path().join("scans");
             std::fs::create_dir(&dir).unwrap();
             std::fs::write(dir.join("page.txt"), b"page\n").unwrap();
-            std::os::unix::fs::symlink(&dir, dir.join("loop")).unwrap();
+            symlink(&dir, &dir.join("loop")).unwrap();
             let good = good(e);
             Setup {
                 args: upload(&[&dir, &good], &[]),
@@ -132,7 +132,7 @@ const CASES: &[Case] = &[
         name: "broken symbolic link",
         setup: |e| {
             let link = e.dir.path().join("gone.pdf");
-            std::os::unix::fs::symlink(e.dir.path().join("deleted.pdf"), &link).unwrap();
+            symlink(&e.dir.path().join("deleted.pdf"), &link).unwrap();
             with_good(e, link, &[])
         },
         exit: 1,
@@ -435,7 +435,9 @@ async fn an_unreachable_server_is_said_in_words_with_the_detail_apart() {
 }
 
 /// Root reads anything, and CI runs as root: there the command runs as the unprivileged user
-/// `nobody` (uid 65534), so the permission check is real wherever the suite runs.
+/// `nobody` (uid 65534), so the permission check is real wherever the suite runs. (Unix
+/// permissions: Windows denies reading through access lists, which this test does not set.)
+#[cfg(unix)]
 #[tokio::test]
 async fn an_unreadable_file_is_reported_when_permissions_apply() {
     use std::os::unix::fs::PermissionsExt;
@@ -464,10 +466,28 @@ async fn an_unreadable_file_is_reported_when_permissions_apply() {
     assert_eq!(e.sandbox.state().attachments().len(), 1);
 }
 
+/// A symbolic link at `link` to `target` (a folder or a file, existing or not).
+#[cfg(unix)]
+fn symlink(target: &std::path::Path, link: &std::path::Path) -> std::io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+/// A symbolic link at `link` to `target`; Windows has one kind for folders and one for files.
+#[cfg(windows)]
+fn symlink(target: &std::path::Path, link: &std::path::Path) -> std::io::Result<()> {
+    if target.is_dir() {
+        std::os::windows::fs::symlink_dir(target, link)
+    } else {
+        std::os::windows::fs::symlink_file(target, link)
+    }
+}
+
 /// The unprivileged user and group on Debian and most Linux systems.
+#[cfg(unix)]
 const NOBODY: u32 = 65534;
 
 /// Whether this process runs as root (root's reads ignore permissions).
+#[cfg(unix)]
 fn is_root() -> bool {
     std::fs::read_to_string("/proc/self/status")
         .ok()

@@ -1,6 +1,6 @@
 //! Looking at one file without disturbing the scanner that may still be writing it.
 
-use std::fs::{self, File, TryLockError};
+use std::fs::{self, File};
 use std::io;
 use std::path::Path;
 use std::time::SystemTime;
@@ -62,27 +62,66 @@ pub(crate) enum Access {
     Changed,
 }
 
-/// Opens `path`, tries a shared lock and releases it at once, and checks that the opened file is
-/// still the version in `expected`.
+/// Opens `path` as no writer may still hold it, and checks that the opened file is still the
+/// version in `expected`.
 pub(crate) fn access(path: &Path, expected: Fingerprint) -> Access {
-    let Ok(file) = File::open(path) else {
-        return Access::Unreadable;
+    let file = match open_unwritten(path) {
+        Ok(file) => file,
+        Err(Opened::Locked) => return Access::Locked,
+        Err(Opened::Failed) => return Access::Unreadable,
     };
-    match file.try_lock_shared() {
-        Ok(()) => {
-            // Closing the file releases the lock too; unlocking first keeps the window short.
-            let _ = file.unlock();
-        }
-        Err(TryLockError::WouldBlock) => return Access::Locked,
-        // Some network file systems cannot lock at all: that says nothing about the writer, and
-        // refusing here would hold such files back for ever.
-        Err(TryLockError::Error(_)) => {}
-    }
     match file.metadata() {
         Ok(metadata) if Fingerprint::of(&metadata) == expected => Access::Ready,
         Ok(_) => Access::Changed,
         Err(_) => Access::Unreadable,
     }
+}
+
+/// Why a file could not be opened as finished.
+enum Opened {
+    /// A writer still holds it.
+    Locked,
+    /// It cannot be opened at all.
+    Failed,
+}
+
+/// Opens the file, tries a shared lock and releases it at once: a writer holding an exclusive
+/// lock (as scanners' software does on Linux and macOS) keeps it from being taken.
+#[cfg(not(windows))]
+fn open_unwritten(path: &Path) -> Result<File, Opened> {
+    use std::fs::TryLockError;
+    let file = File::open(path).map_err(|_| Opened::Failed)?;
+    match file.try_lock_shared() {
+        Ok(()) => {
+            // Closing the file releases the lock too; unlocking first keeps the window short.
+            let _ = file.unlock();
+        }
+        Err(TryLockError::WouldBlock) => return Err(Opened::Locked),
+        // Some network file systems cannot lock at all: that says nothing about the writer, and
+        // refusing here would hold such files back for ever.
+        Err(TryLockError::Error(_)) => {}
+    }
+    Ok(file)
+}
+
+/// Opens the file sharing it for reading only: while a scanner still has it open to write, the
+/// open fails with a sharing violation. No byte-range lock is taken, which on Windows would make
+/// the scanner's own writes fail while it is held.
+#[cfg(windows)]
+fn open_unwritten(path: &Path) -> Result<File, Opened> {
+    use std::os::windows::fs::OpenOptionsExt;
+    /// `FILE_SHARE_READ`: others may read, nobody may hold it open to write or delete.
+    const SHARE_READ: u32 = 0x1;
+    /// `ERROR_SHARING_VIOLATION`.
+    const SHARING_VIOLATION: i32 = 32;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .share_mode(SHARE_READ)
+        .open(path)
+        .map_err(|e| match e.raw_os_error() {
+            Some(SHARING_VIOLATION) => Opened::Locked,
+            _ => Opened::Failed,
+        })
 }
 
 #[cfg(test)]
@@ -95,6 +134,34 @@ mod tests {
         let dir = tempfile::tempdir()?;
         assert_eq!(stat(&dir.path().join("missing.pdf")), Stat::Gone);
         assert_eq!(stat(dir.path()), Stat::NotAFile);
+        Ok(())
+    }
+
+    /// Windows: a file a scanner still holds open to write is not taken, and once closed it is;
+    /// the check itself locks nothing, so the scanner's writes never fail because of it.
+    #[cfg(windows)]
+    #[test]
+    fn a_file_still_open_for_writing_is_not_ready_and_the_check_blocks_no_write(
+    ) -> std::io::Result<()> {
+        use std::io::Write;
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("scan.pdf");
+        let mut writer = fs::File::create(&path)?;
+        writer.write_all(b"%PDF-1.7")?;
+        let Stat::File(fingerprint) = stat(&path) else {
+            panic!("a written file must be seen as a file");
+        };
+        assert_eq!(
+            access(&path, fingerprint),
+            Access::Locked,
+            "the scanner holds it"
+        );
+        writer.write_all(b" more")?;
+        drop(writer);
+        let Stat::File(fingerprint) = stat(&path) else {
+            panic!("a written file must be seen as a file");
+        };
+        assert_eq!(access(&path, fingerprint), Access::Ready);
         Ok(())
     }
 
@@ -111,6 +178,7 @@ mod tests {
         Ok(())
     }
 
+    #[cfg(not(windows))]
     #[test]
     fn an_unlocked_file_is_ready_and_an_exclusively_locked_one_is_not() -> std::io::Result<()> {
         let dir = tempfile::tempdir()?;

@@ -188,9 +188,23 @@ impl LayeredSettings {
     /// Reads both files. Only a problem with the user's own file is an error: a bad system file
     /// is set aside (see the module's documentation) and reported in [`Self::system`].
     pub fn load(user_path: &Path, system_path: &Path) -> Result<Self> {
+        Self::load_with_profile(
+            user_path,
+            system_path,
+            crate::managed_preferences_path().as_deref(),
+        )
+    }
+
+    /// As [`Self::load`], with the managed preferences a configuration profile set (macOS) read
+    /// from `profile` as well, on top of the system file.
+    pub fn load_with_profile(
+        user_path: &Path,
+        system_path: &Path,
+        profile: Option<&Path>,
+    ) -> Result<Self> {
         let user_table = read_table(user_path)?.unwrap_or_default();
         let user = SettingsFile::from_table(user_table.clone(), user_path)?;
-        let (system_file, system) = match read_system(system_path) {
+        let (system_file, system) = match read_system(system_path, profile) {
             Ok(None) => (None, SystemFileState::Absent),
             Ok(Some(file)) => (Some(file), SystemFileState::Applied),
             Err(e) => {
@@ -284,9 +298,30 @@ fn syntax_problem(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-fn read_system(path: &Path) -> Result<Option<SystemFile>> {
-    let Some(mut table) = read_table(path)? else {
-        return Ok(None);
+fn read_system(path: &Path, profile: Option<&Path>) -> Result<Option<SystemFile>> {
+    let file = read_table(path)?;
+    let managed = match profile {
+        Some(p) => crate::managed::read(p)?,
+        None => None,
+    };
+    let trusted = |p: &Path| {
+        crate::trust::check_admin_only(p, &crate::trust::SystemOwnership).map_err(|reason| {
+            SettingsError::Invalid {
+                path: p.to_path_buf(),
+                reason,
+            }
+        })
+    };
+    if file.is_some() {
+        trusted(path)?;
+    }
+    if let (Some(_), Some(p)) = (&managed, profile) {
+        trusted(p)?;
+    }
+    let mut table = match (file, managed) {
+        (None, None) => return Ok(None),
+        (Some(file), None) => file,
+        (file, Some(managed)) => with_profile(file.unwrap_or_default(), managed),
     };
     let invalid = |reason: String| SettingsError::Invalid {
         path: path.to_path_buf(),
@@ -339,6 +374,26 @@ fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, S
         locked.extend([Setting::HistoryDays, Setting::KeepHistory]);
     }
     Ok(locked)
+}
+
+/// The fleet file's table with a configuration profile's settings on top; both `locked` lists
+/// apply.
+fn with_profile(mut file: Table, mut profile: Table) -> Table {
+    let mut locked: Vec<Value> = Vec::new();
+    for table in [&mut file, &mut profile] {
+        match table.remove("locked") {
+            Some(Value::Array(items)) => locked.extend(items),
+            Some(other) => locked.push(other),
+            None => {}
+        }
+    }
+    for (key, value) in &profile {
+        overlay(&mut file, key, value);
+    }
+    if !locked.is_empty() {
+        file.insert("locked".into(), Value::Array(locked));
+    }
+    file
 }
 
 /// The system table with the user's values on top, except under locked keys. Tables merge key by

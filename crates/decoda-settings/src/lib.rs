@@ -9,8 +9,10 @@ mod error;
 mod file;
 mod fleet;
 mod keychain;
+mod managed;
 mod resolve;
 mod summary;
+pub mod trust;
 
 pub use error::{Result, SettingsError};
 pub use file::{
@@ -19,4 +21,5 @@ pub use file::{
 };
 pub use fleet::{default_system_config_path, LayeredSettings, Setting, SystemFileState};
 pub use keychain::Keychain;
+pub use managed::{managed_preferences_path, PREFERENCE_DOMAIN};
 pub use resolve::{Env, KeySource, Resolved};

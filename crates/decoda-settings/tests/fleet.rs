@@ -164,6 +164,85 @@ fn an_unreadable_system_file_is_set_aside_too() {
     assert!(reason.contains("cannot be read"), "{reason}");
 }
 
+/// A fleet file in a folder every user may write (as one a standard user created, or left open)
+/// is set aside, saying who may write what; the same file once the folder is closed applies.
+#[cfg(unix)]
+#[test]
+fn a_system_file_others_than_administrators_can_write_is_set_aside_saying_why() {
+    use std::os::unix::fs::PermissionsExt;
+    let files = Files::new(FLEET, "");
+    std::fs::set_permissions(files.dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let layered = files.load();
+    let reason = layered
+        .system_problem()
+        .expect("an open folder is not trusted");
+    assert!(reason.contains("can be written by others than administrators (every user can remove or rename what is in it)"), "{reason}");
+    assert_eq!(
+        layered.effective.tenant, None,
+        "the user's settings apply instead"
+    );
+
+    std::fs::set_permissions(files.dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(files.system(), std::fs::Permissions::from_mode(0o666)).unwrap();
+    let reason = files
+        .load()
+        .system_problem()
+        .map(str::to_owned)
+        .expect("an open file is not trusted");
+    assert!(reason.contains("(every user can change it)"), "{reason}");
+
+    std::fs::set_permissions(files.system(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(files.load().system, SystemFileState::Applied);
+}
+
+/// macOS: a configuration profile's settings (managed preferences) apply on top of the fleet file,
+/// and what either locks is locked.
+#[test]
+fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
+    let files = Files::new(FLEET, "tenant = \"my-own\"\nnames_encoding = \"json\"\n");
+    let profile = files.dir.path().join("com.decodahealth.uploader.plist");
+    std::fs::write(
+        &profile,
+        r#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>
+  <key>tenant</key><string>clinic-west</string>
+  <key>locked</key><array><string>names_encoding</string></array>
+</dict></plist>"#,
+    )
+    .unwrap();
+    let layered =
+        LayeredSettings::load_with_profile(&files.user(), &files.system(), Some(&profile)).unwrap();
+    assert_eq!(layered.system, SystemFileState::Applied);
+    assert_eq!(
+        layered.effective.tenant.as_deref(),
+        Some("clinic-west"),
+        "the profile wins over the file"
+    );
+    assert!(layered.is_locked(Setting::Tenant), "the file's locks hold");
+    assert!(
+        layered.is_locked(Setting::NamesEncoding),
+        "and the profile's"
+    );
+    assert_eq!(
+        layered.effective.api_url.as_deref(),
+        Some("https://api.clinic.example")
+    );
+
+    std::fs::remove_file(files.system()).unwrap();
+    let alone =
+        LayeredSettings::load_with_profile(&files.user(), &files.system(), Some(&profile)).unwrap();
+    assert_eq!(
+        alone.system,
+        SystemFileState::Applied,
+        "a profile alone applies too"
+    );
+    assert!(alone.is_locked(Setting::NamesEncoding));
+    assert_eq!(
+        alone.effective.tenant.as_deref(),
+        Some("my-own"),
+        "an unlocked setting stays the user's"
+    );
+}
+
 #[test]
 fn locking_either_history_setting_locks_both() {
     let files = Files::new(

@@ -19,6 +19,7 @@
 mod error;
 mod hash;
 mod history;
+mod local_folder;
 mod private;
 mod queue;
 mod run_lock;

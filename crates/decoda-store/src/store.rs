@@ -18,14 +18,23 @@ const DB_FILE: &str = "uploads.sqlite3";
 const RUNS_DIR: &str = "runs";
 
 /// The per-user folder for the queue and history: `DECODA_DATA_DIR` if set, else the platform's
-/// data folder (for example `~/.local/share/decoda-uploader` on Linux).
+/// local data folder (`~/.local/share/decoda-uploader` on Linux, `%LOCALAPPDATA%` on Windows,
+/// never the roaming profile: see [`crate::local_folder`]).
 pub fn default_data_dir(env_override: Option<String>) -> Result<PathBuf> {
     if let Some(dir) = env_override.filter(|d| !d.trim().is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    directories::ProjectDirs::from("com", "decodahealth", "decoda-uploader")
-        .map(|d| d.data_dir().to_owned())
-        .ok_or(StoreError::NoDataFolder)
+    let dirs = directories::ProjectDirs::from("com", "decodahealth", "decoda-uploader")
+        .ok_or(StoreError::NoDataFolder)?;
+    let local = dirs.data_local_dir().to_owned();
+    match crate::local_folder::move_from_roaming(dirs.data_dir(), &local, DB_FILE) {
+        Ok(true) => tracing::info!("the upload history moved to the computer's local data folder"),
+        Ok(false) => {}
+        Err(e) => {
+            tracing::warn!("the upload history could not be moved to the local data folder: {e}")
+        }
+    }
+    Ok(local)
 }
 
 /// Whose charts the rows belong to: the server address and the tenant. Patient ids are only
