@@ -93,19 +93,9 @@ pub async fn split(ctx: &Context, args: SplitArgs) -> Result<u8, CliError> {
         };
         files.push(file);
     }
-    if args.json {
-        let out = serde_json::json!({ "files": files });
-        println!("{out}");
-    } else {
-        for file in &files {
-            print_file(file);
-        }
-    }
-    Ok(if files.iter().any(|f| f.error.is_some()) {
-        exit::SOME_FAILED
-    } else {
-        exit::OK
-    })
+    Ok(exit::report_files(args.json, &files, print_file, |f| {
+        f.error.is_some()
+    }))
 }
 
 fn json_part(part: Part, patient: Option<String>) -> JsonPart {

@@ -125,3 +125,23 @@ pub fn report(err: &CliError) -> ExitCode {
     }
     ExitCode::from(err.code())
 }
+
+/// Prints per-file results, as one JSON object `{"files": […]}` with `--json` or with `print` for
+/// people, and gives the exit status: [`SOME_FAILED`] when any file `failed`, else [`OK`].
+pub fn report_files<T: serde::Serialize>(
+    json: bool,
+    files: &[T],
+    print: impl Fn(&T),
+    failed: impl Fn(&T) -> bool,
+) -> u8 {
+    if json {
+        println!("{}", serde_json::json!({ "files": files }));
+    } else {
+        files.iter().for_each(&print);
+    }
+    if files.iter().any(failed) {
+        SOME_FAILED
+    } else {
+        OK
+    }
+}

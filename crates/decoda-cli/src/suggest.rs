@@ -61,18 +61,9 @@ pub async fn run(ctx: &Context, args: SuggestArgs) -> Result<u8, CliError> {
         let found = decoda_suggest::suggest(&client, tesseract.as_ref().ok(), path).await;
         files.push(suggested_file(path, found));
     }
-    if args.json {
-        println!("{}", serde_json::json!({ "files": files }));
-    } else {
-        for file in &files {
-            print_file(file);
-        }
-    }
-    Ok(if files.iter().any(|f| f.error.is_some()) {
-        exit::SOME_FAILED
-    } else {
-        exit::OK
-    })
+    Ok(exit::report_files(args.json, &files, print_file, |f| {
+        f.error.is_some()
+    }))
 }
 
 fn suggested_file(

@@ -6,7 +6,7 @@ mod common;
 
 use common::{env, text, Env, KEY};
 use decoda_sandbox::scanner::{
-    advertise, generated, loopback_multicast, spawn_scanner, Scanner, ScannerFaults, ScannerState,
+    advertise, generated, multicast_or_skip, spawn_scanner, Scanner, ScannerFaults, ScannerState,
 };
 
 async fn scanner(pages: usize) -> Scanner {
@@ -254,25 +254,9 @@ async fn the_scanners_in_the_settings_are_listed_as_they_answer_and_one_needs_no
     assert_eq!(decoda_pages::first_page(&pdf).unwrap().pages, 2);
 }
 
-/// Whether multicast works on loopback, as discovery on this computer needs; without it the
-/// test says so and passes, unless `DECODA_REQUIRE_SYSTEM_TOOLS` is set (CI, scripts/test.sh).
-fn multicast_on_loopback() -> bool {
-    match loopback_multicast() {
-        Ok(()) => true,
-        Err(why) => {
-            assert!(
-                std::env::var_os("DECODA_REQUIRE_SYSTEM_TOOLS").is_none(),
-                "multicast on the loopback interface is required here, and does not work: {why}"
-            );
-            eprintln!("skipped: multicast on the loopback interface does not work here ({why})");
-            false
-        }
-    }
-}
-
 #[tokio::test]
 async fn scanners_announced_on_the_network_are_listed_with_the_configured_ones_each_once() {
-    if !multicast_on_loopback() {
+    if !multicast_or_skip() {
         return;
     }
     let e = env().await;

@@ -130,21 +130,25 @@ fn with_month_name(term: &str) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(year.parse().ok()?, month, day.parse().ok()?)
 }
 
-fn month_number(word: &str) -> Option<u32> {
-    const MONTHS: [&str; 12] = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
+/// The months' names in English, January first: what dates on forms and letters spell out.
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// The month (1 to 12) a word names in full or shortened to at least three letters, any case:
+/// "Mar", "march", "Sept".
+pub fn month_number(word: &str) -> Option<u32> {
     let word = word.to_lowercase();
     if word.len() < 3 {
         return None;

@@ -9,7 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use decoda_sandbox::scanner::{
-    advertise, generated, loopback_multicast, spawn_scanner, ScannerState,
+    advertise, generated, multicast_or_skip, spawn_scanner, ScannerState,
 };
 use decoda_scan::discovery::{discover_on_port, FoundScanner};
 use decoda_scan::Scanner;
@@ -18,20 +18,6 @@ use std::time::Duration;
 
 /// Long enough for a responder's probing (about 0.75 s) and the search's first queries.
 const WAIT: Duration = Duration::from_secs(3);
-
-fn multicast_on_loopback() -> bool {
-    match loopback_multicast() {
-        Ok(()) => true,
-        Err(why) => {
-            assert!(
-                std::env::var_os("DECODA_REQUIRE_SYSTEM_TOOLS").is_none(),
-                "multicast on the loopback interface is required here, and does not work: {why}"
-            );
-            eprintln!("skipped: multicast on the loopback interface does not work here ({why})");
-            false
-        }
-    }
-}
 
 /// A UDP port nobody uses now, for this test's own multicast DNS.
 fn private_mdns_port() -> u16 {
@@ -44,7 +30,7 @@ fn private_mdns_port() -> u16 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn announced_scanners_are_found_with_their_escl_address_and_name() {
-    if !multicast_on_loopback() {
+    if !multicast_or_skip() {
         return;
     }
     let port = private_mdns_port();

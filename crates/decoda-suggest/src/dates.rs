@@ -20,10 +20,6 @@ pub(crate) struct FoundDate {
     pub birth_label: bool,
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-
 const BIRTH_LABELS: [&str; 6] = ["dob", "d.o.b", "birth", "born", "birthdate", "b.d"];
 
 /// Every date on the page, in reading order.
@@ -122,26 +118,7 @@ fn named_month(texts: &[String]) -> Option<(NaiveDate, usize)> {
 }
 
 fn month_number(word: &str) -> Option<u32> {
-    let word = word.trim_end_matches(['.', ',']);
-    if word.len() < 3 {
-        return None;
-    }
-    let index = MONTHS.iter().position(|m| word.starts_with(m))?;
-    let full = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
-    (full[index].starts_with(word) || word == "sept").then(|| index as u32 + 1)
+    decoda_core::finding::month_number(word.trim_end_matches(['.', ',']))
 }
 
 fn num(text: &str) -> Option<u32> {
@@ -190,19 +167,7 @@ fn label_inside(word: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn page(text: &str) -> Vec<Word> {
-        text.lines()
-            .enumerate()
-            .flat_map(|(line, l)| {
-                l.split_whitespace().map(move |w| Word {
-                    text: w.to_owned(),
-                    confidence: 95.0,
-                    area: None,
-                    line: line as u32,
-                })
-            })
-            .collect()
-    }
+    use crate::words::words_of_text as page;
 
     fn found(text: &str) -> Vec<(String, bool)> {
         let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("a date");

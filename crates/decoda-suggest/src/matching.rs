@@ -334,19 +334,7 @@ mod tests {
     use crate::dates::dates_in;
     use decoda_api::PatientId;
 
-    fn page(text: &str) -> Vec<Word> {
-        text.lines()
-            .enumerate()
-            .flat_map(|(line, l)| {
-                l.split_whitespace().map(move |w| Word {
-                    text: w.to_owned(),
-                    confidence: 95.0,
-                    area: None,
-                    line: line as u32,
-                })
-            })
-            .collect()
-    }
+    use crate::words::words_of_text as page;
 
     fn patient(id: &str, first: &str, last: &str, dob: &str) -> Patient {
         Patient {

@@ -46,18 +46,7 @@ pub fn first_page(path: &Path) -> Result<FirstPage, SuggestError> {
 fn pdf_text(path: &Path) -> Result<FirstPage, SuggestError> {
     let doc = lopdf::Document::load(path).map_err(|e| SuggestError::NoPage(e.to_string()))?;
     let text = doc.extract_text(&[1]).unwrap_or_default();
-    let words: Vec<Word> = text
-        .lines()
-        .enumerate()
-        .flat_map(|(line, l)| {
-            l.split_whitespace().map(move |w| Word {
-                text: w.to_owned(),
-                confidence: 100.0,
-                area: None,
-                line: u32::try_from(line).unwrap_or(u32::MAX),
-            })
-        })
-        .collect();
+    let words = crate::words::words_of_text(&text);
     if words.is_empty() {
         return Err(SuggestError::NoPage(
             "the PDF's first page is neither a scanned image nor text".into(),

@@ -149,18 +149,6 @@ const COMMON: &[&str] = &[
     "you",
     "your",
     "zip",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "monday",
     "tuesday",
     "wednesday",
@@ -258,7 +246,11 @@ fn name_like(word: &Word) -> bool {
     let starts_upper = text.chars().next().is_some_and(char::is_uppercase);
     let only_letters = text.chars().all(|c| c.is_alphabetic() || "'’-".contains(c));
     let plain = letters(text);
-    starts_upper && only_letters && plain.len() >= 2 && !COMMON.contains(&plain.as_str())
+    starts_upper
+        && only_letters
+        && plain.len() >= 2
+        && !COMMON.contains(&plain.as_str())
+        && !decoda_core::finding::MONTHS.contains(&plain.as_str())
 }
 
 fn is_label(word: &Word) -> bool {
@@ -277,19 +269,7 @@ fn word_term(word: &Word) -> String {
 mod tests {
     use super::*;
 
-    fn page(text: &str) -> Vec<Word> {
-        text.lines()
-            .enumerate()
-            .flat_map(|(line, l)| {
-                l.split_whitespace().map(move |w| Word {
-                    text: w.to_owned(),
-                    confidence: 95.0,
-                    area: None,
-                    line: line as u32,
-                })
-            })
-            .collect()
-    }
+    use crate::words::words_of_text as page;
 
     #[test]
     fn dates_come_first_then_names_next_to_labels_and_each_other() {

@@ -76,20 +76,23 @@ pub(crate) fn letters(text: &str) -> String {
         .collect()
 }
 
-/// Lower-cases and strips common Latin accents.
+/// Lower-cased, with accents and other marks taken off ("Zoë" → "zoe", "Núñez" → "nunez"):
+/// scanned pages often lose them, and people type names without them.
 pub(crate) fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'ç' => 'c',
-            'è' | 'é' | 'ê' | 'ë' => 'e',
-            'ì' | 'í' | 'î' | 'ï' => 'i',
-            'ñ' => 'n',
-            'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => 'o',
-            'ù' | 'ú' | 'û' | 'ü' => 'u',
-            'ý' | 'ÿ' => 'y',
-            other => other,
+    deunicode::deunicode(text).to_lowercase()
+}
+
+/// The words of plain text, line by line (a PDF's text layer, or a test's page): no areas.
+pub(crate) fn words_of_text(text: &str) -> Vec<Word> {
+    text.lines()
+        .enumerate()
+        .flat_map(|(line, l)| {
+            l.split_whitespace().map(move |w| Word {
+                text: w.to_owned(),
+                confidence: 100.0,
+                area: None,
+                line: u32::try_from(line).unwrap_or(u32::MAX),
+            })
         })
         .collect()
 }

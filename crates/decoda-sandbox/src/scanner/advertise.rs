@@ -112,3 +112,20 @@ pub fn loopback_multicast() -> std::io::Result<()> {
     }
     Err(std::io::Error::other("the probe did not come back"))
 }
+
+/// For tests of discovery: whether multicast works on loopback ([`loopback_multicast`]). Without
+/// it the test should not run, and this says so; where `DECODA_REQUIRE_SYSTEM_TOOLS` is set (CI)
+/// it panics instead, so that discovery is never silently left untested there.
+pub fn multicast_or_skip() -> bool {
+    match loopback_multicast() {
+        Ok(()) => true,
+        Err(why) => {
+            assert!(
+                std::env::var_os("DECODA_REQUIRE_SYSTEM_TOOLS").is_none(),
+                "multicast on the loopback interface is required here, and does not work: {why}"
+            );
+            eprintln!("skipped: multicast on the loopback interface does not work here ({why})");
+            false
+        }
+    }
+}

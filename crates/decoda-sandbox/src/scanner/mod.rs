@@ -11,7 +11,8 @@ mod escl;
 mod feeder;
 
 pub use advertise::{
-    advertise, loopback_multicast, Advertisement, MAKE_AND_MODEL, MDNS_PORT, SERVICE_TYPE,
+    advertise, loopback_multicast, multicast_or_skip, Advertisement, MAKE_AND_MODEL, MDNS_PORT,
+    SERVICE_TYPE,
 };
 
 pub use escl::{JobSettings, MAX_HEIGHT, MAX_WIDTH, RESOLUTIONS};
