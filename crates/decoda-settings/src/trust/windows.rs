@@ -225,7 +225,9 @@ fn from_wide(text: *const u16) -> String {
 
 /// The account running the app, from its process token.
 struct CurrentUser {
-    token_user: Vec<u8>,
+    /// The token's `TOKEN_USER`, in a buffer of 8-byte words so that it is aligned for the
+    /// pointer it starts with.
+    token_user: Vec<u64>,
 }
 
 impl CurrentUser {
@@ -236,7 +238,18 @@ impl CurrentUser {
     }
 }
 
-fn current_user() -> io::Result<CurrentUser> {
+/// The account running the app, read from the process token once: the check asks for it for the
+/// file and every folder above it, and it does not change while the app runs.
+fn current_user() -> io::Result<&'static CurrentUser> {
+    static USER: std::sync::OnceLock<CurrentUser> = std::sync::OnceLock::new();
+    if let Some(user) = USER.get() {
+        return Ok(user);
+    }
+    let user = read_current_user()?;
+    Ok(USER.get_or_init(|| user))
+}
+
+fn read_current_user() -> io::Result<CurrentUser> {
     let mut token: HANDLE = null_mut();
     // SAFETY: the pseudo-handle of the current process needs no closing; `token` is closed below.
     if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {
@@ -245,8 +258,8 @@ fn current_user() -> io::Result<CurrentUser> {
     let mut needed = 0_u32;
     // SAFETY: a first call with no buffer asks for the size.
     unsafe { GetTokenInformation(token, TokenUser, null_mut(), 0, &mut needed) };
-    let mut token_user = vec![0_u8; needed as usize];
-    // SAFETY: the buffer has the size the first call asked for.
+    let mut token_user = vec![0_u64; (needed as usize).div_ceil(8)];
+    // SAFETY: the buffer has at least the size the first call asked for, and is aligned.
     let ok = unsafe {
         GetTokenInformation(
             token,
