@@ -3,7 +3,7 @@
 # its dependencies, the app starts from the command its desktop entry names with a file ("Open
 # with") and lists it, a file is uploaded to the sandbox, a newer package is installed over it and
 # then removed, and the user's settings, queue and history are still there after each. Then the
-# .rpm's metadata and file list are checked.
+# .rpm's metadata, file list and digests are checked, and the `decoda` in its payload is run.
 # Needs root on a throw-away machine (CI): it installs and removes a system package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +14,8 @@ fi
 deb=(target/release/bundle/deb/*.deb)
 rpm=(target/release/bundle/rpm/*.rpm)
 [ -f "${deb[0]}" ] && [ -f "${rpm[0]}" ] || { echo "build the packages first: bash scripts/package.sh" >&2; exit 1; }
-command -v rpm >/dev/null && command -v desktop-file-validate >/dev/null || \
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rpm desktop-file-utils >/dev/null
+command -v rpm >/dev/null && command -v cpio >/dev/null && command -v desktop-file-validate >/dev/null || \
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends rpm cpio desktop-file-utils >/dev/null
 
 echo "== install ${deb[0]}"
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "./${deb[0]}" >/dev/null
@@ -79,6 +79,16 @@ files="$(rpm -qlp "${rpm[0]}")"
 for f in /usr/bin/decoda-uploader /usr/bin/decoda "$desktop" /usr/share/icons/hicolor/128x128/apps/decoda-uploader.png; do
   grep -qxF "$f" <<<"$files" || { echo "the .rpm lacks $f" >&2; exit 1; }
 done
+# The payload is zstd (tauri.conf.json, docs/BENCHMARKS.md): its digests must hold, and the `decoda` unpacked from
+# it must run.
+rpm -K --nosignature "${rpm[0]}" | grep -q 'digests OK' || { echo "the .rpm's digests do not match" >&2; exit 1; }
+rpm -qpR "${rpm[0]}" | grep -qF 'rpmlib(PayloadIsZstd)' || { echo "the .rpm does not declare its zstd payload" >&2; exit 1; }
+unpacked="$(mktemp -d)"
+# rpm2cpio exits 1 even when it copied the whole payload: the bundler does not record the payload's unpacked size
+# (ARCHIVESIZE) for it to compare with. What was unpacked is checked instead.
+{ rpm2cpio "${rpm[0]}" || true; } | (cd "$unpacked" && cpio -idm --quiet)
+"$unpacked/usr/bin/decoda" --version | grep -q '^decoda ' || { echo "the .rpm's decoda does not run" >&2; exit 1; }
+rm -rf "$unpacked"
 rpm -qpR "${rpm[0]}" | grep -q 'webkit2gtk' || { echo "the .rpm does not require webkit2gtk" >&2; exit 1; }
 rpm -qp --recommends "${rpm[0]}" | grep -q 'tesseract' || { echo "the .rpm does not recommend tesseract" >&2; exit 1; }
 echo "install test passed"
