@@ -49,7 +49,7 @@ pub enum SettingsError {
     Locked {
         /// The locked setting.
         setting: crate::Setting,
-        /// The system file that locks it.
+        /// The system file, or the policy key, that locks it.
         path: PathBuf,
     },
     /// No tenant is configured.

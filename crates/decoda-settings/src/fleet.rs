@@ -7,11 +7,11 @@
 //! as a whole (a half-applied policy would be worse than none), the user's settings and the safe
 //! defaults apply, and the reason is shown to the user and in the command line's output.
 
-use crate::{Result, SettingsError, SettingsFile};
+use crate::{group_policy::PolicyValue, Result, SettingsError, SettingsFile};
 use decoda_api::BaseUrl;
 use serde::{Deserialize, Serialize};
 use std::{
-    collections::BTreeSet,
+    collections::{BTreeMap, BTreeSet},
     fmt,
     path::{Path, PathBuf},
 };
@@ -172,59 +172,120 @@ pub struct LayeredSettings {
     pub user: SettingsFile,
     /// Keys the user cannot change.
     pub locked: BTreeSet<Setting>,
+    /// Which file or policy key locks each of them, for the message.
+    locked_by: BTreeMap<Setting, PathBuf>,
+    /// The system layers in force: the fleet file, device management's settings.
+    applied: Vec<PathBuf>,
     /// The system file's path.
     pub system_path: PathBuf,
     /// Whether the system file applies.
     pub system: SystemFileState,
 }
 
-/// A valid system file: its table (without `locked`) and its locks.
+/// A valid system layer: its table (without `locked`), its locks and where each lock comes from.
 struct SystemFile {
     table: Table,
-    locked: BTreeSet<Setting>,
+    locked: BTreeMap<Setting, PathBuf>,
+    sources: Vec<PathBuf>,
+}
+
+/// Settings the platform's device management sets, read on top of the fleet file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ManagedSource {
+    /// None (Linux).
+    None,
+    /// macOS: a configuration profile's managed preferences, a property list (see
+    /// [`crate::managed_preferences_path`]).
+    Profile(PathBuf),
+    /// Windows: the values Group Policy set (see [`crate::group_policy`]), or why they could not
+    /// be read.
+    GroupPolicy(std::result::Result<Vec<PolicyValue>, String>),
+}
+
+impl ManagedSource {
+    /// This platform's: the profile's file on macOS, the policy key on Windows.
+    pub fn platform() -> Self {
+        #[cfg(windows)]
+        return Self::GroupPolicy(crate::group_policy::read_machine());
+        #[cfg(not(windows))]
+        match crate::managed_preferences_path() {
+            Some(path) => Self::Profile(path),
+            None => Self::None,
+        }
+    }
+
+    /// Its settings as a table (with its own `locked`), and where they come from, for messages.
+    fn read(self) -> Result<Option<(Table, PathBuf)>> {
+        match self {
+            Self::None => Ok(None),
+            Self::Profile(path) => {
+                let Some(table) = crate::managed::read(&path)? else {
+                    return Ok(None);
+                };
+                trusted(&path)?;
+                Ok(Some((table, path)))
+            }
+            Self::GroupPolicy(values) => {
+                let key = PathBuf::from(crate::group_policy::policy_key_name());
+                let invalid = |reason| SettingsError::Invalid {
+                    path: key.clone(),
+                    reason,
+                };
+                let table =
+                    crate::group_policy::to_table(values.map_err(invalid)?).map_err(invalid)?;
+                Ok(table.map(|t| (t, key)))
+            }
+        }
+    }
 }
 
 impl LayeredSettings {
     /// Reads both files. Only a problem with the user's own file is an error: a bad system file
     /// is set aside (see the module's documentation) and reported in [`Self::system`].
     pub fn load(user_path: &Path, system_path: &Path) -> Result<Self> {
-        Self::load_with_profile(
-            user_path,
-            system_path,
-            crate::managed_preferences_path().as_deref(),
-        )
+        Self::load_managed(user_path, system_path, ManagedSource::platform())
     }
 
-    /// As [`Self::load`], with the managed preferences a configuration profile set (macOS) read
-    /// from `profile` as well, on top of the system file.
-    pub fn load_with_profile(
+    /// As [`Self::load`], with the settings of device management (a configuration profile, Group
+    /// Policy) taken from `managed`, on top of the system file.
+    pub fn load_managed(
         user_path: &Path,
         system_path: &Path,
-        profile: Option<&Path>,
+        managed: ManagedSource,
     ) -> Result<Self> {
         let user_table = read_table(user_path)?.unwrap_or_default();
         let user = SettingsFile::from_table(user_table.clone(), user_path)?;
-        let (system_file, system) = match read_system(system_path, profile) {
+        let (system_file, system) = match read_system(system_path, managed) {
             Ok(None) => (None, SystemFileState::Absent),
             Ok(Some(file)) => (Some(file), SystemFileState::Applied),
             Err(e) => {
-                let why = match e {
-                    SettingsError::Read { reason, .. } => format!("it cannot be read ({reason})"),
-                    SettingsError::Invalid { reason, .. } => reason,
-                    other => other.to_string(),
+                let (source, why) = match e {
+                    SettingsError::Read { path, reason } => {
+                        (path, format!("it cannot be read ({reason})"))
+                    }
+                    SettingsError::Invalid { path, reason } => (path, reason),
+                    other => (system_path.to_path_buf(), other.to_string()),
                 };
                 let reason = format!(
                     "the system configuration {} is not used: {why}. Until it is fixed, your own settings and the defaults apply; please tell your IT department",
-                    system_path.display()
+                    source.display()
                 );
                 (None, SystemFileState::Ignored(reason))
             }
         };
-        let Some(SystemFile { table, locked }) = system_file else {
+        let Some(SystemFile {
+            table,
+            locked,
+            sources,
+        }) = system_file
+        else {
             return Ok(Self {
                 effective: user.clone(),
                 user,
                 locked: BTreeSet::new(),
+                locked_by: BTreeMap::new(),
+                applied: Vec::new(),
                 system_path: system_path.to_path_buf(),
                 system,
             });
@@ -234,7 +295,9 @@ impl LayeredSettings {
         Ok(Self {
             effective,
             user,
-            locked,
+            locked: locked.keys().copied().collect(),
+            locked_by: locked,
+            applied: sources,
             system_path: system_path.to_path_buf(),
             system,
         })
@@ -248,12 +311,19 @@ impl LayeredSettings {
     /// An error saying who sets `setting`, if it is locked.
     pub fn check_unlocked(&self, setting: Setting) -> Result<()> {
         if self.is_locked(setting) {
+            let path = self.locked_by.get(&setting).unwrap_or(&self.system_path);
             return Err(SettingsError::Locked {
                 setting,
-                path: self.system_path.clone(),
+                path: path.clone(),
             });
         }
         Ok(())
+    }
+
+    /// Where the settings in force come from besides the user's file: the fleet file, if there is
+    /// one, and device management's (the configuration profile, the Group Policy key), if set.
+    pub fn system_sources(&self) -> &[PathBuf] {
+        &self.applied
     }
 
     /// The sentence to show when the system file was set aside.
@@ -298,33 +368,42 @@ fn syntax_problem(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
-fn read_system(path: &Path, profile: Option<&Path>) -> Result<Option<SystemFile>> {
+fn read_system(path: &Path, managed: ManagedSource) -> Result<Option<SystemFile>> {
     let file = read_table(path)?;
-    let managed = match profile {
-        Some(p) => crate::managed::read(p)?,
-        None => None,
-    };
-    let trusted = |p: &Path| {
-        crate::trust::check_admin_only(p, &crate::trust::SystemOwnership).map_err(|reason| {
-            SettingsError::Invalid {
-                path: p.to_path_buf(),
-                reason,
-            }
-        })
-    };
     if file.is_some() {
         trusted(path)?;
     }
-    if let (Some(_), Some(p)) = (&managed, profile) {
-        trusted(p)?;
+    let managed = managed.read()?;
+    let mut sources = Vec::new();
+    if file.is_some() {
+        sources.push(path.to_path_buf());
     }
-    let mut table = match (file, managed) {
+    let (file, managed) = match (file, managed) {
         (None, None) => return Ok(None),
-        (Some(file), None) => file,
-        (file, Some(managed)) => with_profile(file.unwrap_or_default(), managed),
+        (file, managed) => (file.unwrap_or_default(), managed),
     };
+    let (mut table, mut locked) = checked_layer(file, path)?;
+    if let Some((managed_table, source)) = managed {
+        let (managed_table, managed_locks) = checked_layer(managed_table, &source)?;
+        for (key, value) in &managed_table {
+            overlay(&mut table, key, value);
+        }
+        locked.extend(managed_locks);
+        sources.push(source);
+    }
+    SettingsFile::from_table(table.clone(), path)?;
+    Ok(Some(SystemFile {
+        table,
+        locked,
+        sources,
+    }))
+}
+
+/// A system layer's table without `locked`, and its locks, each from `source`; a layer with an
+/// API key in it is refused.
+fn checked_layer(mut table: Table, source: &Path) -> Result<(Table, BTreeMap<Setting, PathBuf>)> {
     let invalid = |reason: String| SettingsError::Invalid {
-        path: path.to_path_buf(),
+        path: source.to_path_buf(),
         reason,
     };
     if table.contains_key("api_key") {
@@ -333,11 +412,26 @@ fn read_system(path: &Path, profile: Option<&Path>) -> Result<Option<SystemFile>
         ));
     }
     let locked = parse_locks(table.remove("locked")).map_err(invalid)?;
-    let file = SettingsFile::from_table(table.clone(), path)?;
-    if let Some(url) = &file.api_url {
+    // Each layer must be valid on its own, so that a message names the one that is wrong.
+    let layer = SettingsFile::from_table(table.clone(), source)?;
+    if let Some(url) = &layer.api_url {
         BaseUrl::parse(url).map_err(|e| invalid(format!("api_url: {e}")))?;
     }
-    Ok(Some(SystemFile { table, locked }))
+    let locked = locked
+        .into_iter()
+        .map(|s| (s, source.to_path_buf()))
+        .collect();
+    Ok((table, locked))
+}
+
+/// The fleet file or profile is refused unless only administrators can write it (see `trust`).
+fn trusted(path: &Path) -> Result<()> {
+    crate::trust::check_admin_only(path, &crate::trust::SystemOwnership).map_err(|reason| {
+        SettingsError::Invalid {
+            path: path.to_path_buf(),
+            reason,
+        }
+    })
 }
 
 fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, String> {
@@ -376,31 +470,11 @@ fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, S
     Ok(locked)
 }
 
-/// The fleet file's table with a configuration profile's settings on top; both `locked` lists
-/// apply.
-fn with_profile(mut file: Table, mut profile: Table) -> Table {
-    let mut locked: Vec<Value> = Vec::new();
-    for table in [&mut file, &mut profile] {
-        match table.remove("locked") {
-            Some(Value::Array(items)) => locked.extend(items),
-            Some(other) => locked.push(other),
-            None => {}
-        }
-    }
-    for (key, value) in &profile {
-        overlay(&mut file, key, value);
-    }
-    if !locked.is_empty() {
-        file.insert("locked".into(), Value::Array(locked));
-    }
-    file
-}
-
 /// The system table with the user's values on top, except under locked keys. Tables merge key by
 /// key, so a user who sets one limit keeps the system's other limits.
-fn merge(mut system: Table, user: &Table, locked: &BTreeSet<Setting>) -> Table {
+fn merge(mut system: Table, user: &Table, locked: &BTreeMap<Setting, PathBuf>) -> Table {
     for (key, value) in user {
-        if Setting::from_key(key).is_some_and(|s| locked.contains(&s)) {
+        if Setting::from_key(key).is_some_and(|s| locked.contains_key(&s)) {
             continue;
         }
         overlay(&mut system, key, value);

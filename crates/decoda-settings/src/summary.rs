@@ -59,7 +59,12 @@ fn mark_locked(s: &LayeredSettings, setting: Setting, text: String) -> String {
 fn system_line(s: &LayeredSettings) -> String {
     match &s.system {
         SystemFileState::Absent => format!("{} (none)", s.system_path.display()),
-        SystemFileState::Applied => format!("{} (applied)", s.system_path.display()),
+        SystemFileState::Applied => s
+            .system_sources()
+            .iter()
+            .map(|p| format!("{} (applied)", p.display()))
+            .collect::<Vec<_>>()
+            .join(", "),
         SystemFileState::Ignored(why) => why.clone(),
     }
 }

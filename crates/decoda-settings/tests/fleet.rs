@@ -1,7 +1,9 @@
 //! The system-wide configuration: what it sets, what it locks, and how a broken one is handled.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use decoda_settings::{LayeredSettings, Resolved, Setting, SettingsError, SystemFileState};
+use decoda_settings::{
+    LayeredSettings, ManagedSource, Resolved, Setting, SettingsError, SystemFileState,
+};
 use std::path::{Path, PathBuf};
 
 struct Files {
@@ -209,8 +211,12 @@ fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
 </dict></plist>"#,
     )
     .unwrap();
-    let layered =
-        LayeredSettings::load_with_profile(&files.user(), &files.system(), Some(&profile)).unwrap();
+    let layered = LayeredSettings::load_managed(
+        &files.user(),
+        &files.system(),
+        ManagedSource::Profile(profile.clone()),
+    )
+    .unwrap();
     assert_eq!(layered.system, SystemFileState::Applied);
     assert_eq!(
         layered.effective.tenant.as_deref(),
@@ -228,8 +234,12 @@ fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
     );
 
     std::fs::remove_file(files.system()).unwrap();
-    let alone =
-        LayeredSettings::load_with_profile(&files.user(), &files.system(), Some(&profile)).unwrap();
+    let alone = LayeredSettings::load_managed(
+        &files.user(),
+        &files.system(),
+        ManagedSource::Profile(profile.clone()),
+    )
+    .unwrap();
     assert_eq!(
         alone.system,
         SystemFileState::Applied,
