@@ -201,7 +201,10 @@ fn a_system_file_others_than_administrators_can_write_is_set_aside_saying_why() 
 /// and what either locks is locked.
 #[test]
 fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
-    let files = Files::new(FLEET, "tenant = \"my-own\"\nnames_encoding = \"json\"\n");
+    let files = Files::new(
+        FLEET,
+        "tenant = \"my-own\"\nnames_encoding = \"json\"\nhistory_days = 30\n",
+    );
     let profile = files.dir.path().join("com.decodahealth.uploader.plist");
     std::fs::write(
         &profile,
@@ -246,10 +249,20 @@ fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
         "a profile alone applies too"
     );
     assert!(alone.is_locked(Setting::NamesEncoding));
+    assert!(
+        alone.is_locked(Setting::Tenant),
+        "a setting the profile sets is forced, as macOS forces managed preferences"
+    );
+    assert_eq!(alone.effective.tenant.as_deref(), Some("clinic-west"));
+    assert!(alone
+        .check_unlocked(Setting::Tenant)
+        .unwrap_err()
+        .to_string()
+        .contains("com.decodahealth.uploader.plist"));
     assert_eq!(
-        alone.effective.tenant.as_deref(),
-        Some("my-own"),
-        "an unlocked setting stays the user's"
+        alone.effective.history_days(),
+        30,
+        "a setting neither sets stays the user's"
     );
 }
 
