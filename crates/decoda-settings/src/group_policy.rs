@@ -256,12 +256,7 @@ mod tests {
             table["scanners"]["addresses"][0].as_str(),
             Some("http://10.0.0.9/eSCL")
         );
-        let locked: Vec<_> = table["locked"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
+        let locked = crate::test_support::locked(&table);
         assert_eq!(
             locked,
             [

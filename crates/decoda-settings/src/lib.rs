@@ -27,3 +27,16 @@ pub use fleet::{
 pub use keychain::Keychain;
 pub use managed::{managed_preferences_path, PREFERENCE_DOMAIN};
 pub use resolve::{Env, KeySource, Resolved};
+
+#[cfg(test)]
+mod test_support {
+    /// The names a settings table's `locked` list holds, in order.
+    pub(crate) fn locked(table: &toml::Table) -> Vec<&str> {
+        table["locked"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|v| v.as_str().expect("a name"))
+            .collect()
+    }
+}

@@ -125,12 +125,7 @@ mod tests {
             Some(5)
         );
         assert!(!table.contains_key("PayloadUUID"));
-        let locked: Vec<_> = table["locked"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap())
-            .collect();
+        let locked = crate::test_support::locked(&table);
         assert_eq!(
             locked,
             ["tenant", "keep_history", "limits", "tenant"],
