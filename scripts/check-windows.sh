@@ -20,3 +20,31 @@ if ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
 fi
 CARGO_TARGET_DIR=target/windows cargo clippy --workspace --all-targets --locked --target "$target" -- -D warnings
 echo "check-windows: the workspace compiles and passes clippy for Windows"
+
+# The settings crate's Windows build also runs its tests, under Wine: the Group Policy registry
+# reader, the fleet file's owner and access-list reader, and the layering, on Windows' own APIs as
+# Wine implements them (the Windows workflow runs every test on Windows itself).
+if [ ! -x /usr/lib/wine/wine64 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wine64 >/dev/null
+fi
+prefix="$(mktemp -d)"
+trap '/usr/lib/wine/wineserver -k >/dev/null 2>&1 || true; rm -rf "$prefix"' EXIT
+export WINEPREFIX="$prefix" WINEDEBUG=-all
+/usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1
+x86_64-w64-mingw32-gcc -shared -O2 -o "$prefix/drive_c/windows/system32/bcryptprimitives.dll" \
+  scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
+tests="$(CARGO_TARGET_DIR=target/windows cargo test -p decoda-settings --locked --target "$target" --no-run \
+  --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] != ["bin"]:
+        print(m["executable"])')"
+[ -n "$tests" ] || { echo "check-windows: no Windows test build of decoda-settings" >&2; exit 1; }
+while read -r exe; do
+  (cd crates/decoda-settings && /usr/lib/wine/wine64 "$exe") | grep -E '^test result' \
+    || { echo "check-windows: $(basename "$exe") failed under Wine" >&2; exit 1; }
+done <<<"$tests"
+echo "check-windows: decoda-settings' tests pass in its Windows build, under Wine"

@@ -174,7 +174,13 @@ fn values_of(
             let data = match value.ty() {
                 Type::U32 => PolicyData::Number(u32::try_from(value)?),
                 Type::String | Type::ExpandString => PolicyData::Text(String::try_from(value)?),
-                Type::MultiString => PolicyData::List(Vec::<String>::try_from(value)?),
+                // The list's terminator can come back as empty items; Group Policy writes none.
+                Type::MultiString => PolicyData::List(
+                    Vec::<String>::try_from(value)?
+                        .into_iter()
+                        .filter(|item| !item.is_empty())
+                        .collect(),
+                ),
                 Type::U64 => PolicyData::Other("REG_QWORD"),
                 Type::Bytes => PolicyData::Other("REG_BINARY"),
                 Type::Other(_) => PolicyData::Other("unknown"),
