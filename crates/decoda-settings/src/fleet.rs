@@ -370,14 +370,12 @@ fn syntax_problem(text: &str, e: &toml::de::Error) -> String {
 
 fn read_system(path: &Path, managed: ManagedSource) -> Result<Option<SystemFile>> {
     let file = read_table(path)?;
-    if file.is_some() {
-        trusted(path)?;
-    }
-    let managed = managed.read()?;
     let mut sources = Vec::new();
     if file.is_some() {
+        trusted(path)?;
         sources.push(path.to_path_buf());
     }
+    let managed = managed.read()?;
     let (file, managed) = match (file, managed) {
         (None, None) => return Ok(None),
         (file, managed) => (file.unwrap_or_default(), managed),
