@@ -207,6 +207,47 @@ fn every_policy_in_every_state_is_applied_and_locked() {
 }
 
 #[test]
+fn a_number_one_past_its_policys_range_is_refused_so_the_ranges_are_the_apps() {
+    let admx = template("DecodaUploader.admx");
+    let doc = Document::parse(&admx).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("user.toml");
+    std::fs::write(&user, "").unwrap();
+    let mut numbers = 0;
+    for element in doc
+        .descendants()
+        .filter(|n| n.has_tag_name("decimal") && n.has_attribute("id"))
+    {
+        let name = element.attribute("valueName").unwrap();
+        let key = subkey(
+            element
+                .ancestors()
+                .find(|n| n.has_attribute("key"))
+                .unwrap()
+                .attribute("key")
+                .unwrap(),
+        );
+        let max: u32 = element.attribute("maxValue").unwrap().parse().unwrap();
+        let layered = LayeredSettings::load_managed(
+            &user,
+            &dir.path().join("config.toml"),
+            ManagedSource::GroupPolicy(Ok(vec![PolicyValue::new(
+                &key,
+                name,
+                PolicyData::Number(max + 1),
+            )])),
+        )
+        .unwrap();
+        let problem = layered
+            .system_problem()
+            .unwrap_or_else(|| panic!("{name} = {} is past the app's range, yet applied", max + 1));
+        assert!(problem.contains(name), "{problem}");
+        numbers += 1;
+    }
+    assert!(numbers >= 2, "only {numbers} numbers were tried");
+}
+
+#[test]
 fn a_policy_goes_on_top_of_the_fleet_file_whose_own_locks_still_hold() {
     let dir = tempfile::tempdir().unwrap();
     let fleet = dir.path().join("config.toml");
