@@ -21,9 +21,12 @@ fi
 CARGO_TARGET_DIR=target/windows cargo clippy --workspace --all-targets --locked --target "$target" -- -D warnings
 echo "check-windows: the workspace compiles and passes clippy for Windows"
 
-# The settings crate's Windows build also runs its tests, under Wine: the Group Policy registry
-# reader, the fleet file's owner and access-list reader, and the layering, on Windows' own APIs as
-# Wine implements them (the Windows workflow runs every test on Windows itself).
+# The crates with code of their own for Windows also run their tests in their Windows build, under
+# Wine: the settings (the Group Policy registry reader, the fleet file's owner and access-list
+# reader, the layering), the scanner inbox (its probe for files a scanner still writes, moving sent
+# files) and the store (its private folder), on Windows' APIs as Wine implements them. The Windows
+# workflow runs every test on Windows itself.
+crates=(decoda-settings decoda-inbox decoda-store)
 if [ ! -x /usr/lib/wine/wine64 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -35,16 +38,18 @@ export WINEPREFIX="$prefix" WINEDEBUG=-all
 /usr/lib/wine/wine64 wineboot --init >/dev/null 2>&1
 x86_64-w64-mingw32-gcc -shared -O2 -o "$prefix/drive_c/windows/system32/bcryptprimitives.dll" \
   scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
-tests="$(CARGO_TARGET_DIR=target/windows cargo test -p decoda-settings --locked --target "$target" --no-run \
-  --message-format=json 2>/dev/null | python3 -c '
+for crate in "${crates[@]}"; do
+  tests="$(CARGO_TARGET_DIR=target/windows cargo test -p "$crate" --locked --target "$target" --no-run \
+    --message-format=json 2>/dev/null | python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] != ["bin"]:
         print(m["executable"])')"
-[ -n "$tests" ] || { echo "check-windows: no Windows test build of decoda-settings" >&2; exit 1; }
-while read -r exe; do
-  (cd crates/decoda-settings && /usr/lib/wine/wine64 "$exe") | grep -E '^test result' \
-    || { echo "check-windows: $(basename "$exe") failed under Wine" >&2; exit 1; }
-done <<<"$tests"
-echo "check-windows: decoda-settings' tests pass in its Windows build, under Wine"
+  [ -n "$tests" ] || { echo "check-windows: no Windows test build of $crate" >&2; exit 1; }
+  while read -r exe; do
+    (cd "crates/$crate" && /usr/lib/wine/wine64 "$exe") | grep -E '^test result' \
+      || { echo "check-windows: $crate's $(basename "$exe") failed under Wine" >&2; exit 1; }
+  done <<<"$tests"
+done
+echo "check-windows: the tests of ${crates[*]} pass in their Windows build, under Wine"
