@@ -40,7 +40,7 @@ x86_64-w64-mingw32-gcc -shared -O2 -o "$prefix/drive_c/windows/system32/bcryptpr
   scripts/wine/bcryptprimitives.c scripts/wine/bcryptprimitives.def -ladvapi32
 for crate in "${crates[@]}"; do
   tests="$(CARGO_TARGET_DIR=target/windows cargo test -p "$crate" --locked --target "$target" --no-run \
-    --message-format=json 2>/dev/null | python3 -c '
+    --message-format=json | python3 -c '
 import json, sys
 for line in sys.stdin:
     m = json.loads(line)
