@@ -45,7 +45,9 @@ import json, sys
 for line in sys.stdin:
     m = json.loads(line)
     if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] != ["bin"]:
-        print(m["executable"])')"
+        print(m["executable"])
+    elif m.get("reason") == "compiler-message" and m["message"]["level"] == "error":
+        sys.stderr.write(m["message"]["rendered"])')"
   [ -n "$tests" ] || { echo "check-windows: no Windows test build of $crate" >&2; exit 1; }
   while read -r exe; do
     (cd "crates/$crate" && /usr/lib/wine/wine64 "$exe") | grep -E '^test result' \
