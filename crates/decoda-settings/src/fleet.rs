@@ -380,9 +380,9 @@ fn read_system(path: &Path, managed: ManagedSource) -> Result<Option<SystemFile>
         (None, None) => return Ok(None),
         (file, managed) => (file.unwrap_or_default(), managed),
     };
-    let (mut table, mut locked) = checked_layer(file, path)?;
+    let (mut table, mut locked) = checked_layer(file, path, Locks::Listed)?;
     if let Some((managed_table, source)) = managed {
-        let (managed_table, managed_locks) = checked_layer(managed_table, &source)?;
+        let (managed_table, managed_locks) = checked_layer(managed_table, &source, Locks::Forced)?;
         for (key, value) in &managed_table {
             overlay(&mut table, key, value);
         }
@@ -397,9 +397,23 @@ fn read_system(path: &Path, managed: ManagedSource) -> Result<Option<SystemFile>
     }))
 }
 
+/// Which settings a system layer locks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Locks {
+    /// Those its `locked` lists (the fleet file).
+    Listed,
+    /// Those it lists and every setting it sets: device management's settings are enforced, as
+    /// macOS forces managed preferences and Windows enforces policies.
+    Forced,
+}
+
 /// A system layer's table without `locked`, and its locks, each from `source`; a layer with an
 /// API key in it is refused.
-fn checked_layer(mut table: Table, source: &Path) -> Result<(Table, BTreeMap<Setting, PathBuf>)> {
+fn checked_layer(
+    mut table: Table,
+    source: &Path,
+    locks: Locks,
+) -> Result<(Table, BTreeMap<Setting, PathBuf>)> {
     let invalid = |reason: String| SettingsError::Invalid {
         path: source.to_path_buf(),
         reason,
@@ -409,7 +423,12 @@ fn checked_layer(mut table: Table, source: &Path) -> Result<(Table, BTreeMap<Set
             "it holds an API key; keys are personal and each user enters their own".into(),
         ));
     }
-    let locked = parse_locks(table.remove("locked")).map_err(invalid)?;
+    let mut locked = parse_locks(table.remove("locked")).map_err(invalid)?;
+    if locks == Locks::Forced {
+        locked.extend(table.keys().filter_map(|key| Setting::from_key(key)));
+        // The history pair locks together however it was locked (see `parse_locks`).
+        locked = with_history_pair(locked);
+    }
     // Each layer must be valid on its own, so that a message names the one that is wrong.
     let layer = SettingsFile::from_table(table.clone(), source)?;
     if let Some(url) = &layer.api_url {
@@ -432,6 +451,15 @@ fn trusted(path: &Path) -> Result<()> {
     })
 }
 
+/// Either history key alone would leave the other as a way round it (`history_days = 0` under a
+/// locked `keep_history = true`), so locking one locks both.
+fn with_history_pair(mut locked: BTreeSet<Setting>) -> BTreeSet<Setting> {
+    if locked.contains(&Setting::HistoryDays) || locked.contains(&Setting::KeepHistory) {
+        locked.extend([Setting::HistoryDays, Setting::KeepHistory]);
+    }
+    locked
+}
+
 fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, String> {
     let names = || {
         Setting::ALL
@@ -449,7 +477,7 @@ fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, S
             names()
         ));
     };
-    let mut locked = items
+    let locked = items
         .iter()
         .map(|item| {
             item.as_str().and_then(Setting::from_key).ok_or_else(|| {
@@ -460,12 +488,7 @@ fn parse_locks(value: Option<Value>) -> std::result::Result<BTreeSet<Setting>, S
             })
         })
         .collect::<std::result::Result<BTreeSet<_>, _>>()?;
-    // Either history key alone would leave the other as a way round it (`history_days = 0` under
-    // a locked `keep_history = true`), so locking one locks both.
-    if locked.contains(&Setting::HistoryDays) || locked.contains(&Setting::KeepHistory) {
-        locked.extend([Setting::HistoryDays, Setting::KeepHistory]);
-    }
-    Ok(locked)
+    Ok(with_history_pair(locked))
 }
 
 /// The system table with the user's values on top, except under locked keys. Tables merge key by

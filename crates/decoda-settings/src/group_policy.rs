@@ -71,32 +71,19 @@ impl PolicyValue {
     }
 }
 
-/// The policies as a settings table with `locked` naming every setting they set, or `None` when
-/// none is set. The error says which value is wrong, and why.
+/// The policies as a settings table, or `None` when none is set (every setting in it is locked
+/// where the layers are merged, as for any device management's). The error says which value is
+/// wrong, and why.
 pub(crate) fn to_table(values: Vec<PolicyValue>) -> Result<Option<Table>, String> {
     if values.is_empty() {
         return Ok(None);
     }
     let mut table = Table::new();
-    let mut locked = Vec::new();
     for value in values {
-        let path = value.path();
-        let data = to_toml(&value).map_err(|why| format!(r"the policy value {path} {why}"))?;
         let top = if value.subkey.is_empty() {
-            table.insert(value.name.clone(), data);
-            value.name
+            &value.name
         } else {
-            let sub = table
-                .entry(value.subkey.clone())
-                .or_insert_with(|| Value::Table(Table::new()));
-            let Value::Table(sub) = sub else {
-                return Err(format!(
-                    r"{} is both a value and a subkey of the policy key",
-                    value.subkey
-                ));
-            };
-            sub.insert(value.name, data);
-            value.subkey
+            &value.subkey
         };
         if top == "locked" {
             return Err(
@@ -104,14 +91,23 @@ pub(crate) fn to_table(values: Vec<PolicyValue>) -> Result<Option<Table>, String
                     .into(),
             );
         }
-        if !locked.contains(&top) {
-            locked.push(top);
+        let path = value.path();
+        let data = to_toml(&value).map_err(|why| format!(r"the policy value {path} {why}"))?;
+        if value.subkey.is_empty() {
+            table.insert(value.name, data);
+            continue;
         }
+        let sub = table
+            .entry(value.subkey.clone())
+            .or_insert_with(|| Value::Table(Table::new()));
+        let Value::Table(sub) = sub else {
+            return Err(format!(
+                r"{} is both a value and a subkey of the policy key",
+                value.subkey
+            ));
+        };
+        sub.insert(value.name, data);
     }
-    table.insert(
-        "locked".into(),
-        Value::Array(locked.into_iter().map(Value::String).collect()),
-    );
     Ok(Some(table))
 }
 
@@ -240,7 +236,7 @@ mod tests {
 
     #[test]
     fn values_become_settings_and_each_setting_set_is_locked() {
-        let table = to_table(vec![
+        let values = vec![
             PolicyValue::new("", "tenant", PolicyData::Text("clinic-west".into())),
             PolicyValue::new("", "keep_history", PolicyData::Number(0)),
             PolicyValue::new("", "history_days", PolicyData::Number(90)),
@@ -251,9 +247,8 @@ mod tests {
                 "addresses",
                 PolicyData::List(vec!["http://10.0.0.9/eSCL".into()]),
             ),
-        ])
-        .unwrap()
-        .unwrap();
+        ];
+        let table = to_table(values.clone()).unwrap().unwrap();
         assert_eq!(table["tenant"].as_str(), Some("clinic-west"));
         assert_eq!(table["keep_history"].as_bool(), Some(false));
         assert_eq!(table["history_days"].as_integer(), Some(90));
@@ -262,13 +257,20 @@ mod tests {
             table["scanners"]["addresses"][0].as_str(),
             Some("http://10.0.0.9/eSCL")
         );
-        let locked = crate::test_support::locked(&table);
+        let dir = tempfile::tempdir().unwrap();
+        let layered = crate::LayeredSettings::load_managed(
+            &dir.path().join("user.toml"),
+            &dir.path().join("config.toml"),
+            crate::ManagedSource::GroupPolicy(Ok(values)),
+        )
+        .unwrap();
+        let locked: Vec<&str> = layered.locked.iter().map(|s| s.key()).collect();
         assert_eq!(
             locked,
             [
                 "tenant",
-                "keep_history",
                 "history_days",
+                "keep_history",
                 "inbox",
                 "scanners"
             ]

@@ -4,9 +4,9 @@
 //! the system writes the profile's payload for the app's domain, `com.decodahealth.uploader`, to
 //! `/Library/Managed Preferences/com.decodahealth.uploader.plist`, owned by root. Its keys are the
 //! fleet file's (`api_url`, `tenant`, `locked`, `limits`…), as property list types. It is read as
-//! another system layer, on top of the fleet file. Every setting the profile sets is locked, as
-//! macOS forces managed preferences; the fleet file's `locked` list (and the profile's own, for
-//! settings only the file sets) apply too.
+//! another system layer, on top of the fleet file. Every setting the profile sets is locked where
+//! the layers are merged, as macOS forces managed preferences; the fleet file's `locked` list
+//! (and the profile's own, for settings only the file sets) apply too.
 
 use std::path::{Path, PathBuf};
 
@@ -49,27 +49,7 @@ pub(crate) fn read(path: &Path) -> Result<Option<Table>> {
         let value = to_toml(value).map_err(|why| invalid(format!("{key}: {why}")))?;
         table.insert(key, value);
     }
-    force(&mut table);
     Ok(Some(table))
-}
-
-/// Locks every setting the profile sets, besides those its `locked` lists: macOS treats the
-/// settings in Managed Preferences as forced, and IT expects a profile's settings to hold.
-fn force(table: &mut Table) {
-    let set: Vec<Value> = table
-        .keys()
-        .filter(|key| crate::Setting::from_key(key).is_some())
-        .map(|key| Value::String(key.clone()))
-        .collect();
-    match table.get_mut("locked") {
-        Some(Value::Array(listed)) => listed.extend(set),
-        // A `locked` that is not a list is left for the check that names the mistake.
-        Some(_) => {}
-        None if set.is_empty() => {}
-        None => {
-            table.insert("locked".into(), Value::Array(set));
-        }
-    }
 }
 
 fn to_toml(value: plist::Value) -> std::result::Result<Value, String> {
@@ -125,12 +105,7 @@ mod tests {
             Some(5)
         );
         assert!(!table.contains_key("PayloadUUID"));
-        let locked = crate::test_support::locked(&table);
-        assert_eq!(
-            locked,
-            ["tenant", "keep_history", "limits", "tenant"],
-            "what it lists, and every setting it sets"
-        );
+        assert_eq!(crate::test_support::locked(&table), ["tenant"], "as listed");
         assert_eq!(read(&dir.path().join("absent.plist")).unwrap(), None);
     }
 

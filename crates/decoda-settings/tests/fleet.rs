@@ -210,6 +210,7 @@ fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
         &profile,
         r#"<?xml version="1.0" encoding="UTF-8"?><plist version="1.0"><dict>
   <key>tenant</key><string>clinic-west</string>
+  <key>limits</key><dict><key>max_files_per_request</key><integer>3</integer></dict>
   <key>locked</key><array><string>names_encoding</string></array>
 </dict></plist>"#,
     )
@@ -254,6 +255,11 @@ fn a_configuration_profile_sets_and_locks_on_top_of_the_fleet_file() {
         "a setting the profile sets is forced, as macOS forces managed preferences"
     );
     assert_eq!(alone.effective.tenant.as_deref(), Some("clinic-west"));
+    assert!(
+        alone.is_locked(Setting::Limits),
+        "a table it sets is forced too"
+    );
+    assert_eq!(alone.effective.limits.max_files_per_request, 3);
     assert!(alone
         .check_unlocked(Setting::Tenant)
         .unwrap_err()
